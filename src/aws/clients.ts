@@ -1,0 +1,178 @@
+// The client factory: region, profile, endpoint and retries are decided here once, and
+// every client is loaded only when a command first uses it (the SDK is most of the
+// start-up time of a CLI, and `poc --help` needs none of it).
+import type { APIGateway } from '@aws-sdk/client-api-gateway';
+import type { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDB } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
+import type { IAM } from '@aws-sdk/client-iam';
+import type { Lambda } from '@aws-sdk/client-lambda';
+import type { SNS } from '@aws-sdk/client-sns';
+import type { SQS } from '@aws-sdk/client-sqs';
+import type { STS } from '@aws-sdk/client-sts';
+import { UsageError } from '../errors.js';
+import { toPocError } from './errors.js';
+import { SDK_MAX_ATTEMPTS } from './retry.js';
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Called for every logical AWS call (not for each SDK retry of it). */
+  onCall?: (call: AwsCall) => void;
+}
+
+export interface AwsCall {
+  service: string;
+  operation: string;
+  mutating: boolean;
+}
+
+/** Read-only operations start with one of these; everything else changes something. */
+const READ_PREFIXES = ['Get', 'List', 'Describe', 'Head', 'Filter', 'Receive'];
+export function isMutating(operation: string): boolean {
+  return !READ_PREFIXES.some((p) => operation.startsWith(p));
+}
+
+interface ClientTypes {
+  apigateway: APIGateway;
+  logs: CloudWatchLogs;
+  dynamodb: DynamoDB;
+  streams: DynamoDBStreams;
+  iam: IAM;
+  lambda: Lambda;
+  sns: SNS;
+  sqs: SQS;
+  sts: STS;
+}
+export type ServiceName = keyof ClientTypes;
+
+type ClientConfig = Record<string, unknown>;
+const LOADERS: { [K in ServiceName]: (config: ClientConfig) => Promise<ClientTypes[K]> } = {
+  apigateway: async (c) => new (await import('@aws-sdk/client-api-gateway')).APIGateway(c),
+  logs: async (c) => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogs(c),
+  dynamodb: async (c) => new (await import('@aws-sdk/client-dynamodb')).DynamoDB(c),
+  streams: async (c) => new (await import('@aws-sdk/client-dynamodb-streams')).DynamoDBStreams(c),
+  iam: async (c) => new (await import('@aws-sdk/client-iam')).IAM(c),
+  lambda: async (c) => new (await import('@aws-sdk/client-lambda')).Lambda(c),
+  sns: async (c) => new (await import('@aws-sdk/client-sns')).SNS(c),
+  sqs: async (c) => new (await import('@aws-sdk/client-sqs')).SQS(c),
+  sts: async (c) => new (await import('@aws-sdk/client-sts')).STS(c),
+};
+
+export interface Identity {
+  account: string;
+  arn: string;
+}
+
+export interface Aws {
+  readonly region: string;
+  readonly endpointUrl?: string;
+  /** Every call made so far, in order: the benchmark and the tests read it. */
+  readonly calls: AwsCall[];
+  client<K extends ServiceName>(service: K): Promise<ClientTypes[K]>;
+  identity(): Promise<Identity>;
+}
+
+export function validateEndpointUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint-url "${raw}" is not a URL.`, 'Give a full URL such as http://127.0.0.1:5000 (for a local emulator) or leave it out for real AWS.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--endpoint-url "${raw}" must start with http:// or https://.`, 'For example: --endpoint-url http://127.0.0.1:5000');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export function validateRegion(region: string | undefined): string | undefined {
+  if (region === undefined) return undefined;
+  if (!REGION_RE.test(region)) {
+    throw new UsageError(`"${region}" is not an AWS region name.`, 'Use a region code such as us-east-1 or eu-west-1.');
+  }
+  return region;
+}
+
+/**
+ * Resolves the region (option, then the usual AWS_REGION / profile chain) and returns a
+ * lazy client factory. Validation errors are UsageErrors, raised before any AWS call.
+ */
+export async function createAws(options: AwsOptions): Promise<Aws> {
+  // The SDK warns on every start under Node 20 about a future Node requirement; that is
+  // not the user's business while poc itself supports Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const endpointUrl = validateEndpointUrl(options.endpointUrl ?? process.env.AWS_ENDPOINT_URL);
+  const region = validateRegion(options.region) ?? (await resolveRegion(options.profile));
+  const calls: AwsCall[] = [];
+  const config: ClientConfig = {
+    region,
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+  };
+  const cache = new Map<ServiceName, Promise<unknown>>();
+  let identity: Promise<Identity> | undefined;
+
+  const aws: Aws = {
+    region,
+    endpointUrl,
+    calls,
+    client(service) {
+      let pending = cache.get(service);
+      if (!pending) {
+        pending = LOADERS[service](config).then((client) => {
+          const c = client as unknown as { middlewareStack: { add: (mw: unknown, opts: unknown) => void } };
+          c.middlewareStack.add(
+            (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+              const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+              const call = { service, operation, mutating: isMutating(operation) };
+              calls.push(call);
+              options.onCall?.(call);
+              return next(args);
+            },
+            { step: 'initialize', name: 'pocCallRecorder' },
+          );
+          return client;
+        });
+        cache.set(service, pending);
+      }
+      return pending as Promise<ClientTypes[typeof service]>;
+    },
+    identity() {
+      identity ??= (async () => {
+        try {
+          const sts = await aws.client('sts');
+          const who = await sts.getCallerIdentity({});
+          return { account: who.Account ?? '', arn: who.Arn ?? '' };
+        } catch (error) {
+          identity = undefined;
+          throw toPocError(error, 'Looking up your AWS account (sts:GetCallerIdentity)');
+        }
+      })();
+      return identity;
+    },
+  };
+  return aws;
+}
+
+async function resolveRegion(profile: string | undefined): Promise<string> {
+  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (fromEnv) return validateRegion(fromEnv)!;
+  // Let the SDK resolve it the way it always does (the profile's region in ~/.aws/config).
+  const { STS } = await import('@aws-sdk/client-sts');
+  try {
+    const region = await new STS(profile ? { profile } : {}).config.region();
+    if (region) return validateRegion(region)!;
+  } catch {
+    // fall through to the error below
+  }
+  throw new UsageError(
+    'No AWS region is set.',
+    'Pass --region (for example --region us-east-1), set AWS_REGION, or give your profile a region with `aws configure`.',
+  );
+}

@@ -1,0 +1,72 @@
+// Recognising AWS errors by what the service says, not by message text where a code exists.
+import { AwsFailure, CredentialsError, PocError, UsageError } from '../errors.js';
+import { RetryExhausted } from './retry.js';
+
+export function errorCode(error: unknown): string {
+  if (!error || typeof error !== 'object') return '';
+  const e = error as { name?: string; Code?: string; code?: string; __type?: string };
+  return e.Code ?? e.name ?? e.code ?? e.__type ?? '';
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = errorCode(error);
+  return codes.some((c) => code === c || code.endsWith(`.${c}`) || code.endsWith(`#${c}`));
+}
+
+const CREDENTIAL_CODES = [
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+];
+
+const CONFIGURE_HINT =
+  'Configure credentials with `aws configure` (or `aws sso login --profile NAME` and --profile NAME), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; workshop accounts often hand out temporary keys that also need AWS_SESSION_TOKEN.';
+
+/** Turns anything thrown while talking to AWS into a PocError with a hint that names the fix. */
+export function toPocError(error: unknown, doing: string): PocError {
+  if (error instanceof PocError) return error;
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (error instanceof RetryExhausted) {
+    return new AwsFailure(
+      `${doing}: ${error.message}.`,
+      `AWS had not caught up yet; this is usually transient. Run the same command again: it continues where it stopped.${
+        error.last ? ` Last answer: ${errorCode(error.last)}: ${errorMessage(error.last)}` : ''
+      }`,
+      { cause: error },
+    );
+  }
+  if (CREDENTIAL_CODES.includes(code) || /Could not load credentials|credential/i.test(message) && code === 'Error') {
+    const expired = /expired/i.test(code + message);
+    return new CredentialsError(
+      expired ? 'Your AWS credentials have expired.' : `No usable AWS credentials (${message.split('\n')[0]}).`,
+      expired ? 'Refresh them (for example `aws sso login`, or new keys from your workshop page) and run the command again.' : CONFIGURE_HINT,
+      { cause: error },
+    );
+  }
+  if (/Region is missing/i.test(message)) {
+    return new UsageError('No AWS region is set.', 'Pass --region (for example --region us-east-1), set AWS_REGION, or set a region in your profile with `aws configure`.');
+  }
+  if (hasCode(error, 'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError')) {
+    return new AwsFailure(
+      `${doing}: access denied (${message}).`,
+      'The identity poc runs as needs permission for this call. In a workshop account, ask the instructor for a role with IAM, Lambda, SQS, DynamoDB, SNS, API Gateway and CloudWatch Logs rights.',
+      { cause: error },
+    );
+  }
+  if (hasCode(error, 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'ECONNRESET', 'ETIMEDOUT')) {
+    return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again: it continues where it stopped.', { cause: error });
+  }
+  return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Run the same command again: it continues where it stopped. Add --verbose to see every AWS call.', { cause: error });
+}

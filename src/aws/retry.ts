@@ -1,0 +1,101 @@
+// The one place that decides how long poc waits and how often it tries again.
+//
+// Two kinds of retry exist:
+// - transport-level: throttling, 5xx answers, dropped connections. The SDK's own
+//   "standard" retry strategy does this for every client (exponential backoff with jitter).
+// - semantic: AWS answered, but the answer means "not yet" (a role created seconds ago is
+//   not yet assumable by Lambda, a function is still updating, DeleteRestApi's per-account
+//   quota). Those are retried here, bounded, with a progress note that says what we wait for.
+
+export const SDK_MAX_ATTEMPTS = 8;
+
+/** Tests shrink every delay with POC_BACKOFF_SCALE (e.g. 0.01); real runs use 1. */
+function scale(): number {
+  const raw = Number(process.env.POC_BACKOFF_SCALE ?? '1');
+  return Number.isFinite(raw) && raw >= 0 ? raw : 1;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms * scale());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface Backoff {
+  /** How many tries in all, the first one included. */
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** IAM is eventually consistent: AWS documents that changes may take several seconds (sometimes longer) to be seen everywhere. */
+export const PROPAGATION: Backoff = { attempts: 12, firstDelayMs: 2_000, maxDelayMs: 10_000 };
+/** DeleteRestApi and CreateRestApi allow a few calls per minute per account; a class cleaning up at once meets it. */
+export const API_QUOTA: Backoff = { attempts: 10, firstDelayMs: 5_000, maxDelayMs: 32_000 };
+/** A function or trigger changing state (Pending -> Active, Creating -> Enabled). */
+export const STATE_POLL: Backoff = { attempts: 60, firstDelayMs: 1_000, maxDelayMs: 3_000 };
+
+export function delayFor(backoff: Backoff, attempt: number): number {
+  return Math.min(backoff.maxDelayMs, backoff.firstDelayMs * 2 ** (attempt - 1));
+}
+
+export class RetryExhausted extends Error {
+  constructor(
+    readonly waitedFor: string,
+    readonly attempts: number,
+    readonly last: unknown,
+  ) {
+    super(`gave up after ${attempts} tries waiting for ${waitedFor}`, { cause: last });
+  }
+}
+
+/**
+ * Calls fn until it succeeds. An error for which `reason` returns a text is retried after
+ * a delay (that text says what we are waiting for and is passed to onWait); any other
+ * error is thrown at once.
+ */
+export async function retryWhile<T>(
+  fn: () => Promise<T>,
+  reason: (error: unknown) => string | undefined,
+  backoff: Backoff,
+  onWait: (note: string) => void = () => {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const waitingFor = reason(error);
+      if (!waitingFor) throw error;
+      if (attempt >= backoff.attempts) throw new RetryExhausted(waitingFor, attempt, error);
+      const delay = delayFor(backoff, attempt);
+      onWait(`waiting for ${waitingFor} (try ${attempt + 1} of ${backoff.attempts}, in ${Math.round((delay * scale()) / 100) / 10}s)`);
+      await sleep(delay);
+    }
+  }
+}
+
+/** Polls until check returns true; check returns a text saying what is still awaited otherwise. */
+export async function pollUntil(
+  check: () => Promise<true | string>,
+  backoff: Backoff,
+  onWait: (note: string) => void = () => {},
+): Promise<void> {
+  let awaited = '';
+  for (let attempt = 1; attempt <= backoff.attempts; attempt++) {
+    const result = await check();
+    if (result === true) return;
+    awaited = result;
+    onWait(`waiting for ${awaited}`);
+    await sleep(delayFor(backoff, attempt));
+  }
+  throw new RetryExhausted(awaited, backoff.attempts, undefined);
+}

@@ -1,0 +1,50 @@
+// Runs work over a dependency graph: a node starts as soon as everything it depends on
+// has finished, so independent resources are worked on at the same time and the number
+// of sequential rounds is the depth of the graph, not the number of resources.
+
+export type NodeResult<T> =
+  | { status: 'done'; value: T }
+  | { status: 'failed'; error: unknown }
+  | { status: 'skipped'; because: string };
+
+export async function runGraph<T>(
+  keys: string[],
+  dependsOn: (key: string) => string[],
+  work: (key: string) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<Map<string, NodeResult<T>>> {
+  const results = new Map<string, NodeResult<T>>();
+  const known = new Set(keys);
+  const pending = new Map<string, Promise<NodeResult<T>>>();
+  let stopped = false;
+
+  const run = (key: string, path: string[] = []): Promise<NodeResult<T>> => {
+    let promise = pending.get(key);
+    if (promise) return promise;
+    if (path.includes(key)) throw new Error(`dependency cycle: ${[...path, key].join(' -> ')}`);
+    const deps = dependsOn(key).filter((d) => known.has(d));
+    promise = Promise.all(deps.map((d) => run(d, [...path, key]))).then(async (depResults) => {
+      const blocked = deps.find((_, i) => depResults[i].status !== 'done');
+      let result: NodeResult<T>;
+      if (blocked) result = { status: 'skipped', because: blocked };
+      else if (stopped || signal?.aborted) result = { status: 'skipped', because: 'stopped' };
+      else {
+        try {
+          result = { status: 'done', value: await work(key) };
+        } catch (error) {
+          // Let work already under way finish, but start nothing new: a half-applied
+          // graph is resumable, a graph still racing after an error is confusing.
+          stopped = true;
+          result = { status: 'failed', error };
+        }
+      }
+      results.set(key, result);
+      return result;
+    });
+    pending.set(key, promise);
+    return promise;
+  };
+
+  await Promise.all(keys.map((k) => run(k)));
+  return new Map(keys.map((k) => [k, results.get(k)!]));
+}

@@ -1,0 +1,64 @@
+// A resource is four verbs (see DESIGN.md): observe, diff, ensure, destroy. Every command
+// is a walk over the lab's resources with some of them; no command talks to AWS itself.
+import type { Aws } from '../aws/clients.js';
+import type { Arns } from '../aws/arns.js';
+import type { LabNames } from '../lab/names.js';
+
+export type Outcome = 'created' | 'updated' | 'unchanged';
+export type DestroyOutcome = 'deleted' | 'absent';
+export type Detail = Record<string, string | number | boolean | undefined>;
+
+export interface LabSettings {
+  email?: string;
+  runtime: string;
+}
+
+export interface Ctx {
+  aws: Aws;
+  account: string;
+  region: string;
+  arns: Arns;
+  names: LabNames;
+  settings: LabSettings;
+  /** Tags for every resource that takes them. */
+  tags: Record<string, string>;
+  /** What each resource looks like now, by key, as the walks learn it. */
+  state: Map<string, unknown>;
+  /** A progress note about the resource being worked on ("waiting for ..."). */
+  note(text: string): void;
+  signal?: AbortSignal;
+}
+
+export interface Resource<D = unknown, O = unknown> {
+  /** Unique within a lab, e.g. "role:sqs-dynamodb". */
+  key: string;
+  task: number;
+  /** Kind of AWS resource, e.g. "iam-role". */
+  type: string;
+  /** Its AWS name (with the prefix). */
+  name: string;
+  /** Keys of the resources that must exist first. */
+  needs: string[];
+  /** What it should look like; may read other resources' state from ctx.state. */
+  desired(ctx: Ctx): D;
+  /** Read-only. undefined when AWS says it does not exist; any other error is thrown. */
+  observe(ctx: Ctx): Promise<O | undefined>;
+  /** Named reasons why observed differs from desired; empty when converged. */
+  diff(desired: D, observed: O): string[];
+  /** Creates (observed undefined) or repairs it; returns what it looks like afterwards. */
+  ensure(ctx: Ctx, desired: D, observed: O | undefined): Promise<O>;
+  /** Deletes it and what AWS made on its side; never fails because it is already gone. */
+  destroy(ctx: Ctx): Promise<DestroyOutcome>;
+  /** Its ARN, URL or id. */
+  id(observed: O): string | undefined;
+  /** What `status` shows about it. */
+  details?(observed: O): Detail;
+}
+
+// Resources of different kinds live in one list; the engine only uses the verbs above.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyResource = Resource<any, any>;
+
+export function stateOf<T>(ctx: Ctx, key: string): T | undefined {
+  return ctx.state.get(key) as T | undefined;
+}

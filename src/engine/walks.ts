@@ -1,0 +1,179 @@
+// The three walks every command is made of: observe (status, check, dry-run), apply
+// (setup) and destroy (cleanup). They know nothing of any one kind of resource.
+import { toPocError } from '../aws/errors.js';
+import type { PocError } from '../errors.js';
+import { runGraph } from './graph.js';
+import type { AnyResource, Ctx, DestroyOutcome, Detail, Outcome } from './resource.js';
+
+export type PresenceState = 'present' | 'missing' | 'drifted';
+
+export interface ResourceReport {
+  key: string;
+  task: number;
+  type: string;
+  name: string;
+  id?: string;
+  outcome?: Outcome | DestroyOutcome | 'failed' | 'skipped';
+  state?: PresenceState;
+  /** Why it differs (observe), or what was changed (apply). */
+  reasons: string[];
+  details?: Detail;
+  error?: PocError;
+}
+
+export interface WalkEvents {
+  start?(resource: AnyResource): void;
+  note?(resource: AnyResource, text: string): void;
+  done?(resource: AnyResource, report: ResourceReport): void;
+}
+
+function reportOf(resource: AnyResource, extra: Partial<ResourceReport>): ResourceReport {
+  return { key: resource.key, task: resource.task, type: resource.type, name: resource.name, reasons: [], ...extra };
+}
+
+function forResource(ctx: Ctx, resource: AnyResource, events: WalkEvents): Ctx {
+  return { ...ctx, note: (text) => events.note?.(resource, text) };
+}
+
+/** Compares one resource with what it should be; its observed state must already be in ctx.state. */
+function compare(resource: AnyResource, ctx: Ctx, observed: unknown): ResourceReport {
+  if (observed === undefined) return reportOf(resource, { state: 'missing', reasons: ['does not exist'] });
+  const reasons = resource.diff(resource.desired(ctx), observed);
+  return reportOf(resource, {
+    state: reasons.length ? 'drifted' : 'present',
+    reasons,
+    id: resource.id(observed),
+    details: resource.details?.(observed),
+  });
+}
+
+/** Read-only: every resource observed at once (they are independent reads), then compared. */
+export async function observeAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}): Promise<ResourceReport[]> {
+  const observed = await Promise.all(
+    resources.map(async (r) => {
+      events.start?.(r);
+      try {
+        const o = await r.observe(forResource(ctx, r, events));
+        if (o !== undefined) ctx.state.set(r.key, o);
+        return { o };
+      } catch (error) {
+        return { error: toPocError(error, `Reading ${r.type} ${r.name}`) };
+      }
+    }),
+  );
+  return resources.map((r, i) => {
+    const { o, error } = observed[i] as { o?: unknown; error?: PocError };
+    const report = error ? reportOf(r, { outcome: 'failed', error, reasons: [error.message] }) : compare(r, ctx, o);
+    events.done?.(r, report);
+    return report;
+  });
+}
+
+/**
+ * Creates or repairs the given resources in dependency order, independent ones at once.
+ * `context` are resources outside the selection whose state the selection needs (e.g.
+ * `setup --only 7` needs the table's stream ARN): they are only observed.
+ */
+export async function applyAll(
+  resources: AnyResource[],
+  ctx: Ctx,
+  events: WalkEvents = {},
+  context: AnyResource[] = [],
+): Promise<ResourceReport[]> {
+  const byKey = new Map(resources.map((r) => [r.key, r]));
+  const needed = context.filter((c) => !byKey.has(c.key) && resources.some((r) => r.needs.includes(c.key)));
+  await Promise.all(
+    needed.map(async (c) => {
+      const o = await c.observe(ctx).catch((error) => {
+        throw toPocError(error, `Reading ${c.type} ${c.name}`);
+      });
+      if (o !== undefined) ctx.state.set(c.key, o);
+    }),
+  );
+
+  const results = await runGraph(
+    resources.map((r) => r.key),
+    (key) => byKey.get(key)!.needs,
+    async (key) => {
+      const r = byKey.get(key)!;
+      const rctx = forResource(ctx, r, events);
+      events.start?.(r);
+      try {
+        const observed = await r.observe(rctx);
+        const desired = r.desired(rctx);
+        const reasons = observed === undefined ? [] : r.diff(desired, observed);
+        let report: ResourceReport;
+        if (observed !== undefined && reasons.length === 0) {
+          ctx.state.set(key, observed);
+          report = reportOf(r, { outcome: 'unchanged', id: r.id(observed), details: r.details?.(observed) });
+        } else {
+          const after = await r.ensure(rctx, desired, observed);
+          ctx.state.set(key, after);
+          report = reportOf(r, {
+            outcome: observed === undefined ? 'created' : 'updated',
+            reasons,
+            id: r.id(after),
+            details: r.details?.(after),
+          });
+        }
+        events.done?.(r, report);
+        return report;
+      } catch (error) {
+        const verb = ctx.signal?.aborted ? 'Stopped while working on' : 'Working on';
+        throw failed(r, toPocError(error, `${verb} ${r.type} ${r.name}`), events);
+      }
+    },
+    ctx.signal,
+  );
+  return collect(resources, results, events);
+}
+
+/** Deletes the given resources, each only after everything that needs it is gone. */
+export async function destroyAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}): Promise<ResourceReport[]> {
+  const byKey = new Map(resources.map((r) => [r.key, r]));
+  const results = await runGraph(
+    resources.map((r) => r.key),
+    (key) => resources.filter((r) => r.needs.includes(key)).map((r) => r.key),
+    async (key) => {
+      const r = byKey.get(key)!;
+      events.start?.(r);
+      try {
+        const report = reportOf(r, { outcome: await r.destroy(forResource(ctx, r, events)) });
+        events.done?.(r, report);
+        return report;
+      } catch (error) {
+        throw failed(r, toPocError(error, `Deleting ${r.type} ${r.name}`), events);
+      }
+    },
+    ctx.signal,
+  );
+  return collect(resources, results, events);
+}
+
+function failed(r: AnyResource, error: PocError, events: WalkEvents): PocError {
+  events.done?.(r, reportOf(r, { outcome: 'failed', error, reasons: [error.message] }));
+  return error;
+}
+
+/** Results in the resources' order; what was never attempted is reported (once) here. */
+function collect(
+  resources: AnyResource[],
+  results: Map<string, import('./graph.js').NodeResult<ResourceReport>>,
+  events: WalkEvents,
+): ResourceReport[] {
+  return resources.map((r) => {
+    const result = results.get(r.key)!;
+    if (result.status === 'done') return result.value;
+    if (result.status === 'failed') {
+      const error = result.error as PocError;
+      return reportOf(r, { outcome: 'failed', error, reasons: [error.message] });
+    }
+    const blocker = resources.find((x) => x.key === result.because);
+    const report = reportOf(r, {
+      outcome: 'skipped',
+      reasons: [blocker ? `not attempted: ${blocker.type} ${blocker.name} did not finish` : 'not attempted: the run stopped first'],
+    });
+    events.done?.(r, report);
+    return report;
+  });
+}

@@ -1,0 +1,31 @@
+// Runs the whole suite with Node's test runner on the built tests in dist/test.
+// The integration tests need moto (a real AWS API emulator, Python): check for it first,
+// so a missing emulator fails the run with the fix instead of as a hundred timeouts.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const probe = spawnSync(process.env.POC_PYTHON ?? 'python3', ['-c', 'import moto, moto.server; print(moto.__version__)'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  process.stderr.write(
+    `The tests need moto in server mode, and \`python3 -c 'import moto.server'\` failed:\n${probe.error?.message ?? probe.stderr}\n` +
+      "Install it with: pip install 'moto[server]'   (or set POC_PYTHON to a Python that has it)\n",
+  );
+  process.exit(1);
+}
+process.stderr.write(`moto ${probe.stdout.trim()} found\n`);
+
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith('.test.js')) files.push(path);
+  }
+};
+walk('dist/test');
+const only = process.argv.slice(2);
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
+process.exit(run.status ?? 1);
