@@ -99,3 +99,6 @@ export async function pollUntil(
   }
   throw new RetryExhausted(awaited, backoff.attempts, undefined);
 }
+
+/** Upper bounds for the SDK's waiters, in seconds. */
+export const WAIT_SECONDS = { table: 600, function: 300, tableDeleted: 600 };

@@ -24,6 +24,8 @@ export interface Ctx {
   tags: Record<string, string>;
   /** What each resource looks like now, by key, as the walks learn it. */
   state: Map<string, unknown>;
+  /** Reads shared by resources within one run (two resources on one table read it once). */
+  reads: Map<string, Promise<unknown>>;
   /** A progress note about the resource being worked on ("waiting for ..."). */
   note(text: string): void;
   signal?: AbortSignal;
@@ -61,4 +63,19 @@ export type AnyResource = Resource<any, any>;
 
 export function stateOf<T>(ctx: Ctx, key: string): T | undefined {
   return ctx.state.get(key) as T | undefined;
+}
+
+/** One read per run for what several resources look at; forget() it after a change. */
+export function readOnce<T>(ctx: Ctx, key: string, read: () => Promise<T>): Promise<T> {
+  let pending = ctx.reads.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = read();
+    ctx.reads.set(key, pending);
+    pending.catch(() => ctx.reads.delete(key));
+  }
+  return pending;
+}
+
+export function forget(ctx: Ctx, key: string): void {
+  ctx.reads.delete(key);
 }

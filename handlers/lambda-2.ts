@@ -1,0 +1,51 @@
+// POC-Lambda-2: DynamoDB stream of `orders` -> SNS (POC-Topic).
+// Self-contained: it is zipped alone as index.mjs, so it imports only what the
+// nodejs22.x runtime ships.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+// One client per container: reused across warm invocations, created on first use so
+// the environment (region, endpoint) is read when the function runs, not when it loads.
+let sns: SNSClient | undefined;
+const client = () => (sns ??= new SNSClient({}));
+
+// JSON.stringify cannot write a BigInt (unmarshall's answer to a number beyond 2^53)
+// and writes a Set as {}; a notification is for people, so give both a readable form.
+const readable = (_key: string, value: unknown) =>
+  typeof value === 'bigint' ? value.toString() : value instanceof Set ? [...value] : value;
+
+async function announce(record: DynamoDBRecord, topicArn: string): Promise<void> {
+  // The lambda event types binary values as base64 strings, the SDK as bytes; unmarshall copes with both.
+  const item = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
+  const { MessageId } = await client().send(
+    new PublishCommand({ TopicArn: topicArn, Subject: 'New Order Notification', Message: JSON.stringify(item, readable, 2) }),
+  );
+  console.log(JSON.stringify({ event: 'order-announced', orderID: item.orderID, messageId: MessageId }));
+}
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const topicArn = process.env.TOPIC_ARN;
+  // Misconfiguration fails the whole batch: every record would fail the same way.
+  if (!topicArn) throw new Error('TOPIC_ARN is not set');
+  // Sequential on purpose: for a stream, Lambda retries from the reported record onwards,
+  // so only the first failure may be reported and nothing after it may have been sent.
+  for (const record of event.Records) {
+    // A notification is for a new order; updates and deletes are not news.
+    if (record.eventName !== 'INSERT') continue;
+    if (!record.dynamodb?.NewImage) {
+      // Retrying cannot add an image the stream does not carry; say why and move on.
+      console.error(JSON.stringify({ event: 'order-not-announced', sequenceNumber: record.dynamodb?.SequenceNumber, reason: 'no NewImage: the stream view type must be NEW_IMAGE' }));
+      continue;
+    }
+    try {
+      await announce(record, topicArn);
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'UnknownError';
+      console.error(JSON.stringify({ event: 'order-announce-failed', sequenceNumber: record.dynamodb.SequenceNumber, error: name, message: err instanceof Error ? err.message : String(err) }));
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber! }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}

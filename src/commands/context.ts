@@ -1,0 +1,82 @@
+// What every AWS-facing command starts with: validate the global options (before any
+// AWS call), build the clients, learn the account, and make the walk context.
+import { Arns } from '../aws/arns.js';
+import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall } from '../aws/clients.js';
+import type { Ctx, LabSettings } from '../engine/resource.js';
+import { UsageError } from '../errors.js';
+import { labNames, validatePrefix, type LabNames } from '../lab/names.js';
+import { DEFAULT_RUNTIME, labTags, RUNTIMES } from '../lab/order-lab.js';
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  prefix?: string;
+  json?: boolean;
+  yes?: boolean;
+  verbose?: boolean;
+}
+
+export interface Deps {
+  /** Called for every AWS call (the reporter shows them with --verbose). */
+  onCall?: (call: AwsCall) => void;
+  signal?: AbortSignal;
+  note?: (text: string) => void;
+  /** Tests pass an existing client factory to count calls across commands. */
+  aws?: Aws;
+}
+
+// RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
+const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function validateEmail(email: string | undefined): string | undefined {
+  if (email === undefined) return undefined;
+  const trimmed = email.trim();
+  if (!EMAIL_RE.test(trimmed) || trimmed.length > 254) {
+    throw new UsageError(`"${email}" is not an email address.`, 'Pass the address that should receive order notifications, e.g. --email you@example.com');
+  }
+  return trimmed;
+}
+
+export function validateRuntime(runtime: string | undefined): string {
+  const r = runtime ?? DEFAULT_RUNTIME;
+  if (!(RUNTIMES as readonly string[]).includes(r)) {
+    throw new UsageError(`--runtime ${r} is not offered.`, `Choose one of ${RUNTIMES.join(', ')} (current Lambda Node.js runtimes).`);
+  }
+  return r;
+}
+
+/** Checks every global option that needs no AWS call. */
+export function validateGlobals(options: GlobalOptions): LabNames {
+  validateRegion(options.region);
+  validateEndpointUrl(options.endpointUrl);
+  return labNames(validatePrefix(options.prefix));
+}
+
+export interface Session {
+  ctx: Ctx;
+  aws: Aws;
+  account: string;
+  region: string;
+  names: LabNames;
+}
+
+export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
+  const names = validateGlobals(options);
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
+  const { account } = await aws.identity();
+  const ctx: Ctx = {
+    aws,
+    account,
+    region: aws.region,
+    arns: new Arns(aws.region, account),
+    names,
+    settings: { runtime: settings.runtime ?? DEFAULT_RUNTIME, email: settings.email },
+    tags: labTags(names.prefix),
+    state: new Map(),
+    reads: new Map(),
+    note: deps.note ?? (() => {}),
+    signal: deps.signal,
+  };
+  return { ctx, aws, account, region: aws.region, names };
+}

@@ -1,0 +1,60 @@
+// The lab's policy documents. Each names the exact ARNs it needs; where AWS cannot
+// scope an action to a resource, a comment says so.
+import type { Arns } from '../aws/arns.js';
+import { allow, policy, type PolicyDocument } from '../resources/policy-document.js';
+import type { LabNames } from './names.js';
+
+export interface PolicyInputs {
+  arns: Arns;
+  names: LabNames;
+}
+
+export const SQS_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'];
+
+export function writeDynamoDbPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(allow(['dynamodb:PutItem', 'dynamodb:DescribeTable'], arns.table(names.table)));
+}
+
+export function snsPublishPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(allow(['sns:Publish', 'sns:GetTopicAttributes'], arns.topic(names.topic)));
+}
+
+export function streamsReadPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(
+    // The stream's ARN ends in a label that changes whenever the stream is re-enabled,
+    // so the policy names every stream of this one table.
+    allow(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], arns.tableStreams(names.table)),
+    // ListStreams acts on the account, not on a table or stream: AWS cannot scope it.
+    allow(['dynamodb:ListStreams'], '*'),
+  );
+}
+
+export function readSqsPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(allow(SQS_CONSUMER_ACTIONS, arns.queue(names.queue)));
+}
+
+/** Inline on each function's role: it may write its own logs and nobody else's. */
+export function ownLogsPolicy({ arns }: PolicyInputs, logGroup: string): PolicyDocument {
+  return policy(
+    allow(['logs:CreateLogGroup'], arns.logGroup(logGroup)),
+    allow(['logs:CreateLogStream', 'logs:PutLogEvents'], `${arns.logGroup(logGroup)}:*`),
+  );
+}
+
+/** Inline on APIGateway-SQS: the API's integration sends the order with this role. */
+export function sendToQueuePolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(allow(['sqs:SendMessage'], arns.queue(names.queue)));
+}
+
+/** The queue's access policy, as the guide writes it: only these two roles. */
+export function queueAccessPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  const queue = arns.queue(names.queue);
+  return {
+    Version: '2012-10-17',
+    Id: `${names.queue}-access`,
+    Statement: [
+      { Sid: 'ApiSends', Effect: 'Allow', Principal: { AWS: arns.role(names.apiSqsRole) }, Action: ['sqs:SendMessage'], Resource: queue },
+      { Sid: 'FunctionReceives', Effect: 'Allow', Principal: { AWS: arns.role(names.sqsDynamoDbRole) }, Action: SQS_CONSUMER_ACTIONS, Resource: queue },
+    ],
+  };
+}

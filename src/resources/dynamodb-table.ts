@@ -1,0 +1,181 @@
+// A DynamoDB table (task 2) and its stream (task 5): two resources on one AWS object,
+// because the lab builds and checks them as separate steps.
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import { hasCode } from '../aws/errors.js';
+import { WAIT_SECONDS } from '../aws/retry.js';
+import { forget, readOnce, type Ctx, type Resource } from '../engine/resource.js';
+import { tagList } from './tags.js';
+
+export interface ObservedTable {
+  arn: string;
+  status: string;
+  partitionKey: string;
+  partitionKeyType: string;
+  billingMode: string;
+  itemCount: number;
+  streamEnabled: boolean;
+  streamViewType?: string;
+  streamArn?: string;
+}
+
+const describeKey = (name: string) => `dynamodb:DescribeTable:${name}`;
+
+export async function describeTable(ctx: Ctx, name: string): Promise<ObservedTable | undefined> {
+  return readOnce(ctx, describeKey(name), async () => {
+    const dynamodb = await ctx.aws.client('dynamodb');
+    try {
+      const { Table } = await dynamodb.describeTable({ TableName: name });
+      return fromDescription(Table!);
+    } catch (error) {
+      if (hasCode(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+  });
+}
+
+function fromDescription(t: TableDescription): ObservedTable {
+  const hash = t.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '';
+  const enabled = t.StreamSpecification?.StreamEnabled === true;
+  return {
+    arn: t.TableArn!,
+    status: t.TableStatus ?? 'UNKNOWN',
+    partitionKey: hash,
+    partitionKeyType: t.AttributeDefinitions?.find((a) => a.AttributeName === hash)?.AttributeType ?? '',
+    billingMode: t.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+    itemCount: t.ItemCount ?? 0,
+    streamEnabled: enabled,
+    streamViewType: enabled ? t.StreamSpecification?.StreamViewType : undefined,
+    streamArn: enabled ? t.LatestStreamArn : undefined,
+  };
+}
+
+async function waitActive(ctx: Ctx, name: string): Promise<ObservedTable> {
+  const { waitUntilTableExists } = await import('@aws-sdk/client-dynamodb');
+  ctx.note(`waiting for table ${name} to be ACTIVE`);
+  // The waiter succeeds on TableStatus ACTIVE, which is also what UpdateTable needs.
+  await waitUntilTableExists({ client: await ctx.aws.client('dynamodb'), maxWaitTime: WAIT_SECONDS.table }, { TableName: name });
+  forget(ctx, describeKey(name));
+  return (await describeTable(ctx, name))!;
+}
+
+export interface TableSpec {
+  key: string;
+  task: number;
+  name: string;
+  partitionKey: string;
+}
+
+export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string }, ObservedTable> {
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'dynamodb-table',
+    name: spec.name,
+    needs: [],
+    desired: () => ({ partitionKey: spec.partitionKey }),
+    observe: (ctx) => describeTable(ctx, spec.name),
+    diff(desired, observed) {
+      const reasons: string[] = [];
+      if (observed.partitionKey !== desired.partitionKey || observed.partitionKeyType !== 'S') {
+        reasons.push(`its partition key is ${observed.partitionKey} (${observed.partitionKeyType}), want ${desired.partitionKey} (String)`);
+      }
+      if (observed.status !== 'ACTIVE') reasons.push(`it is ${observed.status}, not yet ACTIVE`);
+      return reasons;
+    },
+    async ensure(ctx, desired, observed) {
+      if (observed && observed.partitionKey !== desired.partitionKey) {
+        const { AwsFailure } = await import('../errors.js');
+        throw new AwsFailure(
+          `Table ${spec.name} exists with partition key ${observed.partitionKey}; the lab needs ${desired.partitionKey} (String), and a key cannot be changed.`,
+          `Delete the table (\`poc cleanup\`, or in the DynamoDB console) and run setup again.`,
+        );
+      }
+      if (!observed) {
+        const dynamodb = await ctx.aws.client('dynamodb');
+        forget(ctx, describeKey(spec.name));
+        await dynamodb.createTable({
+          TableName: spec.name,
+          AttributeDefinitions: [{ AttributeName: desired.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: desired.partitionKey, KeyType: 'HASH' }],
+          // On-demand: a lab's few orders cost next to nothing and nothing is billed while idle.
+          BillingMode: 'PAY_PER_REQUEST',
+          Tags: tagList(ctx.tags),
+        });
+      }
+      return waitActive(ctx, spec.name);
+    },
+    async destroy(ctx) {
+      const dynamodb = await ctx.aws.client('dynamodb');
+      const current = await describeTable(ctx, spec.name);
+      if (!current) return 'absent';
+      if (current.status !== 'ACTIVE' && current.status !== 'DELETING') await waitActive(ctx, spec.name);
+      try {
+        await dynamodb.deleteTable({ TableName: spec.name });
+      } catch (error) {
+        if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
+        throw error;
+      }
+      const { waitUntilTableNotExists } = await import('@aws-sdk/client-dynamodb');
+      ctx.note(`waiting for table ${spec.name} to be deleted`);
+      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: WAIT_SECONDS.tableDeleted }, { TableName: spec.name });
+      forget(ctx, describeKey(spec.name));
+      return 'deleted';
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ status: observed.status, items: observed.itemCount, billing: observed.billingMode }),
+  };
+}
+
+export interface StreamSpec {
+  key: string;
+  task: number;
+  table: { key: string; name: string };
+  viewType: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'OLD_IMAGE';
+}
+
+export interface ObservedStream {
+  arn: string;
+  viewType: string;
+}
+
+export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string }, ObservedStream> {
+  const table = spec.table.name;
+  async function setStream(ctx: Ctx, enabled: boolean) {
+    const dynamodb = await ctx.aws.client('dynamodb');
+    forget(ctx, describeKey(table));
+    await dynamodb.updateTable({
+      TableName: table,
+      StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: spec.viewType } : { StreamEnabled: false },
+    });
+    return waitActive(ctx, table);
+  }
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'dynamodb-stream',
+    name: `${table} stream`,
+    needs: [spec.table.key],
+    desired: () => ({ viewType: spec.viewType }),
+    async observe(ctx) {
+      const t = await describeTable(ctx, table);
+      return t?.streamEnabled && t.streamArn ? { arn: t.streamArn, viewType: t.streamViewType ?? '' } : undefined;
+    },
+    diff: (desired, observed) =>
+      observed.viewType === desired.viewType ? [] : [`its view type is ${observed.viewType}, want ${desired.viewType} (the second function needs the new order’s attributes)`],
+    async ensure(ctx, _desired, observed) {
+      // DynamoDB cannot change the view type of an enabled stream: turn it off, then on.
+      // The stream gets a new ARN; the trigger that read the old one is repaired after this.
+      if (observed) await setStream(ctx, false);
+      const after = await setStream(ctx, true);
+      return { arn: after.streamArn!, viewType: after.streamViewType! };
+    },
+    async destroy(ctx) {
+      const t = await describeTable(ctx, table);
+      if (!t?.streamEnabled) return 'absent';
+      await setStream(ctx, false);
+      return 'deleted';
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ viewType: observed.viewType }),
+  };
+}

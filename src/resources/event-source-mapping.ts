@@ -1,0 +1,181 @@
+// A Lambda trigger (event source mapping). Found by function and kind of source, so a
+// re-run reuses the one that exists, a duplicate is removed, and a trigger still
+// reading an old stream (its ARN changes when the stream is re-enabled) is replaced.
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { hasCode } from '../aws/errors.js';
+import { PROPAGATION, pollUntil, retryWhile, STATE_POLL } from '../aws/retry.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+import { lambdaWaitReason } from './lambda-function.js';
+
+export type SourceKind = 'sqs' | 'dynamodb-stream';
+
+export interface MappingSpec {
+  key: string;
+  task: number;
+  functionName: string;
+  kind: SourceKind;
+  needs: string[];
+  /** The queue or stream ARN; undefined while the source does not exist. */
+  source(ctx: Ctx): string | undefined;
+  batchSize: number;
+  startingPosition?: 'LATEST' | 'TRIM_HORIZON';
+  /** Handlers report failed records so only those are retried. */
+  reportBatchItemFailures: boolean;
+  /** Streams only: without a bound, one failing record blocks its shard until it expires (24 h). */
+  maximumRetryAttempts?: number;
+}
+
+export interface DesiredMapping {
+  source: string | undefined;
+  batchSize: number;
+  responseTypes: string[];
+  maximumRetryAttempts?: number;
+}
+
+export interface ObservedMapping {
+  /** Every trigger of this kind on the function (normally one). */
+  mappings: { uuid: string; source: string; state: string; batchSize: number; responseTypes: string[]; maximumRetryAttempts?: number }[];
+}
+
+const ofKind = (kind: SourceKind, arn: string) => (kind === 'sqs' ? arn.includes(':sqs:') : arn.includes(':dynamodb:') && arn.includes('/stream/'));
+
+function summary(m: EventSourceMappingConfiguration) {
+  return {
+    uuid: m.UUID!,
+    source: m.EventSourceArn ?? '',
+    state: m.State ?? '',
+    batchSize: m.BatchSize ?? 0,
+    responseTypes: m.FunctionResponseTypes ?? [],
+    maximumRetryAttempts: m.MaximumRetryAttempts,
+  };
+}
+
+async function list(ctx: Ctx, functionName: string, kind: SourceKind) {
+  const lambda = await ctx.aws.client('lambda');
+  const found: EventSourceMappingConfiguration[] = [];
+  let Marker: string | undefined;
+  try {
+    do {
+      const page = await lambda.listEventSourceMappings({ FunctionName: functionName, Marker });
+      found.push(...(page.EventSourceMappings ?? []));
+      Marker = page.NextMarker;
+    } while (Marker);
+  } catch (error) {
+    if (hasCode(error, 'ResourceNotFoundException')) return [];
+    throw error;
+  }
+  return found.filter((m) => m.State !== 'Deleting' && ofKind(kind, m.EventSourceArn ?? '')).map(summary);
+}
+
+export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, ObservedMapping> {
+  const label = spec.kind === 'sqs' ? 'SQS trigger' : 'stream trigger';
+  const keep = (desired: DesiredMapping, observed: ObservedMapping) => observed.mappings.find((m) => m.source === desired.source);
+
+  async function waitEnabled(ctx: Ctx, uuid: string) {
+    const lambda = await ctx.aws.client('lambda');
+    await pollUntil(
+      async () => {
+        const { State } = await lambda.getEventSourceMapping({ UUID: uuid });
+        return State === 'Enabled' ? true : `the ${label} of ${spec.functionName} to be Enabled (it is ${State})`;
+      },
+      STATE_POLL,
+      ctx.note,
+    );
+  }
+
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'event-source-mapping',
+    name: `${spec.functionName} ${label}`,
+    needs: spec.needs,
+    desired: (ctx) => ({
+      source: spec.source(ctx),
+      batchSize: spec.batchSize,
+      responseTypes: spec.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      maximumRetryAttempts: spec.maximumRetryAttempts,
+    }),
+    async observe(ctx) {
+      const mappings = await list(ctx, spec.functionName, spec.kind);
+      return mappings.length ? { mappings } : undefined;
+    },
+    diff(desired, observed) {
+      const reasons: string[] = [];
+      const current = keep(desired, observed);
+      if (!desired.source) reasons.push(`its source does not exist yet`);
+      else if (!current) reasons.push(`it reads ${observed.mappings[0].source.split(':').slice(-1)[0]}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`);
+      if (observed.mappings.length > 1) reasons.push(`${observed.mappings.length} ${label}s exist; want one`);
+      if (current) {
+        if (current.state === 'Disabled') reasons.push('it is disabled');
+        if (current.batchSize !== desired.batchSize) reasons.push(`its batch size is ${current.batchSize}, want ${desired.batchSize}`);
+        if (desired.responseTypes.join() !== current.responseTypes.join()) reasons.push('it does not let the function report failed records (ReportBatchItemFailures)');
+        if (desired.maximumRetryAttempts !== undefined && current.maximumRetryAttempts !== desired.maximumRetryAttempts) {
+          reasons.push(`it retries a failing record ${current.maximumRetryAttempts === -1 || current.maximumRetryAttempts === undefined ? 'until it expires' : `${current.maximumRetryAttempts} times`}, want ${desired.maximumRetryAttempts}`);
+        }
+      }
+      return reasons;
+    },
+    async ensure(ctx, desired, observed) {
+      const lambda = await ctx.aws.client('lambda');
+      if (!desired.source) throw new Error(`cannot create the ${label}: its source does not exist`);
+      const current = observed && keep(desired, observed);
+      // Extra triggers would deliver every order twice; wrong-source ones read nothing useful.
+      for (const m of observed?.mappings ?? []) {
+        if (m !== current) await lambda.deleteEventSourceMapping({ UUID: m.uuid });
+      }
+      let uuid: string;
+      if (!current) {
+        const created = await retryWhile(
+          () =>
+            lambda.createEventSourceMapping({
+              FunctionName: spec.functionName,
+              EventSourceArn: desired.source,
+              BatchSize: desired.batchSize,
+              FunctionResponseTypes: desired.responseTypes as 'ReportBatchItemFailures'[],
+              StartingPosition: spec.startingPosition,
+              MaximumRetryAttempts: desired.maximumRetryAttempts,
+              Enabled: true,
+            }),
+          lambdaWaitReason,
+          PROPAGATION,
+          ctx.note,
+        );
+        uuid = created.UUID!;
+      } else {
+        uuid = current.uuid;
+        if (this.diff(desired, { mappings: [current] }).length) {
+          await retryWhile(
+            () =>
+              lambda.updateEventSourceMapping({
+                UUID: uuid,
+                Enabled: true,
+                BatchSize: desired.batchSize,
+                FunctionResponseTypes: desired.responseTypes as 'ReportBatchItemFailures'[],
+                MaximumRetryAttempts: desired.maximumRetryAttempts,
+              }),
+            lambdaWaitReason,
+            PROPAGATION,
+            ctx.note,
+          );
+        }
+      }
+      await waitEnabled(ctx, uuid);
+      return { mappings: await list(ctx, spec.functionName, spec.kind) };
+    },
+    async destroy(ctx) {
+      const lambda = await ctx.aws.client('lambda');
+      const mappings = await list(ctx, spec.functionName, spec.kind);
+      if (!mappings.length) return 'absent';
+      for (const m of mappings) {
+        try {
+          await lambda.deleteEventSourceMapping({ UUID: m.uuid });
+        } catch (error) {
+          if (!hasCode(error, 'ResourceNotFoundException')) throw error;
+        }
+      }
+      return 'deleted';
+    },
+    id: (observed) => observed.mappings[0]?.uuid,
+    details: (observed) => ({ source: observed.mappings[0]?.source, state: observed.mappings[0]?.state, batchSize: observed.mappings[0]?.batchSize }),
+  };
+}

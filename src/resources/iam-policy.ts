@@ -1,0 +1,96 @@
+// A customer-managed IAM policy. A changed document becomes a new default version;
+// IAM keeps at most five versions, so the old ones are pruned.
+import { hasCode } from '../aws/errors.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+import { parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+import { tagList } from './tags.js';
+
+export interface PolicySpec {
+  key: string;
+  task: number;
+  name: string;
+  description: string;
+  document(ctx: Ctx): PolicyDocument;
+  needs?: string[];
+}
+
+export interface ObservedPolicy {
+  arn: string;
+  defaultVersionId: string;
+  document: PolicyDocument | undefined;
+  attachmentCount: number;
+}
+
+export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPolicy> {
+  const arnOf = (ctx: Ctx) => ctx.arns.policy(spec.name);
+
+  async function deleteOldVersions(ctx: Ctx, keep: number) {
+    const iam = await ctx.aws.client('iam');
+    const { Versions = [] } = await iam.listPolicyVersions({ PolicyArn: arnOf(ctx) });
+    const old = Versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
+    for (const v of old.slice(0, Math.max(0, old.length - keep))) {
+      await iam.deletePolicyVersion({ PolicyArn: arnOf(ctx), VersionId: v.VersionId });
+    }
+  }
+
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'iam-policy',
+    name: spec.name,
+    needs: spec.needs ?? [],
+    desired: (ctx) => spec.document(ctx),
+    async observe(ctx) {
+      const iam = await ctx.aws.client('iam');
+      try {
+        const { Policy } = await iam.getPolicy({ PolicyArn: arnOf(ctx) });
+        const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arnOf(ctx), VersionId: Policy!.DefaultVersionId! });
+        return {
+          arn: Policy!.Arn!,
+          defaultVersionId: Policy!.DefaultVersionId!,
+          document: parsePolicy(PolicyVersion?.Document),
+          attachmentCount: Policy!.AttachmentCount ?? 0,
+        };
+      } catch (error) {
+        if (hasCode(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+        throw error;
+      }
+    },
+    diff: (desired, observed) => (samePolicy(desired, observed.document) ? [] : ['its document differs from the lab’s']),
+    async ensure(ctx, desired, observed) {
+      const iam = await ctx.aws.client('iam');
+      if (!observed) {
+        const { Policy } = await iam.createPolicy({
+          PolicyName: spec.name,
+          Description: spec.description,
+          PolicyDocument: policyText(desired),
+          Tags: tagList(ctx.tags),
+        });
+        return { arn: Policy!.Arn!, defaultVersionId: Policy!.DefaultVersionId ?? 'v1', document: desired, attachmentCount: 0 };
+      }
+      // Make room first (at most five versions), then keep only the new default.
+      await deleteOldVersions(ctx, 3);
+      const { PolicyVersion } = await iam.createPolicyVersion({ PolicyArn: observed.arn, PolicyDocument: policyText(desired), SetAsDefault: true });
+      await deleteOldVersions(ctx, 0);
+      return { ...observed, defaultVersionId: PolicyVersion!.VersionId!, document: desired };
+    },
+    async destroy(ctx) {
+      const iam = await ctx.aws.client('iam');
+      const PolicyArn = arnOf(ctx);
+      try {
+        // A lab built by hand may have it attached to anything; IAM refuses to delete it until detached.
+        const attached = await iam.listEntitiesForPolicy({ PolicyArn });
+        for (const r of attached.PolicyRoles ?? []) await iam.detachRolePolicy({ PolicyArn, RoleName: r.RoleName });
+        for (const u of attached.PolicyUsers ?? []) await iam.detachUserPolicy({ PolicyArn, UserName: u.UserName });
+        for (const g of attached.PolicyGroups ?? []) await iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName });
+        await deleteOldVersions(ctx, 0);
+        await iam.deletePolicy({ PolicyArn });
+        return 'deleted';
+      } catch (error) {
+        if (hasCode(error, 'NoSuchEntity', 'NoSuchEntityException')) return 'absent';
+        throw error;
+      }
+    },
+    id: (observed) => observed.arn,
+  };
+}

@@ -1,0 +1,188 @@
+// A Lambda function: code (compared by hash), runtime, role, handler and settings.
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { errorMessage, hasCode } from '../aws/errors.js';
+import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+import type { Package } from './lambda-zip.js';
+
+export interface FunctionSpec {
+  key: string;
+  task: number;
+  name: string;
+  description: string;
+  needs: string[];
+  roleName: string;
+  handler: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  environment(ctx: Ctx): Record<string, string>;
+  /** Built lazily: status never needs the zip, only its hash. */
+  code(): Promise<Package>;
+}
+
+export interface DesiredFunction {
+  role: string;
+  runtime: string;
+  handler: string;
+  timeout: number;
+  memory: number;
+  environment: Record<string, string>;
+}
+
+export interface ObservedFunction {
+  arn: string;
+  state: string;
+  lastUpdateStatus: string;
+  codeSha256: string;
+  role: string;
+  runtime: string;
+  handler: string;
+  timeout: number;
+  memory: number;
+  environment: Record<string, string>;
+}
+
+/**
+ * Lambda's answers that mean "IAM has not caught up yet" or "the function is busy":
+ * retried with backoff, and the text is what the progress line says we wait for.
+ */
+export function lambdaWaitReason(error: unknown): string | undefined {
+  const message = errorMessage(error);
+  if (hasCode(error, 'InvalidParameterValueException')) {
+    if (/cannot be assumed by Lambda/i.test(message)) return 'IAM to let Lambda assume the just-created role';
+    if (/execution role does not have permissions/i.test(message)) return 'IAM to show Lambda the just-attached permissions of the role';
+  }
+  if (hasCode(error, 'ResourceConflictException') && /in progress|pending/i.test(message)) return 'the function to finish its previous update';
+  return undefined;
+}
+
+function fromConfiguration(c: FunctionConfiguration): ObservedFunction {
+  return {
+    arn: c.FunctionArn!,
+    state: c.State ?? 'Active',
+    lastUpdateStatus: c.LastUpdateStatus ?? 'Successful',
+    codeSha256: c.CodeSha256 ?? '',
+    role: c.Role ?? '',
+    runtime: c.Runtime ?? '',
+    handler: c.Handler ?? '',
+    timeout: c.Timeout ?? 3,
+    memory: c.MemorySize ?? 128,
+    environment: c.Environment?.Variables ?? {},
+  };
+}
+
+function sameEnvironment(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
+export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, ObservedFunction> {
+  let pkg: Promise<Package> | undefined;
+  const code = () => (pkg ??= spec.code());
+  // The hash decides whether code is uploaded; computed once per run.
+  let sha: string | undefined;
+
+  async function waitUpdated(ctx: Ctx) {
+    const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
+    ctx.note(`waiting for ${spec.name} to finish updating`);
+    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function }, { FunctionName: spec.name });
+  }
+
+  async function read(ctx: Ctx): Promise<ObservedFunction> {
+    const lambda = await ctx.aws.client('lambda');
+    return fromConfiguration(await lambda.getFunctionConfiguration({ FunctionName: spec.name }));
+  }
+
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'lambda-function',
+    name: spec.name,
+    needs: spec.needs,
+    desired: (ctx) => ({
+      role: ctx.arns.role(spec.roleName),
+      runtime: ctx.settings.runtime,
+      handler: spec.handler,
+      timeout: spec.timeoutSeconds,
+      memory: spec.memoryMb,
+      environment: spec.environment(ctx),
+    }),
+    async observe(ctx) {
+      sha ??= (await code()).sha256;
+      try {
+        return await read(ctx);
+      } catch (error) {
+        if (hasCode(error, 'ResourceNotFoundException')) return undefined;
+        throw error;
+      }
+    },
+    diff(desired, observed) {
+      const reasons: string[] = [];
+      if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') reasons.push('its last deployment failed');
+      if (sha && observed.codeSha256 !== sha) reasons.push('its code differs from handlers/ (code will be uploaded)');
+      if (observed.runtime !== desired.runtime) reasons.push(`its runtime is ${observed.runtime}, want ${desired.runtime}`);
+      if (observed.role !== desired.role) reasons.push(`its role is ${observed.role.split('/').pop()}, want ${desired.role.split('/').pop()}`);
+      if (observed.handler !== desired.handler) reasons.push(`its handler is ${observed.handler}, want ${desired.handler}`);
+      if (observed.timeout !== desired.timeout) reasons.push(`its timeout is ${observed.timeout}s, want ${desired.timeout}s`);
+      if (observed.memory !== desired.memory) reasons.push(`its memory is ${observed.memory} MB, want ${desired.memory} MB`);
+      if (!sameEnvironment(observed.environment, desired.environment)) reasons.push('its environment variables differ (table name / topic ARN)');
+      return reasons;
+    },
+    async ensure(ctx, desired, observed) {
+      const lambda = await ctx.aws.client('lambda');
+      const settings = {
+        Role: desired.role,
+        Runtime: desired.runtime as FunctionConfiguration['Runtime'],
+        Handler: desired.handler,
+        Timeout: desired.timeout,
+        MemorySize: desired.memory,
+        Environment: { Variables: desired.environment },
+        Description: spec.description,
+      };
+      if (!observed) {
+        const ZipFile = (await code()).zip;
+        await retryWhile(
+          () => lambda.createFunction({ FunctionName: spec.name, Code: { ZipFile }, Tags: ctx.tags, ...settings }),
+          lambdaWaitReason,
+          PROPAGATION,
+          ctx.note,
+        );
+        const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
+        ctx.note(`waiting for ${spec.name} to become Active`);
+        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function }, { FunctionName: spec.name });
+        return read(ctx);
+      }
+      // One update at a time: Lambda refuses a second while the first is in progress.
+      if (observed.lastUpdateStatus === 'InProgress' || observed.state === 'Pending') await waitUpdated(ctx);
+      const configChanged =
+        observed.runtime !== desired.runtime ||
+        observed.role !== desired.role ||
+        observed.handler !== desired.handler ||
+        observed.timeout !== desired.timeout ||
+        observed.memory !== desired.memory ||
+        !sameEnvironment(observed.environment, desired.environment);
+      if (configChanged) {
+        await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note);
+        await waitUpdated(ctx);
+      }
+      if (observed.codeSha256 !== sha || observed.lastUpdateStatus === 'Failed') {
+        const { zip } = await code();
+        await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note);
+        await waitUpdated(ctx);
+      }
+      return read(ctx);
+    },
+    async destroy(ctx) {
+      const lambda = await ctx.aws.client('lambda');
+      try {
+        await lambda.deleteFunction({ FunctionName: spec.name });
+        return 'deleted';
+      } catch (error) {
+        if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
+        throw error;
+      }
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ state: observed.state, runtime: observed.runtime, lastUpdate: observed.lastUpdateStatus }),
+  };
+}

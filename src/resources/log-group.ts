@@ -1,0 +1,64 @@
+// A CloudWatch Logs group, made before its function so that it carries the lab's tags
+// and a retention period: a log group Lambda makes by itself keeps logs (and bills) forever.
+import { hasCode } from '../aws/errors.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+
+export interface LogGroupSpec {
+  key: string;
+  task: number;
+  name: string;
+  retentionDays: number;
+}
+
+export interface ObservedLogGroup {
+  arn: string;
+  retentionDays?: number;
+  storedBytes: number;
+}
+
+async function find(ctx: Ctx, name: string): Promise<ObservedLogGroup | undefined> {
+  const logs = await ctx.aws.client('logs');
+  const { logGroups = [] } = await logs.describeLogGroups({ logGroupNamePrefix: name });
+  const group = logGroups.find((g) => g.logGroupName === name);
+  if (!group) return undefined;
+  return { arn: ctx.arns.logGroup(name), retentionDays: group.retentionInDays, storedBytes: group.storedBytes ?? 0 };
+}
+
+export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }, ObservedLogGroup> {
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'log-group',
+    name: spec.name,
+    needs: [],
+    desired: () => ({ retentionDays: spec.retentionDays }),
+    observe: (ctx) => find(ctx, spec.name),
+    diff: (desired, observed) =>
+      observed.retentionDays === desired.retentionDays ? [] : [`it keeps logs ${observed.retentionDays ? `${observed.retentionDays} days` : 'forever'}, want ${desired.retentionDays} days`],
+    async ensure(ctx, desired, observed) {
+      const logs = await ctx.aws.client('logs');
+      if (!observed) {
+        try {
+          await logs.createLogGroup({ logGroupName: spec.name, tags: ctx.tags });
+        } catch (error) {
+          // The function may have run and made it in between: that is the same group.
+          if (!hasCode(error, 'ResourceAlreadyExistsException')) throw error;
+        }
+      }
+      await logs.putRetentionPolicy({ logGroupName: spec.name, retentionInDays: desired.retentionDays });
+      return { arn: ctx.arns.logGroup(spec.name), retentionDays: desired.retentionDays, storedBytes: observed?.storedBytes ?? 0 };
+    },
+    async destroy(ctx) {
+      const logs = await ctx.aws.client('logs');
+      try {
+        await logs.deleteLogGroup({ logGroupName: spec.name });
+        return 'deleted';
+      } catch (error) {
+        if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
+        throw error;
+      }
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ retentionDays: observed.retentionDays, storedBytes: observed.storedBytes }),
+  };
+}

@@ -1,0 +1,303 @@
+// An API Gateway REST API with one resource and a POST method integrated directly with
+// an AWS service action (here SQS SendMessage), a request model and validator, and a
+// stage. The API's parts are one resource because only together do they mean anything,
+// and a change to any of them needs a new deployment.
+import type { Method, Resource as ApiResource } from '@aws-sdk/client-api-gateway';
+import { hasCode } from '../aws/errors.js';
+import { API_QUOTA, retryWhile } from '../aws/retry.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+
+export interface RestApiSpec {
+  key: string;
+  task: number;
+  name: string;
+  description: string;
+  needs: string[];
+  path: string;
+  stage: string;
+  integration(ctx: Ctx): DesiredIntegration;
+  model: { name: string; schema: object };
+}
+
+export interface DesiredIntegration {
+  uri: string;
+  credentials: string;
+  requestParameters: Record<string, string>;
+  requestTemplates: Record<string, string>;
+  /** status code -> selection pattern (undefined for the default response). */
+  responses: Record<string, string | undefined>;
+}
+
+export interface DesiredApi extends DesiredIntegration {
+  path: string;
+  stage: string;
+  model: { name: string; schema: string };
+}
+
+interface ObservedMethod {
+  authorizationType?: string;
+  requestValidatorId?: string;
+  requestModels: Record<string, string>;
+  methodResponses: string[];
+  integration?: {
+    type?: string;
+    httpMethod?: string;
+    uri?: string;
+    credentials?: string;
+    passthroughBehavior?: string;
+    requestParameters: Record<string, string>;
+    requestTemplates: Record<string, string>;
+    responses: Record<string, string | undefined>;
+  };
+}
+
+export interface ObservedApi {
+  id: string;
+  /** Other REST APIs with the same name (API Gateway allows that). */
+  duplicates: string[];
+  rootId: string;
+  resourceId?: string;
+  method?: ObservedMethod;
+  validatorId?: string;
+  modelSchema?: string;
+  stage?: { deploymentId?: string };
+  url: string;
+}
+
+const VALIDATOR = 'validate-body';
+const notFound = (error: unknown) => hasCode(error, 'NotFoundException');
+export const apiWaitReason = (error: unknown) =>
+  hasCode(error, 'TooManyRequestsException', 'LimitExceededException')
+    ? 'API Gateway’s per-account quota (a few such calls a minute; others in your account may be using it too)'
+    : undefined;
+
+export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stage: string, path: string): string {
+  const domain = ctx.arns.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://${apiId}.execute-api.${ctx.region}.${domain}/${stage}/${path}`;
+}
+
+/** Every REST API with this name, oldest first. */
+export async function findApis(ctx: Ctx, name: string): Promise<{ id: string; created: number }[]> {
+  const apigateway = await ctx.aws.client('apigateway');
+  const found: { id: string; created: number }[] = [];
+  let position: string | undefined;
+  do {
+    const page = await apigateway.getRestApis({ limit: 500, position });
+    for (const api of page.items ?? []) if (api.name === name) found.push({ id: api.id!, created: api.createdDate?.getTime() ?? 0 });
+    position = page.position;
+  } while (position);
+  return found.sort((a, b) => a.created - b.created);
+}
+
+function methodOf(resource: ApiResource | undefined, verb: string): ObservedMethod | undefined {
+  const m: Method | undefined = resource?.resourceMethods?.[verb];
+  if (!m) return undefined;
+  const i = m.methodIntegration;
+  return {
+    authorizationType: m.authorizationType,
+    requestValidatorId: m.requestValidatorId,
+    requestModels: m.requestModels ?? {},
+    methodResponses: Object.keys(m.methodResponses ?? {}).sort(),
+    integration: i && {
+      type: i.type,
+      httpMethod: i.httpMethod,
+      uri: i.uri,
+      credentials: i.credentials,
+      passthroughBehavior: i.passthroughBehavior,
+      requestParameters: i.requestParameters ?? {},
+      requestTemplates: i.requestTemplates ?? {},
+      responses: Object.fromEntries(Object.entries(i.integrationResponses ?? {}).map(([code, r]) => [code, r.selectionPattern ?? undefined])),
+    },
+  };
+}
+
+const sameMap = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
+  async function read(ctx: Ctx, id: string, duplicates: string[]): Promise<ObservedApi> {
+    const apigateway = await ctx.aws.client('apigateway');
+    const [resources, validators, models, stages] = await Promise.all([
+      apigateway.getResources({ restApiId: id, embed: ['methods'], limit: 500 }),
+      apigateway.getRequestValidators({ restApiId: id, limit: 500 }),
+      apigateway.getModels({ restApiId: id, limit: 500 }),
+      apigateway.getStages({ restApiId: id }),
+    ]);
+    const root = resources.items?.find((r) => r.path === '/');
+    const target = resources.items?.find((r) => r.path === `/${spec.path}`);
+    const stage = stages.item?.find((s) => s.stageName === spec.stage);
+    return {
+      id,
+      duplicates,
+      rootId: root?.id ?? '',
+      resourceId: target?.id,
+      method: methodOf(target, 'POST'),
+      validatorId: validators.items?.find((v) => v.name === VALIDATOR && v.validateRequestBody)?.id,
+      modelSchema: models.items?.find((m) => m.name === spec.model.name)?.schema,
+      stage: stage && { deploymentId: stage.deploymentId },
+      url: invokeUrl(ctx, id, spec.stage, spec.path),
+    };
+  }
+
+  function methodReasons(desired: DesiredApi, observed: ObservedApi): string[] {
+    const m = observed.method;
+    if (!observed.resourceId) return [`it has no /${desired.path} resource`];
+    if (!m) return [`POST /${desired.path} is missing`];
+    const reasons: string[] = [];
+    const i = m.integration;
+    if (m.authorizationType !== 'NONE') reasons.push(`POST /${desired.path} uses ${m.authorizationType} authorization; the lab’s is open (NONE)`);
+    if (!observed.validatorId || m.requestValidatorId !== observed.validatorId) reasons.push('POST does not validate the request body');
+    if (m.requestModels['application/json'] !== desired.model.name) reasons.push(`POST does not require the ${desired.model.name} model`);
+    if (!i) return [...reasons, 'POST has no integration'];
+    if (i.type !== 'AWS' || i.httpMethod !== 'POST') reasons.push(`the integration is ${i.type} ${i.httpMethod}, want AWS POST`);
+    if (i.uri !== desired.uri) reasons.push(`the integration calls ${i.uri}, want ${desired.uri}`);
+    if (i.credentials !== desired.credentials) reasons.push(`the integration runs as ${i.credentials ?? 'no role'}, want ${desired.credentials.split('/').pop()}`);
+    if (i.passthroughBehavior !== 'NEVER') reasons.push('the integration passes unknown content types through (want NEVER)');
+    if (!sameMap(i.requestParameters, desired.requestParameters)) reasons.push('the integration does not send the form-urlencoded Content-Type header');
+    if (!sameMap(i.requestTemplates, desired.requestTemplates)) reasons.push('the integration’s request template differs');
+    if (!sameMap(i.responses, desired.responses)) reasons.push('SQS errors are not mapped to 4xx/5xx responses');
+    if (m.methodResponses.join() !== Object.keys(desired.responses).sort().join()) reasons.push('the method responses differ');
+    return reasons;
+  }
+
+  async function buildMethod(ctx: Ctx, desired: DesiredApi, api: ObservedApi, validatorId: string) {
+    const apigateway = await ctx.aws.client('apigateway');
+    const restApiId = api.id;
+    let resourceId = api.resourceId;
+    if (!resourceId) {
+      resourceId = (await apigateway.createResource({ restApiId, parentId: api.rootId, pathPart: desired.path })).id!;
+    } else if (api.method) {
+      // PutMethod and PutMethodResponse refuse to overwrite (ConflictException): rebuild it.
+      await apigateway.deleteMethod({ restApiId, resourceId, httpMethod: 'POST' });
+    }
+    await apigateway.putMethod({
+      restApiId,
+      resourceId,
+      httpMethod: 'POST',
+      authorizationType: 'NONE',
+      requestValidatorId: validatorId,
+      requestModels: { 'application/json': desired.model.name },
+    });
+    await apigateway.putIntegration({
+      restApiId,
+      resourceId,
+      httpMethod: 'POST',
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: desired.uri,
+      credentials: desired.credentials,
+      requestParameters: desired.requestParameters,
+      requestTemplates: desired.requestTemplates,
+      // Anything but application/json is refused with 415 instead of reaching SQS unchecked.
+      passthroughBehavior: 'NEVER',
+    });
+    for (const [statusCode, selectionPattern] of Object.entries(desired.responses)) {
+      await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode });
+      await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode, selectionPattern });
+    }
+  }
+
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'rest-api',
+    name: spec.name,
+    needs: spec.needs,
+    desired: (ctx) => ({
+      ...spec.integration(ctx),
+      path: spec.path,
+      stage: spec.stage,
+      model: { name: spec.model.name, schema: JSON.stringify(spec.model.schema) },
+    }),
+    async observe(ctx) {
+      const apis = await findApis(ctx, spec.name);
+      if (!apis.length) return undefined;
+      try {
+        return await read(ctx, apis[0].id, apis.slice(1).map((a) => a.id));
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    diff(desired, observed) {
+      const reasons = methodReasons(desired, observed);
+      if (!observed.modelSchema) reasons.push(`it has no ${desired.model.name} model`);
+      else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(`its ${desired.model.name} model differs`);
+      if (!observed.stage?.deploymentId) reasons.push(`it is not deployed to stage ${desired.stage}`);
+      return reasons;
+    },
+    async ensure(ctx, desired, observed) {
+      const apigateway = await ctx.aws.client('apigateway');
+      let api = observed;
+      if (!api) {
+        const created = await retryWhile(
+          () =>
+            apigateway.createRestApi({
+              name: spec.name,
+              description: spec.description,
+              endpointConfiguration: { types: ['REGIONAL'] },
+              tags: ctx.tags,
+            }),
+          apiWaitReason,
+          API_QUOTA,
+          ctx.note,
+        );
+        api = await read(ctx, created.id!, []);
+      }
+      const restApiId = api.id;
+      let changed = !observed;
+      if (!api.modelSchema) {
+        await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: 'An order: a JSON object with at least one field.' });
+        changed = true;
+      } else if (JSON.stringify(JSON.parse(api.modelSchema)) !== desired.model.schema) {
+        await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
+        changed = true;
+      }
+      let validatorId = api.validatorId;
+      if (!validatorId) {
+        validatorId = (await apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false })).id!;
+      }
+      if (methodReasons(desired, { ...api, validatorId }).length) {
+        await buildMethod(ctx, desired, api, validatorId);
+        changed = true;
+      }
+      if (changed || !api.stage?.deploymentId) {
+        await retryWhile(
+          () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' }),
+          apiWaitReason,
+          API_QUOTA,
+          ctx.note,
+        );
+      }
+      return read(ctx, restApiId, api.duplicates);
+    },
+    async destroy(ctx) {
+      const apigateway = await ctx.aws.client('apigateway');
+      const apis = await findApis(ctx, spec.name);
+      if (!apis.length) return 'absent';
+      // Deleting the API deletes its stages and deployments with it.
+      for (const { id } of apis) {
+        await retryWhile(
+          async () => {
+            try {
+              await apigateway.deleteRestApi({ restApiId: id });
+            } catch (error) {
+              if (!notFound(error)) throw error;
+            }
+          },
+          apiWaitReason,
+          API_QUOTA,
+          ctx.note,
+        );
+      }
+      return 'deleted';
+    },
+    id: (observed) => observed.id,
+    details: (observed) => ({
+      url: observed.url,
+      stage: spec.stage,
+      // API Gateway allows several APIs of one name; poc uses the oldest and cleanup removes all.
+      otherApisWithThisName: observed.duplicates.length ? observed.duplicates.join(', ') : undefined,
+    }),
+  };
+}

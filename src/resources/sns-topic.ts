@@ -1,0 +1,153 @@
+// An SNS standard topic, and the email subscription on it.
+import { hasCode } from '../aws/errors.js';
+import { UsageError } from '../errors.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+import { tagList } from './tags.js';
+
+const notFound = (error: unknown) => hasCode(error, 'NotFound', 'NotFoundException');
+
+export interface ObservedTopic {
+  arn: string;
+  confirmed: number;
+  pending: number;
+}
+
+export function snsTopic(spec: { key: string; task: number; name: string }): Resource<Record<string, never>, ObservedTopic> {
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'sns-topic',
+    name: spec.name,
+    needs: [],
+    desired: () => ({}),
+    async observe(ctx) {
+      const sns = await ctx.aws.client('sns');
+      try {
+        const { Attributes = {} } = await sns.getTopicAttributes({ TopicArn: ctx.arns.topic(spec.name) });
+        return {
+          arn: Attributes.TopicArn ?? ctx.arns.topic(spec.name),
+          confirmed: Number(Attributes.SubscriptionsConfirmed ?? 0),
+          pending: Number(Attributes.SubscriptionsPending ?? 0),
+        };
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    diff: () => [],
+    async ensure(ctx) {
+      const sns = await ctx.aws.client('sns');
+      const { TopicArn } = await sns.createTopic({ Name: spec.name, Tags: tagList(ctx.tags) });
+      return { arn: TopicArn!, confirmed: 0, pending: 0 };
+    },
+    async destroy(ctx) {
+      const sns = await ctx.aws.client('sns');
+      const TopicArn = ctx.arns.topic(spec.name);
+      try {
+        await sns.getTopicAttributes({ TopicArn });
+        await sns.deleteTopic({ TopicArn });
+        return 'deleted';
+      } catch (error) {
+        if (notFound(error)) return 'absent';
+        throw error;
+      }
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ confirmedSubscriptions: observed.confirmed, pendingSubscriptions: observed.pending }),
+  };
+}
+
+export interface Subscription {
+  arn: string;
+  protocol: string;
+  endpoint: string;
+  /** AWS lists an unconfirmed subscription with the ARN "PendingConfirmation". */
+  pending: boolean;
+}
+
+export async function listSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscription[] | undefined> {
+  const sns = await ctx.aws.client('sns');
+  const found: Subscription[] = [];
+  let NextToken: string | undefined;
+  try {
+    do {
+      const page = await sns.listSubscriptionsByTopic({ TopicArn: topicArn, NextToken });
+      for (const s of page.Subscriptions ?? []) {
+        found.push({ arn: s.SubscriptionArn ?? '', protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', pending: s.SubscriptionArn === 'PendingConfirmation' });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (error) {
+    if (notFound(error)) return undefined;
+    throw error;
+  }
+  // A subscription made with ReturnSubscriptionArn has a real ARN while still pending.
+  const sns2 = sns;
+  await Promise.all(
+    found
+      .filter((s) => !s.pending && s.arn.startsWith('arn:'))
+      .map(async (s) => {
+        try {
+          const { Attributes = {} } = await sns2.getSubscriptionAttributes({ SubscriptionArn: s.arn });
+          s.pending = Attributes.PendingConfirmation === 'true';
+        } catch (error) {
+          if (!notFound(error)) throw error;
+        }
+      }),
+  );
+  return found;
+}
+
+export interface ObservedSubscription {
+  subscriptions: Subscription[];
+}
+
+export function emailSubscription(spec: { key: string; task: number; topic: { key: string; name: string } }): Resource<{ email?: string }, ObservedSubscription> {
+  const matches = (s: Subscription, email?: string) => s.protocol === 'email' && (!email || s.endpoint.toLowerCase() === email.toLowerCase());
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'sns-subscription',
+    name: 'email subscription',
+    needs: [spec.topic.key],
+    desired: (ctx) => ({ email: ctx.settings.email }),
+    async observe(ctx) {
+      const subs = await listSubscriptions(ctx, ctx.arns.topic(spec.topic.name));
+      const email = (subs ?? []).filter((s) => s.protocol === 'email');
+      return email.length ? { subscriptions: email } : undefined;
+    },
+    // Without --email any email subscription will do: status has no address to compare with.
+    diff: (desired, observed) => (observed.subscriptions.some((s) => matches(s, desired.email)) ? [] : [`${desired.email} is not subscribed`]),
+    async ensure(ctx, desired, observed) {
+      if (!desired.email) throw new UsageError('The topic has no email subscription yet.', 'Pass --email you@example.com to setup.');
+      const sns = await ctx.aws.client('sns');
+      const { SubscriptionArn } = await sns.subscribe({
+        TopicArn: ctx.arns.topic(spec.topic.name),
+        Protocol: 'email',
+        Endpoint: desired.email,
+        ReturnSubscriptionArn: true,
+      });
+      ctx.note(`AWS sent a confirmation email to ${desired.email}: click its link to receive orders`);
+      return { subscriptions: [...(observed?.subscriptions ?? []), { arn: SubscriptionArn ?? 'PendingConfirmation', protocol: 'email', endpoint: desired.email, pending: true }] };
+    },
+    async destroy(ctx) {
+      const sns = await ctx.aws.client('sns');
+      const subs = await listSubscriptions(ctx, ctx.arns.topic(spec.topic.name));
+      if (!subs?.length) return 'absent';
+      // Every subscription on the lab's topic goes (an SQS one made by send-order --wait too).
+      // A pending one has no ARN to unsubscribe; it disappears with the topic.
+      for (const s of subs.filter((x) => x.arn.startsWith('arn:'))) {
+        try {
+          await sns.unsubscribe({ SubscriptionArn: s.arn });
+        } catch (error) {
+          if (!notFound(error)) throw error;
+        }
+      }
+      return 'deleted';
+    },
+    id: (observed) => observed.subscriptions[0]?.arn,
+    details: (observed) => ({
+      subscriptions: observed.subscriptions.map((s) => `${s.endpoint} (${s.pending ? 'pending confirmation' : 'confirmed'})`).join(', '),
+    }),
+  };
+}

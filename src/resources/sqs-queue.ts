@@ -1,0 +1,136 @@
+// An SQS standard queue, with its attributes (access policy, redrive policy, timeouts).
+import { hasCode } from '../aws/errors.js';
+import { PROPAGATION, retryWhile } from '../aws/retry.js';
+import type { Ctx, Resource } from '../engine/resource.js';
+import { parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+
+export interface QueueSpec {
+  key: string;
+  task: number;
+  name: string;
+  needs?: string[];
+  attributes(ctx: Ctx): DesiredQueue;
+}
+
+export interface DesiredQueue {
+  visibilityTimeout: number;
+  retentionSeconds: number;
+  policy?: PolicyDocument;
+  redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
+}
+
+export interface ObservedQueue {
+  url: string;
+  arn: string;
+  attributes: Record<string, string>;
+  depth: number;
+  inFlight: number;
+}
+
+const notFound = (error: unknown) => hasCode(error, 'QueueDoesNotExist', 'NonExistentQueue', 'AWS.SimpleQueueService.NonExistentQueue');
+
+function toAttributes(d: DesiredQueue): Record<string, string> {
+  return {
+    VisibilityTimeout: String(d.visibilityTimeout),
+    MessageRetentionPeriod: String(d.retentionSeconds),
+    ...(d.policy ? { Policy: policyText(d.policy) } : {}),
+    ...(d.redrive ? { RedrivePolicy: JSON.stringify(d.redrive) } : {}),
+  };
+}
+
+/** Why SQS refuses now but will accept soon: both are documented waits, not failures. */
+export function queueWaitReason(error: unknown): string | undefined {
+  if (hasCode(error, 'QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently')) {
+    return 'SQS to allow the name again (a queue deleted less than 60 seconds ago cannot be re-created yet)';
+  }
+  if (hasCode(error, 'InvalidAttributeValue', 'InvalidParameterValue') && /Policy|principal/i.test(String((error as Error).message))) {
+    return 'IAM to make the just-created roles known to SQS (its access policy names them)';
+  }
+  return undefined;
+}
+
+export async function queueUrl(ctx: Ctx, name: string): Promise<string | undefined> {
+  const sqs = await ctx.aws.client('sqs');
+  try {
+    return (await sqs.getQueueUrl({ QueueName: name })).QueueUrl;
+  } catch (error) {
+    if (notFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue> {
+  async function read(ctx: Ctx, url: string): Promise<ObservedQueue> {
+    const sqs = await ctx.aws.client('sqs');
+    const { Attributes = {} } = await sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ['All'] });
+    return {
+      url,
+      arn: Attributes.QueueArn ?? ctx.arns.queue(spec.name),
+      attributes: Attributes,
+      depth: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  }
+  return {
+    key: spec.key,
+    task: spec.task,
+    type: 'sqs-queue',
+    name: spec.name,
+    needs: spec.needs ?? [],
+    desired: (ctx) => spec.attributes(ctx),
+    async observe(ctx) {
+      const url = await queueUrl(ctx, spec.name);
+      if (!url) return undefined;
+      try {
+        return await read(ctx, url);
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    diff(desired, observed) {
+      const a = observed.attributes;
+      const reasons: string[] = [];
+      if (Number(a.VisibilityTimeout) !== desired.visibilityTimeout) reasons.push(`its visibility timeout is ${a.VisibilityTimeout}s, want ${desired.visibilityTimeout}s`);
+      if (Number(a.MessageRetentionPeriod) !== desired.retentionSeconds) reasons.push(`it keeps messages ${a.MessageRetentionPeriod}s, want ${desired.retentionSeconds}s`);
+      if (desired.policy && !samePolicy(desired.policy, parsePolicy(a.Policy))) reasons.push(a.Policy ? 'its access policy differs from the lab’s' : 'it has no access policy');
+      if (desired.redrive) {
+        const r = a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
+        if (!r) reasons.push('it has no dead-letter queue');
+        else if (r.deadLetterTargetArn !== desired.redrive.deadLetterTargetArn || Number(r.maxReceiveCount) !== desired.redrive.maxReceiveCount) {
+          reasons.push(`its redrive policy differs (want ${desired.redrive.maxReceiveCount} receives, then ${desired.redrive.deadLetterTargetArn.split(':').pop()})`);
+        }
+      }
+      return reasons;
+    },
+    async ensure(ctx, desired, observed) {
+      const sqs = await ctx.aws.client('sqs');
+      const attributes = toAttributes(desired);
+      if (!observed) {
+        const { QueueUrl } = await retryWhile(
+          () => sqs.createQueue({ QueueName: spec.name, Attributes: attributes, tags: ctx.tags }),
+          queueWaitReason,
+          PROPAGATION,
+          ctx.note,
+        );
+        return read(ctx, QueueUrl!);
+      }
+      await retryWhile(() => sqs.setQueueAttributes({ QueueUrl: observed.url, Attributes: attributes }), queueWaitReason, PROPAGATION, ctx.note);
+      return read(ctx, observed.url);
+    },
+    async destroy(ctx) {
+      const url = await queueUrl(ctx, spec.name);
+      if (!url) return 'absent';
+      const sqs = await ctx.aws.client('sqs');
+      try {
+        await sqs.deleteQueue({ QueueUrl: url });
+        return 'deleted';
+      } catch (error) {
+        if (notFound(error)) return 'absent';
+        throw error;
+      }
+    },
+    id: (observed) => observed.arn,
+    details: (observed) => ({ url: observed.url, messages: observed.depth, inFlight: observed.inFlight }),
+  };
+}

@@ -1,0 +1,375 @@
+// The two Lambda handlers, called in-process (moto cannot run Lambda code) with events
+// built from what moto's real SQS queue and DynamoDB stream hand out, exactly as the
+// Lambda service would wrap them.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it, mock } from 'node:test';
+import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
+
+type Handler<E, R> = (event: E) => Promise<R>;
+type StreamHandler = Handler<DynamoDBStreamEvent, { batchItemFailures: { itemIdentifier: string }[] }>;
+
+const TABLE = 'orders';
+const REGION = 'us-east-1';
+
+let moto: Moto;
+let lambda1: Handler<SQSEvent, SQSBatchResponse>;
+let lambda2: StreamHandler;
+let sqs: SQSClient;
+let dynamo: DynamoDBClient;
+let streams: DynamoDBStreamsClient;
+let sns: SNSClient;
+
+before(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, awsEnv(moto.endpoint, REGION), { TABLE_NAME: TABLE });
+  // Default config on purpose: the same environment the handlers' own clients read.
+  sqs = new SQSClient({});
+  dynamo = new DynamoDBClient({});
+  streams = new DynamoDBStreamsClient({});
+  sns = new SNSClient({});
+  lambda1 = (await import('../handlers/lambda-1.js')).handler;
+  lambda2 = (await import('../handlers/lambda-2.js')).handler;
+});
+
+after(async () => {
+  for (const client of [sqs, dynamo, streams, sns]) client?.destroy();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'orderID', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'orderID', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }),
+  );
+});
+
+// ---- helpers: real SQS messages and stream records, wrapped as Lambda wraps them ----
+
+interface Queue {
+  url: string;
+  arn: string;
+}
+
+async function createQueue(name: string): Promise<Queue> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+/** Receives until the queue answers empty (moto delivers synchronously, so nothing is in flight). */
+async function receiveAll(queue: Queue): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+  }
+}
+
+function sqsEvent(queue: Queue, messages: Message[]): SQSEvent {
+  return {
+    Records: messages.map(
+      (m): SQSRecord => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: m.Attributes as unknown as SQSRecord['attributes'],
+        messageAttributes: Object.fromEntries(
+          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+            k,
+            { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
+          ]),
+        ),
+        md5OfBody: m.MD5OfBody!,
+        eventSource: 'aws:sqs',
+        eventSourceARN: queue.arn,
+        awsRegion: REGION,
+      }),
+    ),
+  };
+}
+
+async function sendOrders(queue: Queue, bodies: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const body of bodies) ids.push((await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }))).MessageId!);
+  return ids;
+}
+
+async function scanOrders(): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: TABLE }));
+  return Items.map((item) => unmarshall(item));
+}
+
+async function streamEvent(): Promise<DynamoDBStreamEvent> {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
+  const streamArn = Table!.LatestStreamArn!;
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: DynamoDBRecord[] = [];
+  for (const shard of StreamDescription!.Shards ?? []) {
+    let { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    while (ShardIterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      if (!page.Records?.length) break;
+      for (const r of page.Records) {
+        const { ApproximateCreationDateTime, ...rest } = r.dynamodb!;
+        records.push({
+          eventID: r.eventID,
+          eventName: r.eventName as DynamoDBRecord['eventName'],
+          eventVersion: r.eventVersion,
+          eventSource: r.eventSource,
+          awsRegion: r.awsRegion,
+          // Lambda gives epoch seconds where the SDK gives a Date; the images need no change
+          // (no binary attributes here, which Lambda would give as base64 strings).
+          dynamodb: { ...(rest as DynamoDBRecord['dynamodb']), ApproximateCreationDateTime: ApproximateCreationDateTime && ApproximateCreationDateTime.getTime() / 1000 },
+          eventSourceARN: streamArn,
+        });
+      }
+      ShardIterator = page.NextShardIterator;
+    }
+  }
+  return { Records: records };
+}
+
+/** Captures console.log / console.error lines that are JSON, for the handlers' structured logs. */
+function captureLogs() {
+  const lines: Record<string, unknown>[] = [];
+  const keep = (...args: unknown[]) => {
+    try {
+      lines.push(JSON.parse(String(args[0])));
+    } catch {
+      // not one of the handlers' JSON lines
+    }
+  };
+  const log = mock.method(console, 'log', keep);
+  const error = mock.method(console, 'error', keep);
+  return {
+    events: (name: string) => lines.filter((l) => l.event === name),
+    restore: () => {
+      log.mock.restore();
+      error.mock.restore();
+    },
+  };
+}
+
+// ---- POC-Lambda-1 ----
+
+describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
+  it('writes one item per order, keyed by the SQS messageId, with the order as a map', async () => {
+    const queue = await createQueue('POC-Queue');
+    const orders = [{ item: 'coffee', quantity: 2, extras: ['milk'], customer: { name: 'Ada' } }, { item: 'tea', quantity: 1 }];
+    const ids = await sendOrders(queue, orders.map((o) => JSON.stringify(o)));
+    const messages = await receiveAll(queue);
+    assert.equal(messages.length, 2);
+
+    const logs = captureLogs();
+    const before = Date.now();
+    const result = await lambda1(sqsEvent(queue, messages)).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [] });
+
+    for (const [i, id] of ids.entries()) {
+      const { Item } = await dynamo.send(new GetItemCommand({ TableName: TABLE, Key: marshall({ orderID: id }) }));
+      assert.ok(Item, `order ${id} was written`);
+      assert.ok(Item.order?.M, 'the order is stored as a DynamoDB map, not a string');
+      const item = unmarshall(Item);
+      assert.deepEqual(item.order, orders[i]);
+      assert.equal(typeof item.receivedAt, 'string');
+      assert.equal(new Date(item.receivedAt).toISOString(), item.receivedAt);
+      assert.ok(Date.parse(item.receivedAt) >= before - 1000 && Date.parse(item.receivedAt) <= Date.now() + 1000);
+    }
+    assert.equal((await scanOrders()).length, 2);
+    assert.deepEqual(logs.events('order-written').map((l) => l.orderID).sort(), [...ids].sort());
+  });
+
+  it('a redelivered message (same messageId, second invocation) does not create a second order', async () => {
+    const queue = await createQueue('POC-Queue');
+    const [id] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' })]);
+    const first = await receiveAll(queue);
+    const logs = captureLogs();
+    try {
+      assert.deepEqual(await lambda1(sqsEvent(queue, first)), { batchItemFailures: [] });
+      const afterFirst = await scanOrders();
+
+      // As if the function had timed out before deleting it: SQS makes it visible again.
+      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: first[0]!.ReceiptHandle!, VisibilityTimeout: 0 }));
+      const second = await receiveAll(queue);
+      assert.equal(second.length, 1);
+      assert.equal(second[0]!.MessageId, id, 'SQS redelivers with the same messageId');
+      assert.equal(second[0]!.Attributes?.ApproximateReceiveCount, '2');
+      assert.deepEqual(await lambda1(sqsEvent(queue, second)), { batchItemFailures: [] });
+
+      const afterSecond = await scanOrders();
+      assert.equal(afterSecond.length, 1);
+      assert.equal(afterSecond[0]!.orderID, id);
+      assert.deepEqual(afterSecond, afterFirst, 'the first write is kept, not overwritten');
+    } finally {
+      logs.restore();
+    }
+    assert.equal(logs.events('order-written').length, 1);
+  });
+
+  for (const bad of ['not json', '[1,2]', '"text"', 'null', '42']) {
+    it(`reports only the record with body ${bad} as a batch item failure and writes the others`, async () => {
+      const queue = await createQueue('POC-Queue');
+      const [good1, malformed, good2] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), bad, JSON.stringify({ item: 'tea' })]);
+      const messages = await receiveAll(queue);
+      assert.equal(messages.length, 3);
+
+      const logs = captureLogs();
+      const result = await lambda1(sqsEvent(queue, messages)).finally(logs.restore);
+      assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: malformed }] });
+      const written = await scanOrders();
+      assert.deepEqual(written.map((o) => o.orderID).sort(), [good1, good2].sort());
+      assert.deepEqual(logs.events('order-rejected').map((l) => l.messageId), [malformed]);
+    });
+  }
+
+  it('reports a record that cannot be stored, and still writes the others', async () => {
+    const queue = await createQueue('POC-Queue');
+    // Valid JSON, but 1e400 parses to Infinity, which a DynamoDB number cannot hold.
+    const [ok, unstorable] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), '{"item":"tea","quantity":1e400}']);
+    const messages = await receiveAll(queue);
+    const logs = captureLogs();
+    const result = await lambda1(sqsEvent(queue, messages)).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: unstorable }] });
+    assert.deepEqual((await scanOrders()).map((o) => o.orderID), [ok]);
+    assert.deepEqual(logs.events('order-write-failed').map((l) => l.messageId), [unstorable]);
+  });
+
+  it('reports every record when DynamoDB refuses the writes, logging messageId and error name', async () => {
+    const queue = await createQueue('POC-Queue');
+    const ids = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), JSON.stringify({ item: 'tea' })]);
+    const messages = await receiveAll(queue);
+    process.env.TABLE_NAME = 'no-such-table';
+    const logs = captureLogs();
+    const result = await lambda1(sqsEvent(queue, messages)).finally(() => {
+      logs.restore();
+      process.env.TABLE_NAME = TABLE;
+    });
+    assert.deepEqual(result.batchItemFailures.map((f) => f.itemIdentifier).sort(), [...ids].sort());
+    const failures = logs.events('order-write-failed');
+    assert.deepEqual(failures.map((l) => l.messageId).sort(), [...ids].sort());
+    assert.deepEqual(new Set(failures.map((l) => l.error)), new Set(['ResourceNotFoundException']));
+    assert.equal(logs.events('order-written').length, 0);
+  });
+});
+
+// ---- POC-Lambda-2 ----
+
+describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
+  let inbox: Queue;
+  let topicArn: string;
+
+  beforeEach(async () => {
+    ({ TopicArn: topicArn } = (await sns.send(new CreateTopicCommand({ Name: 'POC-Topic' }))) as { TopicArn: string });
+    inbox = await createQueue('notifications');
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inbox.arn }));
+    process.env.TOPIC_ARN = topicArn;
+  });
+
+  async function writeOrdersThroughLambda1(orders: object[]): Promise<string[]> {
+    const queue = await createQueue('POC-Queue');
+    const ids = await sendOrders(queue, orders.map((o) => JSON.stringify(o)));
+    const logs = captureLogs();
+    const result = await lambda1(sqsEvent(queue, await receiveAll(queue))).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [] });
+    return ids;
+  }
+
+  async function notifications(): Promise<{ Subject: string; Message: string; MessageId: string }[]> {
+    return (await receiveAll(inbox)).map((m) => JSON.parse(m.Body!));
+  }
+
+  it('publishes one readable notification per INSERT and ignores MODIFY and REMOVE', async () => {
+    const orders = [{ item: 'coffee', quantity: 2 }, { item: 'tea', quantity: 1, notes: ['hot'] }];
+    const ids = await writeOrdersThroughLambda1(orders);
+    const stored = new Map((await scanOrders()).map((o) => [o.orderID as string, o]));
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: marshall({ orderID: ids[0] }),
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({ ':s': 'shipped' }),
+      }),
+    );
+    await dynamo.send(new DeleteItemCommand({ TableName: TABLE, Key: marshall({ orderID: ids[1] }) }));
+
+    const event = await streamEvent();
+    assert.deepEqual(event.Records.map((r) => r.eventName), ['INSERT', 'INSERT', 'MODIFY', 'REMOVE'], 'the event holds all three kinds');
+
+    const logs = captureLogs();
+    const result = await lambda2(event).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [] });
+
+    const received = await notifications();
+    assert.equal(received.length, 2, 'one notification per INSERT, none for MODIFY or REMOVE');
+    for (const n of received) {
+      assert.equal(n.Subject, 'New Order Notification');
+      const item = JSON.parse(n.Message);
+      assert.deepEqual(item, stored.get(item.orderID), 'the message is the new item as plain JSON');
+      assert.equal(n.Message, JSON.stringify(item, null, 2), 'indented for people to read');
+    }
+    assert.deepEqual(received.map((n) => JSON.parse(n.Message).orderID).sort(), [...ids].sort());
+    const announced = logs.events('order-announced');
+    assert.deepEqual(announced.map((l) => l.orderID).sort(), [...ids].sort());
+    assert.deepEqual(announced.map((l) => l.messageId).sort(), received.map((n) => n.MessageId).sort());
+  });
+
+  it('reports the first record as failed when the topic does not exist, and stops there', async () => {
+    await writeOrdersThroughLambda1([{ item: 'coffee' }, { item: 'tea' }]);
+    const event = await streamEvent();
+    assert.equal(event.Records.length, 2);
+    process.env.TOPIC_ARN = topicArn.replace(/POC-Topic$/, 'No-Such-Topic');
+
+    const logs = captureLogs();
+    const result = await lambda2(event).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.dynamodb!.SequenceNumber }] });
+    assert.equal(logs.events('order-announce-failed').length, 1, 'no publish is tried after the first failure');
+    assert.equal((await notifications()).length, 0);
+  });
+
+  it('a failure in the middle reports that record: earlier ones are sent, later ones are not', async () => {
+    await writeOrdersThroughLambda1([{ item: 'coffee' }]);
+    // Too big for one SNS message (256 KiB) though fine for DynamoDB (400 KB): a real publish failure.
+    await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: marshall({ orderID: 'huge', order: { note: 'x'.repeat(300_000) } }) }));
+    await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: marshall({ orderID: 'after', order: { item: 'tea' } }) }));
+    const event = await streamEvent();
+    assert.deepEqual(event.Records.map((r) => r.dynamodb?.Keys?.orderID?.S).slice(1), ['huge', 'after']);
+
+    const logs = captureLogs();
+    const result = await lambda2(event).finally(logs.restore);
+    assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: event.Records[1]!.dynamodb!.SequenceNumber }] });
+    const received = await notifications();
+    assert.deepEqual(received.map((n) => JSON.parse(n.Message).orderID), [event.Records[0]!.dynamodb!.Keys!.orderID!.S]);
+  });
+});
