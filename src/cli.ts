@@ -1,0 +1,174 @@
+// The commander program: global options, one entry per command, one error handler.
+// Only commander and the error classes load at start-up; a command's code (and with
+// it the AWS SDK, the prompts, the spinner) loads when that command runs.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, Interrupted, PocError } from './errors.js';
+import type { GlobalOptions } from './commands/context.js';
+import type { Reporter } from './ui/reporter.js';
+
+interface Outcome {
+  /** What --json prints. */
+  data: object;
+  /** What a person reads on stdout. */
+  view: () => string | Promise<string>;
+  exitCode: number;
+  error?: PocError;
+}
+
+type Runner<O> = (options: O & GlobalOptions, tools: Tools) => Promise<Outcome>;
+
+export interface Tools {
+  reporter: Reporter;
+  signal: AbortSignal;
+  /** True when a person can answer a question (terminal on both ends, not --json, not CI). */
+  interactive: boolean;
+}
+
+const AWS_HELP = `
+AWS access:
+  Credentials and region come from the usual places (environment, ~/.aws, SSO), or
+  --profile and --region. --endpoint-url (or AWS_ENDPOINT_URL) points poc at an
+  emulator such as moto: --endpoint-url http://127.0.0.1:5000`;
+
+function withAwsOptions(cmd: Command): Command {
+  return cmd
+    .option('--region <region>', 'AWS region, e.g. us-east-1 (default: AWS_REGION or your profile’s region)')
+    .option('--profile <name>', 'named profile from ~/.aws/config')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); AWS_ENDPOINT_URL works too')
+    .option('--prefix <name>', 'namespace every resource as <name>-<resource>, so a class can share one account')
+    .option('--json', 'print one JSON document on stdout and nothing else there')
+    .option('--yes', 'answer yes to every question (for scripts)')
+    .option('--verbose', 'show every AWS call and full error details')
+    .addHelpText('after', AWS_HELP);
+}
+
+function errorJson(error: PocError) {
+  return { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode } };
+}
+
+async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promise<number> {
+  const { createReporter } = await import('./ui/reporter.js');
+  const reporter = await createReporter({ json: options.json, verbose: options.verbose });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    reporter.warn('Stopping after the calls under way (Ctrl-C again to quit at once)…');
+    controller.abort(new Interrupted());
+  };
+  process.on('SIGINT', onSigint);
+  const interactive = !options.json && !process.env.CI && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  try {
+    const outcome = await runner(options, { reporter, signal: controller.signal, interactive });
+    reporter.end();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ...outcome.data, error: undefined, ...(outcome.error ? errorJson(outcome.error) : {}) }, null, 2)}\n`);
+    } else {
+      const text = await outcome.view();
+      if (text) process.stdout.write(`${text}\n`);
+    }
+    if (controller.signal.aborted) {
+      printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), options);
+      return EXIT.interrupted;
+    }
+    if (outcome.error) printError(outcome.error, { ...options, json: false });
+    return outcome.exitCode;
+  } catch (error) {
+    reporter.end();
+    const { toPocError } = await import('./aws/errors.js');
+    const pocError = controller.signal.aborted ? new Interrupted() : toPocError(error, 'poc');
+    printError(pocError, options, error);
+    return pocError.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function printError(error: PocError, options: GlobalOptions, original?: unknown) {
+  if (options.json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
+  process.stderr.write(`Error: ${error.message}\n`);
+  if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+  if (options.verbose && original instanceof Error && original.stack) process.stderr.write(`${original.stack}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('poc')
+    .description(
+      'Build, test, explain and tear down the serverless order pipeline lab:\n' +
+        'API Gateway -> SQS -> Lambda -> DynamoDB -> Streams -> Lambda -> SNS email.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run `poc --help` or `poc <command> --help` for usage)')
+    .addHelpText(
+      'after',
+      `
+A workshop in four commands:
+  poc setup --email you@example.com      tasks 1-8, safe to run again
+  poc send-order '{"item":"latex gloves","customerID":"12345"}'
+  poc status                             what exists, what is missing or drifted
+  poc cleanup                            task 10: nothing left behind
+
+Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
+3 lab incomplete or drifted (status), 130 interrupted.`,
+    );
+  program.exitOverride();
+
+  withAwsOptions(
+    program
+      .command('setup')
+      .description('build tasks 1-8 of the lab, or repair what drifted; safe to run again')
+      .option('--email <address>', 'where order notifications go (needed the first time)')
+      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
+      .option('--dry-run', 'only show what would be created or repaired'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  poc setup --email you@example.com
+  poc setup --prefix alice --email alice@example.com --region eu-west-1
+  poc setup --dry-run`,
+    )
+    .action(async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { setup } = await import('./commands/setup.js');
+        const { setupView } = await import('./ui/views.js');
+        const askEmail = tools.interactive && !opts.yes
+          ? async () => (await import('@inquirer/prompts')).input({ message: 'Email address for order notifications:' })
+          : undefined;
+        const result = await setup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, askEmail });
+        return { data: result, view: () => setupView(result, opts.dryRun === true), exitCode: result.exitCode, error: result.error };
+      });
+    });
+
+  withAwsOptions(program.command('status').description('show every resource of tasks 1-8: present, missing or drifted (exit 3 unless complete)')).action(
+    async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { status } = await import('./commands/status.js');
+        const { statusView } = await import('./ui/views.js');
+        const result = await status(opts, { onCall: tools.reporter.call, signal: tools.signal });
+        return { data: result, view: () => statusView(result), exitCode: result.exitCode, error: result.error };
+      });
+    },
+  );
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

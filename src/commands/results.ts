@@ -1,0 +1,44 @@
+// The shape commands hand back to the CLI: data for --json, and an exit code.
+import type { ResourceReport } from '../engine/walks.js';
+import type { PocError } from '../errors.js';
+
+export interface ResourceJson {
+  task: number;
+  type: string;
+  name: string;
+  id?: string;
+  outcome?: string;
+  state?: string;
+  reasons?: string[];
+  details?: Record<string, unknown>;
+  error?: { message: string; hint?: string };
+}
+
+export interface LabResult {
+  account: string;
+  region: string;
+  prefix: string;
+  apiUrl?: string;
+  resources: ResourceJson[];
+  /** Set when the command failed part-way: the CLI prints it after the data. */
+  error?: PocError;
+  exitCode: number;
+}
+
+export function toJson(r: ResourceReport): ResourceJson {
+  return {
+    task: r.task,
+    type: r.type,
+    name: r.name,
+    ...(r.id ? { id: r.id } : {}),
+    ...(r.outcome ? { outcome: r.outcome } : {}),
+    ...(r.state ? { state: r.state } : {}),
+    ...(r.reasons.length ? { reasons: r.reasons } : {}),
+    ...(r.details ? { details: Object.fromEntries(Object.entries(r.details).filter(([, v]) => v !== undefined)) } : {}),
+    ...(r.error ? { error: { message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
+  };
+}
+
+export function firstError(reports: ResourceReport[]): PocError | undefined {
+  return reports.find((r) => r.error)?.error;
+}

@@ -1,0 +1,47 @@
+// Colours and line formats shared by every view. Colour follows the stream it is
+// written to and degrades to plain text (NO_COLOR, FORCE_COLOR=0, pipes).
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { ResourceReport } from '../engine/walks.js';
+
+export interface Style {
+  good(t: string): string;
+  bad(t: string): string;
+  warn(t: string): string;
+  dim(t: string): string;
+  bold(t: string): string;
+  chalk: ChalkInstance;
+}
+
+export function style(stream: NodeJS.WriteStream): Style {
+  const enabled = stream.isTTY === true && !process.env.NO_COLOR && process.env.FORCE_COLOR !== '0';
+  const chalk = new Chalk({ level: enabled ? 1 : 0 });
+  return { good: chalk.green, bad: chalk.red, warn: chalk.yellow, dim: chalk.dim, bold: chalk.bold, chalk };
+}
+
+const MARK: Record<string, string> = {
+  created: '+',
+  updated: '~',
+  unchanged: '=',
+  deleted: '-',
+  absent: ' ',
+  failed: '✖',
+  skipped: '·',
+};
+
+export function outcomeLine(report: ResourceReport, s: Style): string {
+  const outcome = report.outcome ?? report.state ?? '';
+  const paint = outcome === 'failed' ? s.bad : outcome === 'skipped' || outcome === 'absent' || outcome === 'unchanged' ? s.dim : s.good;
+  const head = `  ${paint(`${MARK[outcome] ?? ' '} ${outcome.padEnd(9)}`)} ${report.type.padEnd(20)} ${report.name}`;
+  const why = report.error ? [report.error.message, report.error.hint].filter(Boolean) : report.reasons;
+  return [head, ...why.map((r) => `      ${s.dim(r ?? '')}`)].join('\n');
+}
+
+/** Pads columns to a width, for tables that must fit 80 columns. */
+export function columns(rows: string[][], widths: number[]): string[] {
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i < widths.length - 1 ? cell.padEnd(widths[i]) : cell))
+      .join(' ')
+      .trimEnd(),
+  );
+}

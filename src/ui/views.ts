@@ -1,0 +1,82 @@
+// What commands print as their result, on stdout. (--json prints the data instead.)
+import type { LabResult, ResourceJson } from '../commands/results.js';
+import type { StatusResult } from '../commands/status.js';
+import { columns, style } from './format.js';
+
+const out = () => style(process.stdout);
+
+export function setupView(result: LabResult, dryRun: boolean): string {
+  const s = out();
+  const count = (o: string) => result.resources.filter((r) => r.outcome === o).length;
+  const lines: string[] = [];
+  if (dryRun) {
+    const todo = result.resources.filter((r) => r.state !== 'present');
+    lines.push(todo.length ? `${todo.length} resource(s) would be created or repaired:` : 'Nothing to do: the lab is complete.');
+    for (const r of todo) lines.push(`  ${r.state === 'missing' ? '+ create' : '~ repair'}  ${r.name}${r.reasons && r.state !== 'missing' ? ` (${r.reasons.join('; ')})` : ''}`);
+    return lines.join('\n');
+  }
+  const changed = count('created') + count('updated');
+  lines.push(
+    changed === 0 && !result.error
+      ? s.good('Nothing changed: every resource was already as the lab wants it.')
+      : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}.`,
+  );
+  if (result.apiUrl && !result.error) {
+    lines.push('', `Orders API: ${s.bold(result.apiUrl)}`);
+    lines.push(`Send one:   poc send-order '{"item":"latex gloves","customerID":"12345"}'${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
+  }
+  const sub = result.resources.find((r) => r.type === 'sns-subscription');
+  const subs = String(sub?.details?.subscriptions ?? '');
+  if (subs.includes('pending')) lines.push(s.warn(`Confirm the subscription: AWS emailed ${subs.split(' (')[0]} a link (check spam too).`));
+  return lines.join('\n');
+}
+
+function detailText(r: ResourceJson): string {
+  if (r.state !== 'present') return r.reasons?.join('; ') ?? '';
+  const d = r.details ?? {};
+  switch (r.type) {
+    case 'dynamodb-table':
+      return `${d.items} items (approximate, refreshed by AWS about every 6 hours)`;
+    case 'dynamodb-stream':
+      return `${d.viewType} ${r.id ?? ''}`;
+    case 'sqs-queue':
+      return `${d.messages} waiting, ${d.inFlight} in flight`;
+    case 'sns-subscription':
+      return String(d.subscriptions ?? '');
+    case 'rest-api':
+      return String(d.url ?? '');
+    case 'event-source-mapping':
+      return `${d.state}, batch ${d.batchSize}`;
+    case 'lambda-function':
+      return `${d.runtime}, ${d.state}`;
+    case 'log-group':
+      return `keeps ${d.retentionDays} days`;
+    default:
+      return r.id ?? '';
+  }
+}
+
+export function statusView(result: StatusResult): string {
+  const s = out();
+  const lines = [`Account ${result.account} in ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
+  const paint = (state = '') => (state === 'present' ? s.good : state === 'missing' ? s.bad : s.warn);
+  let task = 0;
+  for (const r of result.resources) {
+    if (r.task !== task) {
+      task = r.task;
+      lines.push(s.bold(`Task ${task}`));
+    }
+    const [row] = columns([[`  ${r.state ?? r.outcome ?? ''}`, r.name]], [11, 30]);
+    lines.push(`${paint(r.state)(row.slice(0, 11))}${row.slice(11)}`);
+    const detail = detailText(r);
+    if (detail) lines.push(`             ${s.dim(detail)}`);
+  }
+  lines.push('');
+  const bad = result.resources.filter((r) => r.state !== 'present');
+  lines.push(
+    result.complete
+      ? s.good('The lab is complete.')
+      : s.warn(`${bad.length} resource(s) missing or drifted: ${bad.map((r) => r.name).join(', ')}. Run \`poc setup\` to build or repair them.`),
+  );
+  return lines.join('\n');
+}
