@@ -13,6 +13,8 @@ interface Outcome {
   view: () => string | Promise<string>;
   exitCode: number;
   error?: PocError;
+  /** The command already streamed its output (logs --follow): print no document. */
+  quietJson?: boolean;
 }
 
 type Runner<O> = (options: O & GlobalOptions, tools: Tools) => Promise<Outcome>;
@@ -62,13 +64,13 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
   try {
     const outcome = await runner(options, { reporter, signal: controller.signal, interactive });
     reporter.end();
-    if (options.json) {
+    if (options.json && !outcome.quietJson) {
       process.stdout.write(`${JSON.stringify({ ...outcome.data, error: undefined, ...(outcome.error ? errorJson(outcome.error) : {}) }, null, 2)}\n`);
     } else {
       const text = await outcome.view();
       if (text) process.stdout.write(`${text}\n`);
     }
-    if (controller.signal.aborted) {
+    if (controller.signal.aborted && !outcome.quietJson) {
       printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), options);
       return EXIT.interrupted;
     }
@@ -152,6 +154,97 @@ Examples:
       });
     },
   );
+
+  withAwsOptions(
+    program
+      .command('cleanup')
+      .description('task 10: delete everything the lab made (and what AWS made on the side), then check nothing is left')
+      .option('--dry-run', 'only list what would be deleted'),
+  )
+    .addHelpText(
+      'after',
+      `
+It asks before deleting when run at a terminal; elsewhere it needs --yes.
+Only the resources named by the lab (within --prefix) are touched.
+
+Examples:
+  poc cleanup --dry-run
+  poc cleanup --prefix alice --yes`,
+    )
+    .action(async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { cleanup } = await import('./commands/cleanup.js');
+        const { cleanupView } = await import('./ui/views.js');
+        const confirm = tools.interactive
+          ? async (message: string) => (await import('@inquirer/prompts')).confirm({ message, default: false })
+          : undefined;
+        const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
+        return { data: result, view: () => cleanupView(result), exitCode: result.exitCode, error: result.error };
+      });
+    });
+
+  withAwsOptions(
+    program
+      .command('send-order')
+      .description('task 9: send an order in at the API (or the queue) and optionally follow it to the notification')
+      .argument('[order]', 'the order as JSON, or - to read it from standard input')
+      .option('--file <path>', 'read the order from a JSON file')
+      .addOption(new Option('--via <path>', 'where to send it: the deployed API, or straight to the queue').choices(['api', 'queue']).default('api'))
+      .option('--count <n>', 'send n orders (each gets a "sequence" number) and print a summary')
+      .option('--concurrency <n>', 'with --count: how many to send at once', '8')
+      .option('--wait', 'follow the order hop by hop to the notification')
+      .option('--timeout <seconds>', 'with --wait: how long to follow it', '90')
+      .option('--api-url <url>', 'send to this URL instead of the lab API’s invoke URL'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  poc send-order '{"item":"latex gloves","customerID":"12345"}' --wait
+  poc send-order --file order.json
+  echo '{"item":"mop"}' | poc send-order -
+  poc send-order '{"item":"sponge"}' --count 100 --via queue`,
+    )
+    .action(async (order, options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { sendOrder } = await import('./commands/send-order.js');
+        const { sendOrderView } = await import('./ui/views.js');
+        const readStdin = async () => {
+          if (process.stdin.isTTY) throw new (await import('./errors.js')).UsageError('"-" reads the order from standard input, but that is a terminal.', 'Pipe the order in: echo \'{"item":"mop"}\' | poc send-order -');
+          const chunks: Buffer[] = [];
+          for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        };
+        const result = await sendOrder(order, opts, { onCall: tools.reporter.call, signal: tools.signal, readStdin, progress: (t) => tools.reporter.info(`  ${t}`) });
+        return { data: result, view: () => sendOrderView(result), exitCode: result.exitCode, error: result.error };
+      });
+    });
+
+  withAwsOptions(
+    program
+      .command('logs')
+      .description('show the functions’ CloudWatch logs, newest last')
+      .argument('[function]', '1 (POC-Lambda-1) or 2 (POC-Lambda-2); both when left out')
+      .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d', '10m')
+      .option('--follow', 'keep printing new lines until Ctrl-C'),
+  ).action(async (fn, options) => {
+    process.exitCode = await execute(options, async (opts, tools) => {
+      const { logs } = await import('./commands/logs.js');
+      const { logLine } = await import('./ui/views.js');
+      const streaming = !opts.json || opts.follow;
+      const result = await logs(fn, opts, {
+        onCall: tools.reporter.call,
+        signal: tools.signal,
+        print: (lines) => {
+          if (!streaming) return;
+          for (const l of lines) process.stdout.write(`${opts.json ? JSON.stringify(l) : logLine(l)}\n`);
+        },
+        notice: (text) => tools.reporter.info(text),
+      });
+      // Interrupting --follow is how it ends: not an error.
+      return { data: streaming ? {} : { lines: result.lines }, view: () => '', exitCode: result.exitCode, quietJson: streaming };
+    });
+  });
 
   return program;
 }

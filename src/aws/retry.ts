@@ -102,3 +102,6 @@ export async function pollUntil(
 
 /** Upper bounds for the SDK's waiters, in seconds. */
 export const WAIT_SECONDS = { table: 600, function: 300, tableDeleted: 600 };
+
+/** After a deletion, how long to wait for AWS to stop listing it (SQS documents up to 60 s). */
+export const DELETION_POLL: Backoff = { attempts: 15, firstDelayMs: 1_000, maxDelayMs: 8_000 };

@@ -62,3 +62,33 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
     details: (observed) => ({ retentionDays: observed.retentionDays, storedBytes: observed.storedBytes }),
   };
 }
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+  stream: string;
+  id: string;
+}
+
+/**
+ * Log events of a group since startTime, oldest first; undefined when the group does not
+ * exist (its function never ran and setup did not make it).
+ */
+export async function readLogEvents(ctx: Ctx, group: string, startTime: number, filterPattern?: string): Promise<LogEvent[] | undefined> {
+  const logs = await ctx.aws.client('logs');
+  const events: LogEvent[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await logs.filterLogEvents({ logGroupName: group, startTime, filterPattern, nextToken });
+      for (const e of page.events ?? []) {
+        events.push({ timestamp: e.timestamp ?? 0, message: (e.message ?? '').trimEnd(), stream: e.logStreamName ?? '', id: e.eventId ?? `${e.logStreamName}:${e.timestamp}:${e.message}` });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if (hasCode(error, 'ResourceNotFoundException')) return undefined;
+    throw error;
+  }
+  return events.sort((a, b) => a.timestamp - b.timestamp);
+}

@@ -80,3 +80,41 @@ export function statusView(result: StatusResult): string {
   );
   return lines.join('\n');
 }
+
+export function cleanupView(result: import('../commands/cleanup.js').CleanupResult): string {
+  const s = out();
+  if (!result.found.length) return s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`);
+  if (result.dryRun) {
+    return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', 'Run `poc cleanup` to delete them.'].join('\n');
+  }
+  if (result.cancelled) return 'Cancelled: nothing was deleted.';
+  const lines = [`Deleted ${result.deleted.length} resource(s).`];
+  if (result.remaining.length) {
+    lines.push(s.warn('Still there:'));
+    for (const r of result.remaining) lines.push(`  ${r.type.padEnd(20)} ${r.name}${r.reasons?.length ? ` (${r.reasons.join('; ')})` : ''}`);
+  } else lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
+  lines.push(...result.notes.map((n) => s.dim(n)));
+  return lines.join('\n');
+}
+
+export function sendOrderView(result: import('../commands/send-order.js').SendOrderResult): string {
+  const s = out();
+  const lines: string[] = [];
+  if (result.sent.length === 1) {
+    const [one] = result.sent;
+    if (one.ok) lines.push(`${s.good('Accepted')} by ${result.via === 'api' ? 'the API' : 'the queue'}: MessageId ${one.messageId ?? '(none in the answer)'}`);
+    else lines.push(`${s.bad('Not accepted')}${one.status ? `: HTTP ${one.status}` : ''}${one.body ? `\n  ${one.body.slice(0, 500)}` : ''}${one.error && !one.status ? `\n  ${one.error}` : ''}`);
+  } else {
+    const { total, accepted, failed, seconds } = result.summary;
+    lines.push(`${accepted} of ${total} accepted, ${failed} failed, in ${seconds.toFixed(1)}s (${(accepted / Math.max(seconds, 0.001)).toFixed(1)} orders/s).`);
+  }
+  for (const hop of result.hops ?? []) {
+    lines.push(`  ${hop.reached ? s.good('✔') : s.bad('✖')} ${hop.name.padEnd(24)} ${hop.seconds !== undefined ? `${hop.seconds.toFixed(1)}s`.padStart(7) : '       '}  ${s.dim(hop.detail ?? '')}`);
+  }
+  return lines.join('\n');
+}
+
+export function logLine(line: import('../commands/logs.js').LogLine): string {
+  const s = out();
+  return `${s.dim(new Date(line.timestamp).toISOString())} ${s.bold(`[${line.function}]`)} ${line.message}`;
+}

@@ -1,0 +1,126 @@
+// poc cleanup: task 10. Deletes everything tasks 1-8 make, and what AWS made on the
+// side, found by the lab's names within the prefix; then checks that nothing is left.
+import { pollUntil, DELETION_POLL, RetryExhausted } from '../aws/retry.js';
+import { destroyAll, observeAll, type ResourceReport } from '../engine/walks.js';
+import { AwsFailure, EXIT, UsageError } from '../errors.js';
+import { orderLabResources } from '../lab/order-lab.js';
+import type { Reporter } from '../ui/reporter.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
+import { firstError, toJson, type ResourceJson } from './results.js';
+import { taskTitles } from './setup.js';
+
+export interface CleanupOptions extends GlobalOptions {
+  dryRun?: boolean;
+}
+
+export interface CleanupDeps extends Deps {
+  reporter: Reporter;
+  /** Asks the person at the terminal; absent when nobody can answer. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+export interface CleanupResult {
+  account: string;
+  region: string;
+  prefix: string;
+  dryRun: boolean;
+  /** What existed before; with --dry-run, what would be deleted. */
+  found: ResourceJson[];
+  deleted: ResourceJson[];
+  /** What is still there afterwards, with the reason. */
+  remaining: ResourceJson[];
+  notes: string[];
+  cancelled?: boolean;
+  error?: AwsFailure;
+  exitCode: number;
+}
+
+export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promise<CleanupResult> {
+  const names = validateGlobals(options);
+  if (!options.dryRun && !options.yes && !deps.confirm) {
+    throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
+  }
+  const { reporter } = deps;
+  const session = await openSession(options, deps);
+  const { ctx } = session;
+  reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
+  const resources = orderLabResources(names);
+  const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
+
+  const before = await observeAll(resources, ctx);
+  const readError = firstError(before);
+  if (readError) throw readError;
+  const found = before.filter((r) => r.state !== 'missing');
+  const pending = pendingSubscriptions(before);
+  if (!found.length || options.dryRun) {
+    return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: [], exitCode: EXIT.ok };
+  }
+  if (!options.yes) {
+    const list = found.map((r) => `  ${r.type.padEnd(20)} ${r.name}`).join('\n');
+    reporter.info(`This deletes ${found.length} resource(s):\n${list}`);
+    if (!(await deps.confirm!(`Delete these ${found.length} resources${names.prefix ? ` of prefix ${names.prefix}` : ''}?`))) {
+      return { ...base, found: found.map(toJson), deleted: [], remaining: found.map(toJson), notes: [], cancelled: true, exitCode: EXIT.ok };
+    }
+  }
+
+  // Only what exists is walked, so a half-built lab is cleaned up as easily as a whole one.
+  const present = new Set(found.map((r) => r.key));
+  reporter.begin(resources.filter((r) => present.has(r.key)), taskTitles, 'Deleting');
+  const reports = await destroyAll(resources.filter((r) => present.has(r.key)), ctx, reporter);
+  reporter.end();
+  const failed = firstError(reports);
+
+  const remaining = failed ? await leftovers(resources, ctx) : await settled(resources, ctx, reporter);
+  const notes: string[] = [];
+  if (pending.length) {
+    notes.push(
+      `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,
+    );
+  }
+  const error = failed
+    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
+    : remaining.length
+      ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, 'AWS may still be finishing the deletion; run `poc cleanup` again in a minute.')
+      : undefined;
+  return {
+    ...base,
+    found: found.map(toJson),
+    deleted: reports.filter((r) => r.outcome === 'deleted').map(toJson),
+    remaining: remaining.map(toJson),
+    notes,
+    error,
+    exitCode: error ? EXIT.failure : EXIT.ok,
+  };
+}
+
+function pendingSubscriptions(reports: ResourceReport[]): string[] {
+  const sub = reports.find((r) => r.type === 'sns-subscription');
+  const text = String(sub?.details?.subscriptions ?? '');
+  return text
+    .split(', ')
+    .filter((s) => s.includes('pending'))
+    .map((s) => s.split(' (')[0]);
+}
+
+async function leftovers(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1]) {
+  ctx.reads.clear();
+  return (await observeAll(resources, ctx)).filter((r) => r.state !== 'missing');
+}
+
+/** Deletion is eventually consistent (a deleted queue is listed for up to 60 s): wait, bounded. */
+async function settled(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1], reporter: Reporter) {
+  let remaining: ResourceReport[] = [];
+  try {
+    await pollUntil(
+      async () => {
+        remaining = await leftovers(resources, ctx);
+        return remaining.length ? `AWS to finish deleting ${remaining.map((r) => r.name).join(', ')}` : true;
+      },
+      DELETION_POLL,
+      (note) => reporter.info(`  … ${note}`),
+    );
+  } catch (error) {
+    if (!(error instanceof RetryExhausted)) throw error;
+  }
+  return remaining;
+}

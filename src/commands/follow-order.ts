@@ -1,0 +1,91 @@
+// Follows one order through the pipeline, hop by hop. The order's ID in the table is
+// its SQS MessageId (see handlers/lambda-1.ts), so every hop can be looked up by it:
+//   taken from the queue   POC-Lambda-1 logged a line naming the MessageId
+//   item in orders         GetItem on the table (strongly consistent)
+//   notification published POC-Lambda-2 logged "order-announced" for it
+// The functions' own log lines are the most direct evidence AWS keeps of what a function
+// did, and they need nothing extra set up (an extra subscription would have to be made,
+// permitted and cleaned up). CloudWatch Logs takes a few seconds to show new lines.
+import { sleep } from '../aws/retry.js';
+import { readLogEvents } from '../resources/log-group.js';
+import type { Session } from './context.js';
+import type { Deps } from './context.js';
+
+export interface Hop {
+  name: string;
+  reached: boolean;
+  /** Seconds since the order was sent. */
+  seconds?: number;
+  detail?: string;
+  hint: string;
+}
+
+const POLL_MS = 2_000;
+
+export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Deps & { progress?: (t: string) => void }): Promise<Hop[]> {
+  const { ctx, names } = session;
+  const deadline = started + timeoutSeconds * 1000;
+  const since = started - 60_000;
+  const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
+  const mentions = async (group: string, event?: string) =>
+    (await readLogEvents(ctx, group, since, `"${messageId}"`))?.find((e) => e.message.includes(messageId) && (!event || e.message.includes(`"${event}"`)));
+
+  const hops: { name: string; hint: string; check: () => Promise<string | false> }[] = [
+    {
+      name: 'taken from the queue',
+      hint: `${names.function1} has not logged it. Check its SQS trigger with \`poc status\` and its log with \`poc logs 1\`; the order may still be waiting in ${names.queue}.`,
+      check: async () => {
+        const line = await mentions(names.logGroup1);
+        if (!line) return false;
+        if (line.message.includes('order-rejected')) throw new Error(`${names.function1} rejected the order: ${line.message}`);
+        return `${names.function1} took it`;
+      },
+    },
+    {
+      name: `item in ${names.table}`,
+      hint: `${names.function1} took the order but did not write it: \`poc logs 1\` shows why (for example a permission on the table).`,
+      check: async () => {
+        const dynamodb = await ctx.aws.client('dynamodb');
+        const { Item } = await dynamodb.getItem({ TableName: names.table, Key: { orderID: { S: messageId } }, ConsistentRead: true });
+        return Item ? `orderID ${messageId}` : false;
+      },
+    },
+    {
+      name: 'notification published',
+      hint: `The order is in ${names.table} but ${names.function2} has not announced it: check the stream trigger with \`poc status\` and \`poc logs 2\`.`,
+      check: async () => ((await mentions(names.logGroup2, 'order-announced')) ? `${names.function2} published it to ${names.topic}; check the inbox of the confirmed subscription` : false),
+    },
+  ];
+
+  const result: Hop[] = [{ name: 'accepted', reached: true, seconds: elapsed(), detail: `MessageId ${messageId}`, hint: '' }];
+  deps.progress?.(`accepted (${elapsed()}s)`);
+  let blocked = false;
+  for (const hop of hops) {
+    if (blocked) {
+      result.push({ name: hop.name, reached: false, hint: hop.hint });
+      continue;
+    }
+    let detail: string | false = false;
+    for (;;) {
+      try {
+        detail = await hop.check();
+      } catch (error) {
+        result.push({ name: hop.name, reached: false, detail: (error as Error).message, hint: 'The order went to the dead-letter queue after its retries; fix the order and send it again.' });
+        blocked = true;
+        break;
+      }
+      if (detail || Date.now() >= deadline || deps.signal?.aborted) break;
+      deps.progress?.(`waiting: ${hop.name} (${elapsed()}s)`);
+      await sleep(POLL_MS);
+    }
+    if (blocked) continue;
+    if (detail) {
+      result.push({ name: hop.name, reached: true, seconds: elapsed(), detail, hint: '' });
+      deps.progress?.(`${hop.name} (${elapsed()}s)`);
+    } else {
+      result.push({ name: hop.name, reached: false, hint: hop.hint });
+      blocked = true;
+    }
+  }
+  return result;
+}

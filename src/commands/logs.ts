@@ -1,0 +1,77 @@
+// poc logs [1|2]: the functions' CloudWatch logs, newest last; --follow keeps polling.
+import { sleep } from '../aws/retry.js';
+import { UsageError } from '../errors.js';
+import { readLogEvents, type LogEvent } from '../resources/log-group.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
+
+export interface LogsOptions extends GlobalOptions {
+  since?: string;
+  follow?: boolean;
+}
+
+export interface LogLine extends LogEvent {
+  function: string;
+}
+
+export interface LogsDeps extends Deps {
+  /** Receives lines as they are found (all at once, then more with --follow). */
+  print: (lines: LogLine[]) => void;
+  /** Says a function has no log lines (yet). */
+  notice: (text: string) => void;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const FOLLOW_POLL_MS = 2_000;
+
+export function parseSince(text: string | undefined): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(text ?? '10m');
+  if (!match || Number(match[1]) === 0) throw new UsageError(`--since "${text}" is not a duration.`, 'Use a number and a unit: 30s, 10m, 2h or 1d.');
+  const ms = Number(match[1]) * UNITS[match[2]];
+  if (ms > 30 * UNITS.d) throw new UsageError(`--since ${text} is too far back.`, 'poc keeps logs 7 days; use at most 30d.');
+  return ms;
+}
+
+export function parseFunctionChoice(choice: string | undefined): (1 | 2)[] {
+  if (choice === undefined) return [1, 2];
+  if (choice === '1' || choice === '2') return [Number(choice) as 1 | 2];
+  throw new UsageError(`"${choice}" is not one of the lab's functions.`, 'Use 1 for POC-Lambda-1 (queue -> table), 2 for POC-Lambda-2 (stream -> topic), or leave it out for both.');
+}
+
+export async function logs(choice: string | undefined, options: LogsOptions, deps: LogsDeps): Promise<{ lines: LogLine[]; exitCode: number }> {
+  const names = validateGlobals(options);
+  const which = parseFunctionChoice(choice);
+  const sinceMs = parseSince(options.since);
+  const session = await openSession(options, deps);
+  const targets = which.map((n) => ({ fn: n === 1 ? names.function1 : names.function2, group: n === 1 ? names.logGroup1 : names.logGroup2 }));
+
+  let start = Date.now() - sinceMs;
+  const seen = new Set<string>();
+  const all: LogLine[] = [];
+  const silent = new Set<string>();
+  for (let round = 0; ; round++) {
+    const found = await Promise.all(targets.map(async (t) => ({ t, events: await readLogEvents(session.ctx, t.group, start) })));
+    const fresh: LogLine[] = [];
+    for (const { t, events } of found) {
+      if (round === 0 && !events?.length && !silent.has(t.fn)) {
+        silent.add(t.fn);
+        deps.notice(`${t.fn} has not run${events ? '' : ' yet (it has no log group)'}: no log lines in the last ${options.since ?? '10m'}.`);
+      }
+      for (const e of events ?? []) if (!seen.has(e.id)) fresh.push({ ...e, function: t.fn });
+    }
+    fresh.sort((a, b) => a.timestamp - b.timestamp);
+    for (const e of fresh) seen.add(e.id);
+    if (fresh.length) {
+      all.push(...fresh);
+      deps.print(fresh);
+      // Lines can arrive late and out of order; look back a little and rely on `seen`.
+      start = Math.max(start, fresh[fresh.length - 1].timestamp - 60_000);
+    }
+    if (!options.follow || deps.signal?.aborted) break;
+    try {
+      await sleep(FOLLOW_POLL_MS, deps.signal);
+    } catch {
+      break;
+    }
+  }
+  return { lines: all, exitCode: 0 };
+}
