@@ -2,21 +2,21 @@
 // built from what moto's real SQS queue and DynamoDB stream hand out, exactly as the
 // Lambda service would wrap them.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it, mock } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  captureLogs,
+  createQueue as createQueueWith,
+  receiveAll as receiveAllWith,
+  sqsEvent as sqsEventOf,
+  streamEvent as streamEventOf,
+  type Queue,
+} from './helpers/events.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 type Handler<E, R> = (event: E) => Promise<R>;
@@ -63,59 +63,12 @@ beforeEach(async () => {
   );
 });
 
-// ---- helpers: real SQS messages and stream records, wrapped as Lambda wraps them ----
+// ---- helpers bound to this file's clients; the events are built in helpers/events.ts ----
 
-interface Queue {
-  url: string;
-  arn: string;
-}
-
-async function createQueue(name: string): Promise<Queue> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
-
-/** Receives until the queue answers empty (moto delivers synchronously, so nothing is in flight). */
-async function receiveAll(queue: Queue): Promise<Message[]> {
-  const all: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queue.url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) return all;
-    all.push(...Messages);
-  }
-}
-
-function sqsEvent(queue: Queue, messages: Message[]): SQSEvent {
-  return {
-    Records: messages.map(
-      (m): SQSRecord => ({
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body!,
-        attributes: m.Attributes as unknown as SQSRecord['attributes'],
-        messageAttributes: Object.fromEntries(
-          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
-            k,
-            { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
-          ]),
-        ),
-        md5OfBody: m.MD5OfBody!,
-        eventSource: 'aws:sqs',
-        eventSourceARN: queue.arn,
-        awsRegion: REGION,
-      }),
-    ),
-  };
-}
+const createQueue = (name: string) => createQueueWith(sqs, name);
+const receiveAll = (queue: Queue) => receiveAllWith(sqs, queue);
+const sqsEvent = (queue: Queue, messages: Message[]) => sqsEventOf(queue, messages, REGION);
+const streamEvent = () => streamEventOf(dynamo, streams, TABLE);
 
 async function sendOrders(queue: Queue, bodies: string[]): Promise<string[]> {
   const ids: string[] = [];
@@ -126,59 +79,6 @@ async function sendOrders(queue: Queue, bodies: string[]): Promise<string[]> {
 async function scanOrders(): Promise<Record<string, unknown>[]> {
   const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: TABLE }));
   return Items.map((item) => unmarshall(item));
-}
-
-async function streamEvent(): Promise<DynamoDBStreamEvent> {
-  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
-  const streamArn = Table!.LatestStreamArn!;
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: DynamoDBRecord[] = [];
-  for (const shard of StreamDescription!.Shards ?? []) {
-    let { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    while (ShardIterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      if (!page.Records?.length) break;
-      for (const r of page.Records) {
-        const { ApproximateCreationDateTime, ...rest } = r.dynamodb!;
-        records.push({
-          eventID: r.eventID,
-          eventName: r.eventName as DynamoDBRecord['eventName'],
-          eventVersion: r.eventVersion,
-          eventSource: r.eventSource,
-          awsRegion: r.awsRegion,
-          // Lambda gives epoch seconds where the SDK gives a Date; the images need no change
-          // (no binary attributes here, which Lambda would give as base64 strings).
-          dynamodb: { ...(rest as DynamoDBRecord['dynamodb']), ApproximateCreationDateTime: ApproximateCreationDateTime && ApproximateCreationDateTime.getTime() / 1000 },
-          eventSourceARN: streamArn,
-        });
-      }
-      ShardIterator = page.NextShardIterator;
-    }
-  }
-  return { Records: records };
-}
-
-/** Captures console.log / console.error lines that are JSON, for the handlers' structured logs. */
-function captureLogs() {
-  const lines: Record<string, unknown>[] = [];
-  const keep = (...args: unknown[]) => {
-    try {
-      lines.push(JSON.parse(String(args[0])));
-    } catch {
-      // not one of the handlers' JSON lines
-    }
-  };
-  const log = mock.method(console, 'log', keep);
-  const error = mock.method(console, 'error', keep);
-  return {
-    events: (name: string) => lines.filter((l) => l.event === name),
-    restore: () => {
-      log.mock.restore();
-      error.mock.restore();
-    },
-  };
 }
 
 // ---- POC-Lambda-1 ----
