@@ -157,6 +157,33 @@ Examples:
 
   withAwsOptions(
     program
+      .command('check')
+      .description('grade a lab built by hand in the console against the guide, task by task (exit 3 unless all pass)')
+      .argument('[task...]', 'task numbers to check (1-8); all when left out')
+      .option('--email <address>', 'the address that should be subscribed (else any email subscription counts)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Findings (✖) mean the pipeline will not work as the lab needs; warnings (!) mean it
+works, but there is a safer or stricter way, which the warning names.
+
+Examples:
+  poc check            every task
+  poc check 3 5        just the queue and the stream
+  poc check --json`,
+    )
+    .action(async (tasks: string[], options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { check } = await import('./commands/check.js');
+        const { checkView } = await import('./ui/views.js');
+        const result = await check(tasks, opts, { onCall: tools.reporter.call, signal: tools.signal });
+        return { data: result, view: () => checkView(result), exitCode: result.exitCode };
+      });
+    });
+
+  withAwsOptions(
+    program
       .command('cleanup')
       .description('task 10: delete everything the lab made (and what AWS made on the side), then check nothing is left')
       .option('--dry-run', 'only list what would be deleted'),

@@ -55,6 +55,19 @@ export interface Resource<D = unknown, O = unknown> {
   id(observed: O): string | undefined;
   /** What `status` shows about it. */
   details?(observed: O): Detail;
+  /**
+   * Grades one built by hand against the guide (`poc check`): findings mean it does not
+   * work as the lab needs, warnings that it works but the guide's looser choice has a
+   * better alternative. Without it, every diff reason is a finding.
+   */
+  check?(ctx: Ctx, desired: D, observed: O): Grade | Promise<Grade>;
+  /** Set when poc makes it but the guide does not: why it matters (its absence is only a warning). */
+  beyondGuide?: string;
+}
+
+export interface Grade {
+  findings: string[];
+  warnings: string[];
 }
 
 // Resources of different kinds live in one list; the engine only uses the verbs above.

@@ -69,6 +69,38 @@ export async function observeAll(resources: AnyResource[], ctx: Ctx, events: Wal
   });
 }
 
+export interface TaskGrade {
+  task: number;
+  passed: boolean;
+  findings: string[];
+  warnings: string[];
+}
+
+/** `poc check`: observe everything, then grade each resource, and each task by its resources. */
+export async function checkAll(resources: AnyResource[], ctx: Ctx): Promise<TaskGrade[]> {
+  const reports = await observeAll(resources, ctx);
+  const grades = await Promise.all(
+    resources.map(async (r, i) => {
+      const report = reports[i];
+      if (report.error) return { findings: [`${r.name}: could not be read (${report.error.message})`], warnings: [] };
+      const observed = ctx.state.get(r.key);
+      if (observed === undefined) {
+        const text = `${r.name} does not exist`;
+        return r.beyondGuide ? { findings: [], warnings: [`${text}: ${r.beyondGuide}`] } : { findings: [`${text}.`], warnings: [] };
+      }
+      const desired = r.desired(ctx);
+      if (r.check) return r.check(ctx, desired, observed);
+      return { findings: r.diff(desired, observed).map((reason) => `${r.name}: ${reason}.`), warnings: [] };
+    }),
+  );
+  const tasks = [...new Set(resources.map((r) => r.task))];
+  return tasks.map((task) => {
+    const mine = grades.filter((_, i) => resources[i].task === task);
+    const findings = mine.flatMap((g) => g.findings);
+    return { task, passed: findings.length === 0, findings, warnings: mine.flatMap((g) => g.warnings) };
+  });
+}
+
 /**
  * Creates or repairs the given resources in dependency order, independent ones at once.
  * `context` are resources outside the selection whose state the selection needs (e.g.

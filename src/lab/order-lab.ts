@@ -2,7 +2,9 @@
 // Everything specific to this lab lives here, in policies.ts, names.ts and handlers/;
 // the engine and the commands only walk what this file returns.
 import { fileURLToPath } from 'node:url';
-import type { AnyResource } from '../engine/resource.js';
+import type { AnyResource, Ctx } from '../engine/resource.js';
+import { parsePolicy } from '../resources/policy-document.js';
+import type { ObservedQueue } from '../resources/sqs-queue.js';
 import { dynamodbStream, dynamodbTable } from '../resources/dynamodb-table.js';
 import { eventSourceMapping } from '../resources/event-source-mapping.js';
 import { iamPolicy } from '../resources/iam-policy.js';
@@ -48,6 +50,7 @@ export const MAX_RECEIVE_COUNT = 5;
 const FOUR_DAYS = 4 * 24 * 3600;
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 const LOG_RETENTION_DAYS = 7;
+const LOGS_WHY = 'Lambda makes it on the first run, but then keeps logs forever; poc makes it with 7 days';
 
 export function labTags(prefix: string): Record<string, string> {
   return prefix ? { 'poc:lab': 'orders', 'poc:prefix': prefix } : { 'poc:lab': 'orders' };
@@ -80,6 +83,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     api: 'api',
   };
   const p = (ctx: { arns: import('../aws/arns.js').Arns }) => ({ arns: ctx.arns, names });
+  const queuePolicy = (ctx: Ctx) => [parsePolicy((ctx.state.get(k.queue) as ObservedQueue | undefined)?.attributes.Policy)];
 
   return [
     // Task 1
@@ -94,10 +98,12 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       description: 'Execution role of POC-Lambda-1: read POC-Queue, write orders.',
       service: 'lambda.amazonaws.com',
       policies: [
-        { key: k.writeDynamoDb, name: names.writeDynamoDbPolicy },
-        { key: k.readSqs, name: names.readSqsPolicy },
+        { key: k.writeDynamoDb, name: names.writeDynamoDbPolicy, document: (ctx) => P.writeDynamoDbPolicy(p(ctx)) },
+        { key: k.readSqs, name: names.readSqsPolicy, document: (ctx) => P.readSqsPolicy(p(ctx)) },
       ],
       inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup1) }),
+      advisoryInline: ['write-own-logs'],
+      resourcePolicies: queuePolicy,
     }),
     iamRole({
       key: k.streamsSnsRole,
@@ -106,10 +112,11 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       description: 'Execution role of POC-Lambda-2: read the orders stream, publish to POC-Topic.',
       service: 'lambda.amazonaws.com',
       policies: [
-        { key: k.snsPublish, name: names.snsPublishPolicy },
-        { key: k.streamsRead, name: names.streamsReadPolicy },
+        { key: k.snsPublish, name: names.snsPublishPolicy, document: (ctx) => P.snsPublishPolicy(p(ctx)) },
+        { key: k.streamsRead, name: names.streamsReadPolicy, document: (ctx) => P.streamsReadPolicy(p(ctx)) },
       ],
       inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup2) }),
+      advisoryInline: ['write-own-logs'],
     }),
     iamRole({
       key: k.apiRole,
@@ -119,6 +126,8 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       service: 'apigateway.amazonaws.com',
       policies: [],
       inline: (ctx) => ({ 'send-to-queue': P.sendToQueuePolicy(p(ctx)) }),
+      // The guide grants the send only in the queue's access policy, which also works.
+      resourcePolicies: queuePolicy,
     }),
     // Task 2
     dynamodbTable({ key: k.table, task: 2, name: names.table, partitionKey: 'orderID' }),
@@ -127,6 +136,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       key: k.dlq,
       task: 3,
       name: names.deadLetterQueue,
+      beyondGuide: 'without a dead-letter queue, an order that always fails is retried until SQS drops it (4 days)',
       attributes: () => ({ visibilityTimeout: 30, retentionSeconds: FOURTEEN_DAYS }),
     }),
     sqsQueue({
@@ -143,7 +153,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       }),
     }),
     // Task 4
-    logGroup({ key: k.logs1, task: 4, name: names.logGroup1, retentionDays: LOG_RETENTION_DAYS }),
+    logGroup({ key: k.logs1, task: 4, name: names.logGroup1, retentionDays: LOG_RETENTION_DAYS, beyondGuide: LOGS_WHY }),
     lambdaFunction({
       key: k.function1,
       task: 4,
@@ -173,7 +183,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     snsTopic({ key: k.topic, task: 6, name: names.topic }),
     emailSubscription({ key: k.subscription, task: 6, topic: { key: k.topic, name: names.topic } }),
     // Task 7
-    logGroup({ key: k.logs2, task: 7, name: names.logGroup2, retentionDays: LOG_RETENTION_DAYS }),
+    logGroup({ key: k.logs2, task: 7, name: names.logGroup2, retentionDays: LOG_RETENTION_DAYS, beyondGuide: LOGS_WHY }),
     lambdaFunction({
       key: k.function2,
       task: 7,

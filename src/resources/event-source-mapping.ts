@@ -175,6 +175,17 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       }
       return 'deleted';
     },
+    check(_ctx, desired, observed) {
+      const reasons = this.diff(desired, observed);
+      // Wrong source, duplicates or a disabled trigger break the pipeline; the rest is advice.
+      const broken = (r: string) => r.startsWith('it reads') || r.includes('exist') || r.includes('disabled');
+      return {
+        findings: reasons.filter(broken).map((r) => `${spec.functionName}'s ${label}: ${r}.`),
+        warnings: reasons
+          .filter((r) => !broken(r))
+          .map((r) => `${spec.functionName}'s ${label}: ${r}${r.includes('ReportBatchItemFailures') ? '; one bad order then makes the whole batch retry' : ''}.`),
+      };
+    },
     id: (observed) => observed.mappings[0]?.uuid,
     details: (observed) => ({ source: observed.mappings[0]?.source, state: observed.mappings[0]?.state, batchSize: observed.mappings[0]?.batchSize }),
   };

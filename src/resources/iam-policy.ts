@@ -2,7 +2,7 @@
 // IAM keeps at most five versions, so the old ones are pruned.
 import { hasCode } from '../aws/errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
-import { parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+import { allows, breadth, grants, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
 export interface PolicySpec {
@@ -91,6 +91,20 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
         throw error;
       }
     },
+    check(_ctx, desired, observed) {
+      const needed = grants(desired);
+      const findings = needed
+        .filter((g) => !allows([observed.document], g.action, sample(g.resource)))
+        .map((g) => `${spec.name} does not allow ${g.action} on ${g.resource}.`);
+      const wanted = needed.map((g) => `${g.action} on ${g.resource}`).join(', ');
+      const warnings = breadth(observed.document, needed.map((g) => g.action)).map((b) => `${spec.name} ${b}. Least privilege: ${wanted}.`);
+      return { findings, warnings };
+    },
     id: (observed) => observed.arn,
   };
+}
+
+/** A concrete ARN a wildcard ARN stands for (the stream's label is not known in advance). */
+export function sample(resource: string): string {
+  return resource === '*' ? '*' : resource.replace(/\*/g, 'example');
 }

@@ -2,7 +2,8 @@
 // and inline policies for what belongs to this role alone (its own log group, say).
 import { hasCode } from '../aws/errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
-import { parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+import { sample, type ObservedPolicy } from './iam-policy.js';
+import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
 export interface RoleSpec {
@@ -12,9 +13,13 @@ export interface RoleSpec {
   description: string;
   /** The service that assumes it, e.g. lambda.amazonaws.com. */
   service: string;
-  /** Keys and names of the lab's managed policies to attach. */
-  policies: { key: string; name: string }[];
+  /** The lab's managed policies to attach (their documents say what the role must be able to do). */
+  policies: { key: string; name: string; document(ctx: Ctx): PolicyDocument }[];
   inline?(ctx: Ctx): Record<string, PolicyDocument>;
+  /** Inline policies the guide does not have: missing permissions there are only warnings. */
+  advisoryInline?: string[];
+  /** Resource policies that may grant this role what it needs instead (the queue's access policy). */
+  resourcePolicies?(ctx: Ctx): (PolicyDocument | undefined)[];
 }
 
 export interface DesiredRole {
@@ -136,6 +141,50 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
         if (notFound(error)) return 'absent';
         throw error;
       }
+    },
+    async check(ctx, desired, observed) {
+      const findings: string[] = [];
+      const warnings: string[] = [];
+      const trusted = (observed.trust?.Statement ?? []).some(
+        (st) => st.Effect === 'Allow' && asList(st.Action).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*') && asList((st.Principal as { Service?: unknown } | undefined)?.Service).includes(spec.service),
+      );
+      if (!trusted) findings.push(`${spec.name}'s trust policy does not let ${spec.service} assume it.`);
+
+      // What the role can do: its attached policies (the lab's, AWS managed ones, any other) and inline ones.
+      const iam = await ctx.aws.client('iam');
+      const labPolicies = new Map(spec.policies.map((p) => [ctx.arns.policy(p.name), p]));
+      const attachedDocs = await Promise.all(
+        observed.attached.map(async (arn) => {
+          const known = [...ctx.state.values()].find((v) => (v as ObservedPolicy | undefined)?.arn === arn) as ObservedPolicy | undefined;
+          if (known) return known.document;
+          const { Policy } = await iam.getPolicy({ PolicyArn: arn });
+          const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! });
+          return parsePolicy(PolicyVersion?.Document);
+        }),
+      );
+      const identity = [...attachedDocs, ...Object.values(observed.inline)];
+      const resourceDocs = spec.resourcePolicies?.(ctx) ?? [];
+      const can = (action: string, resource: string) => allows(identity, action, sample(resource)) || allows(resourceDocs, action, sample(resource), observed.arn);
+
+      const required = [...spec.policies.map((p) => p.document(ctx)), ...Object.entries(desired.inline).filter(([n]) => !spec.advisoryInline?.includes(n)).map(([, d]) => d)];
+      for (const g of required.flatMap(grants)) {
+        if (!can(g.action, g.resource)) findings.push(`${spec.name} cannot ${g.action} on ${g.resource}.`);
+      }
+      for (const [name, doc] of Object.entries(desired.inline).filter(([n]) => spec.advisoryInline?.includes(n))) {
+        const missing = grants(doc).filter((g) => !can(g.action, g.resource));
+        if (missing.length) warnings.push(`${spec.name} cannot ${missing.map((g) => g.action).join(', ')} on its own log group, so its function logs nothing. Add an inline policy (${name}) allowing them on ${grants(doc)[1]?.resource ?? grants(doc)[0].resource}.`);
+      }
+      const wanted = spec.policies.map((p) => p.name).join(' and ') || 'an inline policy naming the queue';
+      observed.attached.forEach((arn, i) => {
+        if (labPolicies.has(arn)) return;
+        const name = arn.split('/').pop();
+        warnings.push(`${spec.name} has ${arn.includes(':aws:policy/') ? 'the AWS managed policy ' : ''}${name} attached. Least privilege: ${wanted}, scoped to the lab’s resources.`);
+        for (const b of breadth(attachedDocs[i], [])) if (b.includes('"*"') || b.includes('every action')) warnings.push(`${name} ${b}.`);
+      });
+      for (const p of spec.policies) {
+        if (!observed.attached.includes(ctx.arns.policy(p.name))) warnings.push(`${p.name} is not attached to ${spec.name}.`);
+      }
+      return { findings, warnings };
     },
     id: (observed) => observed.arn,
   };

@@ -182,6 +182,15 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         throw error;
       }
     },
+    check(_ctx, desired, observed) {
+      // A function built by hand has its own code and settings; what matters is that it
+      // runs with the lab's role and its last deployment worked.
+      const findings: string[] = [];
+      if (observed.role !== desired.role) findings.push(`${spec.name} runs with role ${observed.role.split('/').pop()}; the lab's is ${desired.role.split('/').pop()}.`);
+      if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') findings.push(`${spec.name}'s last deployment failed; open it in the Lambda console to see why.`);
+      const warnings = observed.timeout * 6 > 900 ? [`${spec.name}'s timeout (${observed.timeout}s) is long for a queue consumer; the queue's visibility timeout must be six times it.`] : [];
+      return { findings, warnings };
+    },
     id: (observed) => observed.arn,
     details: (observed) => ({ state: observed.state, runtime: observed.runtime, lastUpdate: observed.lastUpdateStatus }),
   };

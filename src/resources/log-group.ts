@@ -8,6 +8,7 @@ export interface LogGroupSpec {
   task: number;
   name: string;
   retentionDays: number;
+  beyondGuide?: string;
 }
 
 export interface ObservedLogGroup {
@@ -30,6 +31,7 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
     task: spec.task,
     type: 'log-group',
     name: spec.name,
+    beyondGuide: spec.beyondGuide,
     needs: [],
     desired: () => ({ retentionDays: spec.retentionDays }),
     observe: (ctx) => find(ctx, spec.name),
@@ -58,6 +60,10 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
         throw error;
       }
     },
+    check: (_ctx, desired, observed) => ({
+      findings: [],
+      warnings: observed.retentionDays === desired.retentionDays ? [] : [`${spec.name} keeps logs ${observed.retentionDays ? `${observed.retentionDays} days` : 'forever (and bills for them)'}; ${desired.retentionDays} days is plenty for a lab.`],
+    }),
     id: (observed) => observed.arn,
     details: (observed) => ({ retentionDays: observed.retentionDays, storedBytes: observed.storedBytes }),
   };

@@ -62,3 +62,63 @@ export function asList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
 }
+
+// --- Evaluating what a policy allows (for `poc check`): Allow and Deny, Action and
+// Resource with IAM's * and ? wildcards. NotAction/NotResource and Conditions are rare
+// in a hand-built lab; a statement using them is not counted as allowing anything.
+
+function globToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, caseInsensitive ? 'i' : '');
+}
+
+const matchesAny = (patterns: string[], value: string, caseInsensitive: boolean) => patterns.some((p) => globToRegExp(p, caseInsensitive).test(value));
+
+function principalMatches(principal: unknown, arn: string | undefined): boolean {
+  if (arn === undefined) return true;
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    const aws = asList((principal as { AWS?: unknown }).AWS);
+    if (aws.includes('*') || aws.includes(arn)) return true;
+    // An account principal (root or bare account ID) delegates to the account's IAM policies.
+    const account = arn.split(':')[4];
+    return aws.some((a) => a === account || a === `arn:${arn.split(':')[1]}:iam::${account}:root`);
+  }
+  return false;
+}
+
+function statementApplies(s: Statement, action: string, resource: string, principal?: string): boolean {
+  if (s.NotAction !== undefined || s.NotResource !== undefined || s.Condition !== undefined) return false;
+  if (principal !== undefined && !principalMatches(s.Principal, principal)) return false;
+  return matchesAny(asList(s.Action), action, true) && matchesAny(asList(s.Resource), resource, false);
+}
+
+/** Does this set of documents allow the action on the resource (for the principal, in a resource policy)? */
+export function allows(docs: (PolicyDocument | undefined)[], action: string, resource: string, principal?: string): boolean {
+  const statements = docs.flatMap((d) => d?.Statement ?? []);
+  const applicable = statements.filter((s) => statementApplies(s, action, resource, principal));
+  return applicable.some((s) => s.Effect === 'Allow') && !applicable.some((s) => s.Effect === 'Deny');
+}
+
+/** Every (action, resource) pair a document grants, as listed (for "wants" lists). */
+export function grants(doc: PolicyDocument): { action: string; resource: string }[] {
+  return doc.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action).flatMap((action) => asList(s.Resource).map((resource) => ({ action, resource }))));
+}
+
+/** Where a document is looser than needed: wildcard resources or actions, and actions beyond `needed`. */
+export function breadth(doc: PolicyDocument | undefined, needed: string[]): string[] {
+  const notes: string[] = [];
+  for (const s of doc?.Statement ?? []) {
+    if (s.Effect !== 'Allow') continue;
+    const actions = asList(s.Action);
+    if (asList(s.Resource).includes('*') && !actions.every((a) => NEEDS_STAR.includes(a.toLowerCase()))) notes.push(`allows ${actions.join(', ')} on every resource ("Resource": "*")`);
+    const wild = actions.filter((a) => a.includes('*'));
+    if (wild.length) notes.push(`allows every action matching ${wild.join(', ')}`);
+    const extra = actions.filter((a) => !a.includes('*') && !needed.some((n) => n.toLowerCase() === a.toLowerCase()));
+    if (extra.length) notes.push(`also allows ${extra.join(', ')}, which the pipeline does not need`);
+  }
+  return notes;
+}
+
+/** Actions AWS cannot scope to a resource: "Resource": "*" is the only way to grant them. */
+export const NEEDS_STAR = ['dynamodb:liststreams', 'sns:listtopics', 'sqs:listqueues', 'logs:describelogGroups'.toLowerCase()];

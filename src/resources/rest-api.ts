@@ -58,6 +58,8 @@ export interface ObservedApi {
   rootId: string;
   resourceId?: string;
   method?: ObservedMethod;
+  /** The guide puts POST on the API's root; check accepts either. */
+  rootMethod?: ObservedMethod;
   validatorId?: string;
   modelSchema?: string;
   stage?: { deploymentId?: string };
@@ -132,6 +134,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       rootId: root?.id ?? '',
       resourceId: target?.id,
       method: methodOf(target, 'POST'),
+      rootMethod: methodOf(root, 'POST'),
       validatorId: validators.items?.find((v) => v.name === VALIDATOR && v.validateRequestBody)?.id,
       modelSchema: models.items?.find((m) => m.name === spec.model.name)?.schema,
       stage: stage && { deploymentId: stage.deploymentId },
@@ -291,6 +294,31 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         );
       }
       return 'deleted';
+    },
+    check(_ctx, desired, observed) {
+      const m = observed.method ?? observed.rootMethod;
+      const where = `POST ${observed.method ? `/${desired.path}` : '/'}`;
+      if (!m) return { findings: [`${spec.name} has no POST method (on / or /${desired.path}).`], warnings: [] };
+      const findings: string[] = [];
+      const warnings: string[] = [];
+      const i = m.integration;
+      if (!i) findings.push(`${where} has no integration.`);
+      else {
+        if (i.type !== 'AWS' || i.httpMethod !== 'POST') findings.push(`${where} is integrated as ${i.type} ${i.httpMethod}; it must be an AWS service integration (SQS) with POST.`);
+        if (i.uri !== desired.uri) findings.push(`${where} calls ${i.uri ?? 'nothing'}; it must use the SQS path override ${desired.uri.split('path/')[1]} (${desired.uri}).`);
+        if (i.credentials !== desired.credentials) findings.push(`${where} does not run as ${desired.credentials.split('/').pop()} (execution role: ${i.credentials ?? 'none'}).`);
+        if (!sameMap(i.requestParameters, desired.requestParameters)) findings.push(`${where} does not send the header Content-Type: application/x-www-form-urlencoded, so SQS cannot read the request.`);
+        const template = i.requestTemplates['application/json'] ?? '';
+        if (!/Action=SendMessage/.test(template) || !/MessageBody=/.test(template)) findings.push(`${where} has no application/json mapping template with Action=SendMessage&MessageBody=…`);
+        else if (!template.includes('$util.urlEncode')) warnings.push(`${where}'s template sends the body without URL-encoding it: an order containing & or + arrives cut or altered. Use MessageBody=$util.urlEncode($input.body).`);
+        if (!sameMap(i.responses, desired.responses)) warnings.push(`${where} answers 200 even when SQS refuses the order; map 4\\d{2} to 400 and 5\\d{2} to 500.`);
+        if (i.passthroughBehavior !== 'NEVER') warnings.push(`${where} passes bodies of other content types through unchecked; set passthrough behaviour to NEVER.`);
+      }
+      if (!observed.validatorId || m.requestValidatorId !== observed.validatorId || m.requestModels['application/json'] !== desired.model.name) {
+        warnings.push(`${where} does not validate the body, so any text reaches the queue; add a request validator and a model requiring a JSON object.`);
+      }
+      if (!observed.stage?.deploymentId) findings.push(`${spec.name} is not deployed to a stage named ${desired.stage}.`);
+      return { findings, warnings };
     },
     id: (observed) => observed.id,
     details: (observed) => ({

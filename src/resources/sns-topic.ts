@@ -82,13 +82,12 @@ export async function listSubscriptions(ctx: Ctx, topicArn: string): Promise<Sub
     throw error;
   }
   // A subscription made with ReturnSubscriptionArn has a real ARN while still pending.
-  const sns2 = sns;
   await Promise.all(
     found
       .filter((s) => !s.pending && s.arn.startsWith('arn:'))
       .map(async (s) => {
         try {
-          const { Attributes = {} } = await sns2.getSubscriptionAttributes({ SubscriptionArn: s.arn });
+          const { Attributes = {} } = await sns.getSubscriptionAttributes({ SubscriptionArn: s.arn });
           s.pending = Attributes.PendingConfirmation === 'true';
         } catch (error) {
           if (!notFound(error)) throw error;
@@ -108,7 +107,7 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
     key: spec.key,
     task: spec.task,
     type: 'sns-subscription',
-    name: 'email subscription',
+    name: `${spec.topic.name} email subscription`,
     needs: [spec.topic.key],
     desired: (ctx) => ({ email: ctx.settings.email }),
     async observe(ctx) {
@@ -144,6 +143,15 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
         }
       }
       return 'deleted';
+    },
+    check(_ctx, desired, observed) {
+      const mine = observed.subscriptions.filter((s) => matches(s, desired.email));
+      if (!mine.length) return { findings: [`${desired.email} is not subscribed to ${spec.topic.name}.`], warnings: [] };
+      const confirmed = mine.filter((s) => !s.pending);
+      return {
+        findings: [],
+        warnings: confirmed.length ? [] : [`${mine.map((s) => s.endpoint).join(', ')} has not confirmed the subscription yet: click the link in AWS's email, or no notification arrives.`],
+      };
     },
     id: (observed) => observed.subscriptions[0]?.arn,
     details: (observed) => ({

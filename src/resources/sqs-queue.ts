@@ -2,13 +2,14 @@
 import { hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
-import { parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+import { allows, asList, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 
 export interface QueueSpec {
   key: string;
   task: number;
   name: string;
   needs?: string[];
+  beyondGuide?: string;
   attributes(ctx: Ctx): DesiredQueue;
 }
 
@@ -76,6 +77,7 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
     task: spec.task,
     type: 'sqs-queue',
     name: spec.name,
+    beyondGuide: spec.beyondGuide,
     needs: spec.needs ?? [],
     desired: (ctx) => spec.attributes(ctx),
     async observe(ctx) {
@@ -129,6 +131,24 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
         if (notFound(error)) return 'absent';
         throw error;
       }
+    },
+    check(_ctx, desired, observed) {
+      // What the pipeline needs is who may send and receive; the rest is advice.
+      const current = parsePolicy(observed.attributes.Policy);
+      const findings: string[] = [];
+      for (const st of desired.policy?.Statement ?? []) {
+        for (const principal of asList((st.Principal as { AWS?: unknown }).AWS)) {
+          const missing = asList(st.Action).filter((a) => !allows([current], a, observed.arn, principal));
+          const who = principal.split('/').pop();
+          if (missing.length) findings.push(`${spec.name}'s access policy does not let ${who} ${missing.length === 1 && missing[0] === 'sqs:SendMessage' ? 'send' : missing.join(', ')}.`);
+        }
+      }
+      const stranger = `arn:${observed.arn.split(':')[1]}:iam::000000000000:role/someone-else`;
+      const warnings = this.diff(desired, observed)
+        .filter((r) => !r.includes('access policy'))
+        .map((r) => `${spec.name}: ${r}.`);
+      if (current && allows([current], 'sqs:SendMessage', observed.arn, stranger)) warnings.push(`${spec.name}'s access policy lets anyone (any AWS account) send to it; name the APIGateway-SQS role instead.`);
+      return { findings, warnings };
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ url: observed.url, messages: observed.depth, inFlight: observed.inFlight }),

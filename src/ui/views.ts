@@ -118,3 +118,31 @@ export function logLine(line: import('../commands/logs.js').LogLine): string {
   const s = out();
   return `${s.dim(new Date(line.timestamp).toISOString())} ${s.bold(`[${line.function}]`)} ${line.message}`;
 }
+
+/** Wraps prose to a width, indenting continuation lines (80-column terminals). */
+export function wrap(text: string, width = 78, indent = ''): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && (indent + line + ' ' + w).length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
+}
+
+export function checkView(result: import('../commands/check.js').CheckResult): string {
+  const s = out();
+  const lines = [`Checking the lab in account ${result.account}, ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
+  for (const t of result.tasks) {
+    lines.push(`${t.passed ? s.good('✔ passed') : s.bad('✖ failed')}  ${s.bold(`${t.task}. ${t.title}`)}`);
+    for (const f of t.findings) lines.push(`    ${s.bad('✖')} ${wrap(f, 78, '      ')}`);
+    for (const w of t.warnings) lines.push(`    ${s.warn('!')} ${wrap(w, 78, '      ')}`);
+  }
+  const failed = result.tasks.filter((t) => !t.passed);
+  lines.push('', failed.length ? s.warn(`${failed.length} of ${result.tasks.length} task(s) need work: ${failed.map((t) => t.task).join(', ')}.`) : s.good(`All ${result.tasks.length} checked task(s) pass.`));
+  return lines.join('\n');
+}
