@@ -122,13 +122,19 @@ Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
       .description('build tasks 1-8 of the lab, or repair what drifted; safe to run again')
       .option('--email <address>', 'where order notifications go (needed the first time)')
       .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
-      .option('--dry-run', 'only show what would be created or repaired'),
+      .option('--dry-run', 'only show what would be created or repaired')
+      .option('--step', 'teaching mode: explain and plan each task, then ask continue / skip / quit')
+      .option('--only <tasks>', 'run only these tasks, e.g. 3,4')
+      .option('--from <task>', 'start at this task')
+      .option('--to <task>', 'stop after this task'),
   )
     .addHelpText(
       'after',
       `
 Examples:
   poc setup --email you@example.com
+  poc setup --step                     explain, plan and ask before each task
+  poc setup --only 3,4                 students built the rest by hand
   poc setup --prefix alice --email alice@example.com --region eu-west-1
   poc setup --dry-run`,
     )
@@ -136,10 +142,15 @@ Examples:
       process.exitCode = await execute(options, async (opts, tools) => {
         const { setup } = await import('./commands/setup.js');
         const { setupView } = await import('./ui/views.js');
-        const askEmail = tools.interactive && !opts.yes
-          ? async () => (await import('@inquirer/prompts')).input({ message: 'Email address for order notifications:' })
-          : undefined;
-        const result = await setup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, askEmail });
+        const { prompts } = await import('./ui/prompts.js');
+        const ask = tools.interactive && !opts.yes ? prompts() : undefined;
+        const result = await setup(opts, {
+          reporter: tools.reporter,
+          onCall: tools.reporter.call,
+          signal: tools.signal,
+          askEmail: ask?.askEmail,
+          askStep: ask?.askStep,
+        });
         return { data: result, view: () => setupView(result, opts.dryRun === true), exitCode: result.exitCode, error: result.error };
       });
     });
@@ -202,9 +213,8 @@ Examples:
       process.exitCode = await execute(options, async (opts, tools) => {
         const { cleanup } = await import('./commands/cleanup.js');
         const { cleanupView } = await import('./ui/views.js');
-        const confirm = tools.interactive
-          ? async (message: string) => (await import('@inquirer/prompts')).confirm({ message, default: false })
-          : undefined;
+        const { prompts } = await import('./ui/prompts.js');
+        const confirm = tools.interactive ? prompts().confirm : undefined;
         const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
         return { data: result, view: () => cleanupView(result), exitCode: result.exitCode, error: result.error };
       });

@@ -20,6 +20,8 @@ export interface LabResult {
   prefix: string;
   apiUrl?: string;
   resources: ResourceJson[];
+  /** --step: the task before which the person chose to stop. */
+  stoppedAt?: number;
   /** Set when the command failed part-way: the CLI prints it after the data. */
   error?: PocError;
   exitCode: number;

@@ -1,8 +1,12 @@
 // poc setup: tasks 1-8, created or repaired in dependency order; safe to run again.
-import { applyAll, observeAll } from '../engine/walks.js';
+import type { AnyResource, Ctx } from '../engine/resource.js';
+import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, UsageError } from '../errors.js';
-import { orderLabResources, TASKS } from '../lab/order-lab.js';
+import { orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
+import { consoleLink } from '../resources/console-links.js';
+import type { StepAnswer } from '../ui/prompts.js';
 import type { Reporter } from '../ui/reporter.js';
+import { BUILDING_TASKS, parseTaskList } from './check.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type LabResult } from './results.js';
 
@@ -10,12 +14,33 @@ export interface SetupOptions extends GlobalOptions {
   email?: string;
   runtime?: string;
   dryRun?: boolean;
+  /** Teaching mode: explain and plan each task, then ask. */
+  step?: boolean;
+  only?: string;
+  from?: string;
+  to?: string;
 }
 
 export interface SetupDeps extends Deps {
   reporter: Reporter;
   /** Asks for the email address when a person is at the terminal; absent otherwise. */
   askEmail?: () => Promise<string>;
+  /** Asks what to do with a task in --step mode; absent when nobody can answer. */
+  askStep?: (task: Task) => Promise<StepAnswer>;
+  /** The explanation printed before a task in --step mode. */
+  explain?: (task: number, ctx: Ctx) => string | Promise<string>;
+}
+
+/** Which of tasks 1-8 to run: --only 3,4 or --from 4 --to 6 (validated, before any AWS call). */
+export function selectTasks(options: Pick<SetupOptions, 'only' | 'from' | 'to'>): number[] {
+  if (options.only !== undefined && (options.from !== undefined || options.to !== undefined)) {
+    throw new UsageError('Use either --only or --from/--to, not both.', 'For example --only 3,4 or --from 4 --to 6.');
+  }
+  if (options.only !== undefined) return parseTaskList([options.only], BUILDING_TASKS);
+  const [from] = options.from !== undefined ? parseTaskList([options.from], BUILDING_TASKS) : [BUILDING_TASKS[0]];
+  const [to] = options.to !== undefined ? parseTaskList([options.to], BUILDING_TASKS) : [BUILDING_TASKS[BUILDING_TASKS.length - 1]];
+  if (from > to) throw new UsageError(`--from ${from} comes after --to ${to}.`, 'Give the first task with --from and the last with --to.');
+  return BUILDING_TASKS.filter((t) => t >= from && t <= to);
 }
 
 export const taskTitles = Object.fromEntries(TASKS.map((t) => [t.number, t.title]));
@@ -25,14 +50,19 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   const names = validateGlobals(options);
   let email = validateEmail(options.email);
   const runtime = validateRuntime(options.runtime);
+  const tasks = selectTasks(options);
+  if (options.step && !options.yes && !deps.askStep) {
+    throw new UsageError('--step asks before each task, but nobody can answer here (no terminal).', 'Run it at a terminal, or add --yes to go through every step without asking.');
+  }
   const { reporter } = deps;
 
   const session = await openSession(options, { ...deps, note: undefined }, { email, runtime });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const resources = orderLabResources(names);
+  const all = orderLabResources(names);
+  const resources = all.filter((r) => tasks.includes(r.task));
 
-  if (!email && !options.dryRun) {
+  if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {
     // The first run needs an address; a re-run may keep the existing subscription.
     const subscription = resources.find((r) => r.type === 'sns-subscription')!;
     const existing = await subscription.observe(ctx);
@@ -45,9 +75,15 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
     }
   }
 
-  reporter.begin(resources, taskTitles, options.dryRun ? 'Checking' : 'Ensuring');
-  const reports = options.dryRun ? await observeAll(resources, ctx, reporter) : await applyAll(resources, ctx, reporter);
-  reporter.end();
+  let reports: ResourceReport[];
+  let stoppedAt: number | undefined;
+  if (options.step) {
+    ({ reports, stoppedAt } = await stepThrough(tasks, resources, all, ctx, options, deps));
+  } else {
+    reporter.begin(resources, taskTitles, options.dryRun ? 'Checking' : 'Ensuring');
+    reports = options.dryRun ? await observeAll(resources, ctx, reporter) : await applyAll(resources, ctx, reporter, all);
+    reporter.end();
+  }
 
   const api = reports.find((r) => r.type === 'rest-api');
   const error = firstError(reports);
@@ -64,5 +100,50 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
         `${error.hint ?? ''} What was built is kept; \`poc setup\` again continues where it stopped, \`poc cleanup\` removes it.`.trim(),
       ),
     exitCode: error ? error.exitCode : 0,
+    ...(stoppedAt ? { stoppedAt } : {}),
   };
+}
+
+/** --step: for each task, its explanation and plan, then continue / skip / quit. */
+async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyResource[], ctx: Ctx, options: SetupOptions, deps: SetupDeps) {
+  const { reporter } = deps;
+  const reports: ResourceReport[] = [];
+  for (const number of tasks) {
+    const task = TASKS.find((t) => t.number === number)!;
+    const mine = resources.filter((r) => r.task === number);
+    reporter.info(`\n── Task ${number}: ${task.title} ${'─'.repeat(Math.max(0, 60 - task.title.length))}`);
+    if (deps.explain) reporter.info(await deps.explain(number, ctx));
+    // The plan is the same observe + diff as status, for this task only.
+    const plan = await observeAll(mine, ctx);
+    const todo = plan.filter((p) => p.state !== 'present');
+    reporter.info(
+      todo.length
+        ? ['Plan:', ...todo.map((p) => `  ${p.state === 'missing' ? 'create' : 'repair'} ${p.type} ${p.name}${p.state === 'drifted' ? ` (${p.reasons.join('; ')})` : ''}`)].join('\n')
+        : 'Plan: nothing to do, this task is already done.',
+    );
+    const answer: StepAnswer = options.yes || !todo.length ? 'continue' : await deps.askStep!(task);
+    if (answer === 'quit') {
+      reporter.info(`Stopped before task ${number}. Continue later with: poc setup --step --from ${number}`);
+      reports.push(...skipped(resources.filter((r) => r.task >= number), 'you stopped here'));
+      return { reports, stoppedAt: number };
+    }
+    if (answer === 'skip') {
+      reports.push(...skipped(mine, 'you skipped this task'));
+      continue;
+    }
+    reporter.begin(mine, taskTitles, 'Ensuring');
+    const done = await applyAll(mine, ctx, reporter, all);
+    reporter.end();
+    reports.push(...done);
+    for (const r of done.map(toJson)) {
+      const link = consoleLink(r, ctx.region);
+      if (link) reporter.info(`  ${r.name}: ${link}`);
+    }
+    if (done.some((r) => r.error)) return { reports, stoppedAt: number };
+  }
+  return { reports, stoppedAt: undefined };
+}
+
+function skipped(resources: AnyResource[], why: string): ResourceReport[] {
+  return resources.map((r) => ({ key: r.key, task: r.task, type: r.type, name: r.name, outcome: 'skipped' as const, reasons: [why] }));
 }

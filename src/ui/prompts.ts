@@ -1,0 +1,38 @@
+// The questions poc asks, only ever when a person is at the terminal (the CLI decides).
+// Streams can be given so tests drive the real prompts with keystrokes.
+import type { Readable, Writable } from 'node:stream';
+
+export interface PromptStreams {
+  input?: Readable;
+  output?: Writable;
+}
+
+export type StepAnswer = 'continue' | 'skip' | 'quit';
+
+export function prompts(streams: PromptStreams = {}) {
+  const context = streams.input || streams.output ? { input: streams.input, output: streams.output, clearPromptOnDone: false } : undefined;
+  return {
+    async askEmail(): Promise<string> {
+      const { input } = await import('@inquirer/prompts');
+      return input({ message: 'Email address for order notifications:', required: true }, context);
+    },
+    async confirm(message: string): Promise<boolean> {
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message, default: false }, context);
+    },
+    async askStep(task: { number: number; title: string }): Promise<StepAnswer> {
+      const { select } = await import('@inquirer/prompts');
+      return select<StepAnswer>(
+        {
+          message: `Task ${task.number} (${task.title}):`,
+          choices: [
+            { name: 'continue: build it now', value: 'continue' },
+            { name: 'skip: I will do this one by hand', value: 'skip' },
+            { name: 'quit: stop here', value: 'quit' },
+          ],
+        },
+        context,
+      );
+    },
+  };
+}
