@@ -283,6 +283,44 @@ Examples:
     });
   });
 
+  withAwsOptions(program.command('tasks').description('list the ten tasks of the lab and, with AWS credentials, how far each is in your account')).action(
+    async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { tasks, tasksJson } = await import('./commands/tasks.js');
+        const { tasksView, noticeText } = await import('./ui/explain-view.js');
+        const result = await tasks(opts, { onCall: tools.reporter.call, signal: tools.signal });
+        if (result.notice) process.stderr.write(noticeText(result.notice));
+        return { data: tasksJson(result), view: () => tasksView(result), exitCode: result.exitCode, error: result.error };
+      });
+    },
+  );
+
+  withAwsOptions(
+    program
+      .command('explain')
+      .description('what a task builds and why, its console steps, its JSON and the equivalent aws CLI commands')
+      .argument('[task]', 'the task’s number, 1-10 (poc tasks lists them)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Works without an AWS account (ARNs then show <ACCOUNT_ID> and <REGION>).
+
+Examples:
+  poc explain 3
+  poc explain 8 --prefix alice
+  poc explain 1 --json | jq -r '.json["Lambda-Write-DynamoDB.json"]'`,
+    )
+    .action(async (task, options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { explain, explainJson } = await import('./commands/explain.js');
+        const { explainView, noticeText } = await import('./ui/explain-view.js');
+        const result = await explain(task, opts, { onCall: tools.reporter.call, signal: tools.signal });
+        if (result.notice) process.stderr.write(noticeText(result.notice));
+        return { data: explainJson(result), view: () => explainView(result), exitCode: result.exitCode };
+      });
+    });
+
   return program;
 }
 

@@ -70,3 +70,16 @@ export function toPocError(error: unknown, doing: string): PocError {
   }
   return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Run the same command again: it continues where it stopped. Add --verbose to see every AWS call.', { cause: error });
 }
+
+/**
+ * "It already exists": after a lost answer the SDK retries a create that had in fact
+ * succeeded, and the retry meets the thing it made. Looking again settles it.
+ */
+export function isAlreadyExists(error: unknown): boolean {
+  const message = errorMessage(error);
+  return (
+    hasCode(error, 'EntityAlreadyExists', 'EntityAlreadyExistsException', 'QueueAlreadyExists', 'QueueNameExists', 'ResourceAlreadyExistsException', 'ConflictException') ||
+    (hasCode(error, 'ResourceConflictException') && /already exist/i.test(message)) ||
+    (hasCode(error, 'ResourceInUseException') && /already exists/i.test(message))
+  );
+}

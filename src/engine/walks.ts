@@ -1,6 +1,6 @@
 // The three walks every command is made of: observe (status, check, dry-run), apply
 // (setup) and destroy (cleanup). They know nothing of any one kind of resource.
-import { toPocError } from '../aws/errors.js';
+import { isAlreadyExists, toPocError } from '../aws/errors.js';
 import type { PocError } from '../errors.js';
 import { runGraph } from './graph.js';
 import type { AnyResource, Ctx, DestroyOutcome, Detail, Outcome } from './resource.js';
@@ -131,23 +131,16 @@ export async function applyAll(
       const rctx = forResource(ctx, r, events);
       events.start?.(r);
       try {
-        const observed = await r.observe(rctx);
-        const desired = r.desired(rctx);
-        const reasons = observed === undefined ? [] : r.diff(desired, observed);
-        let report: ResourceReport;
-        if (observed !== undefined && reasons.length === 0) {
-          ctx.state.set(key, observed);
-          report = reportOf(r, { outcome: 'unchanged', id: r.id(observed), details: r.details?.(observed) });
-        } else {
-          const after = await r.ensure(rctx, desired, observed);
-          ctx.state.set(key, after);
-          report = reportOf(r, {
-            outcome: observed === undefined ? 'created' : 'updated',
-            reasons,
-            id: r.id(after),
-            details: r.details?.(after),
-          });
-        }
+        const report = await converge(r, rctx).catch(async (error) => {
+          // Our own earlier attempt may have succeeded with its answer lost: look again, once.
+          if (!isAlreadyExists(error)) throw error;
+          rctx.note('it appeared meanwhile (a retried request had succeeded); looking again');
+          ctx.reads.clear();
+          const again = await converge(r, rctx);
+          return again.outcome === 'unchanged' ? { ...again, outcome: 'created' as const } : again;
+        });
+        ctx.state.set(key, report.observed);
+        delete report.observed;
         events.done?.(r, report);
         return report;
       } catch (error) {
@@ -158,6 +151,21 @@ export async function applyAll(
     ctx.signal,
   );
   return collect(resources, results, events);
+}
+
+/** observe -> diff -> ensure for one resource. */
+async function converge(r: AnyResource, ctx: Ctx): Promise<ResourceReport & { observed?: unknown }> {
+  const observed = await r.observe(ctx);
+  const desired = r.desired(ctx);
+  const reasons = observed === undefined ? [] : r.diff(desired, observed);
+  if (observed !== undefined && reasons.length === 0) {
+    return { ...reportOf(r, { outcome: 'unchanged', id: r.id(observed), details: r.details?.(observed) }), observed };
+  }
+  const after = await r.ensure(ctx, desired, observed);
+  return {
+    ...reportOf(r, { outcome: observed === undefined ? 'created' : 'updated', reasons, id: r.id(after), details: r.details?.(after) }),
+    observed: after,
+  };
 }
 
 /** Deletes the given resources, each only after everything that needs it is gone. */

@@ -163,6 +163,17 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     return reasons;
   }
 
+  // CreateRestApi is not idempotent: when its answer is lost, the SDK's retry makes a
+  // second API of the same name. An API of this name with nothing built on it is such a twin.
+  async function removeEmptyTwins(ctx: Ctx, keep: string) {
+    const apigateway = await ctx.aws.client('apigateway');
+    for (const { id } of await findApis(ctx, spec.name)) {
+      if (id === keep) continue;
+      const { items = [] } = await apigateway.getResources({ restApiId: id, limit: 2 });
+      if (items.length <= 1) await retryWhile(() => apigateway.deleteRestApi({ restApiId: id }), apiWaitReason, API_QUOTA, ctx.note);
+    }
+  }
+
   async function buildMethod(ctx: Ctx, desired: DesiredApi, api: ObservedApi, validatorId: string) {
     const apigateway = await ctx.aws.client('apigateway');
     const restApiId = api.id;
@@ -245,6 +256,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           API_QUOTA,
           ctx.note,
         );
+        await removeEmptyTwins(ctx, created.id!);
         api = await read(ctx, created.id!, []);
       }
       const restApiId = api.id;

@@ -1,0 +1,79 @@
+// poc explain <task>: what a task builds and why, the console steps, the JSON involved and
+// the equivalent aws CLI commands. With credentials the ARNs are the account's; without,
+// placeholders stand in, and no AWS call (nor the SDK) is made at all.
+import { Arns } from '../aws/arns.js';
+import { validateRegion } from '../aws/clients.js';
+import { EXIT, UsageError } from '../errors.js';
+import { explainTask, paperLab, type TaskExplanation } from '../lab/explanations.js';
+import { labNames } from '../lab/names.js';
+import { TASKS } from '../lab/order-lab.js';
+import type { Deps, GlobalOptions } from './context.js';
+import { openOptionalSession } from './tasks.js';
+
+export const ACCOUNT_PLACEHOLDER = '<ACCOUNT_ID>';
+export const REGION_PLACEHOLDER = '<REGION>';
+
+export interface ExplainResult extends TaskExplanation {
+  task: number;
+  title: string;
+  /** The account and region the ARNs were filled in with; placeholders when none is known. */
+  account: string;
+  region: string;
+  prefix: string;
+  /** Why placeholders stand in although credentials seemed present (said on stderr). */
+  notice?: string;
+  exitCode: number;
+}
+
+/** What --json prints. */
+export function explainJson(r: ExplainResult) {
+  return { task: r.task, title: r.title, why: r.why, steps: r.steps, json: r.json, cli: r.cli };
+}
+
+export function parseTask(raw: string | undefined): number {
+  const list = TASKS.map((t) => `  ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
+  const number = raw !== undefined && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  const task = TASKS.find((t) => t.number === number);
+  if (!task) {
+    const first = TASKS[0].number;
+    const lastTask = TASKS[TASKS.length - 1].number;
+    throw new UsageError(
+      raw === undefined ? 'Which task? Name one by its number.' : `"${raw}" is not a task of the lab: choose ${first}-${lastTask}.`,
+      `The tasks are:\n${list}\nFor example: poc explain 3`,
+    );
+  }
+  return task.number;
+}
+
+/** A region known without AWS (--region, AWS_REGION), else undefined. */
+function knownRegion(options: GlobalOptions): string | undefined {
+  for (const candidate of [options.region, process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION]) {
+    if (!candidate) continue;
+    try {
+      return validateRegion(candidate);
+    } catch {
+      // not a region name: ignore it here, the AWS commands report it
+    }
+  }
+  return undefined;
+}
+
+export async function explain(rawTask: string | undefined, options: GlobalOptions, deps: Deps = {}): Promise<ExplainResult> {
+  const task = parseTask(rawTask);
+  // Teaching works offline: any failure to learn the account just means placeholders.
+  const { session, reason } = await openOptionalSession(options, deps, () => true);
+  const account = session?.account ?? ACCOUNT_PLACEHOLDER;
+  const region = session?.region ?? knownRegion(options) ?? REGION_PLACEHOLDER;
+  const names = session?.names ?? labNames(options.prefix);
+  const explanation = explainTask(task, paperLab(names, new Arns(region, account)));
+  return {
+    task,
+    title: TASKS.find((t) => t.number === task)!.title,
+    ...explanation,
+    account,
+    region,
+    prefix: names.prefix,
+    notice: reason && `ARNs show placeholders: ${reason}`,
+    exitCode: EXIT.ok,
+  };
+}

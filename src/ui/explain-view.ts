@@ -1,0 +1,149 @@
+// How `poc explain` and `poc tasks` read in a terminal: headings, aligned columns, prose
+// wrapped to 78 columns, commands broken with "\" so they can be pasted as they are.
+// Nothing here knows the lab: the texts come from src/lab/explanations.ts.
+import type { ExplainResult } from '../commands/explain.js';
+import type { TaskLine, TasksResult } from '../commands/tasks.js';
+import { style, type Style } from './format.js';
+
+export const WIDTH = 78;
+const out = () => style(process.stdout);
+
+/** Wraps prose to `width` columns, the first line after `first`, the others after `rest`. */
+export function wrap(text: string, first = '', rest = first, width = WIDTH): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Splits a shell command before each top-level option, never inside quotes or $( ). */
+export function commandParts(command: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '\\') i++;
+    else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ' ' && depth === 0 && command.startsWith('--', i + 1) && i > start) {
+      parts.push(command.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(command.slice(start));
+  return parts;
+}
+
+/** A command as lines that fit `width` where they can, continued with " \". */
+export function breakCommand(command: string, indent = '  ', continuation = '      ', width = WIDTH): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const part of commandParts(command)) {
+    const fresh = line === indent || line === continuation;
+    if (!fresh && line.length + 1 + part.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = continuation + part;
+    } else line += (fresh ? '' : ' ') + part;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function heading(s: Style, text: string): string {
+  return s.chalk.bold.cyan(text);
+}
+
+export function explainView(r: ExplainResult): string {
+  const s = out();
+  const lines: string[] = [s.bold(`Task ${r.task} · ${r.title}`)];
+  const known = !r.account.startsWith('<');
+  lines.push(
+    ...(known
+      ? [s.dim(`Account ${r.account} in ${r.region}${r.prefix ? `, prefix ${r.prefix}` : ''}`)]
+      : wrap(`No AWS account is known here, so ${r.account}${r.region.startsWith('<') ? ` and ${r.region}` : ''} stand for yours${r.prefix ? `; prefix ${r.prefix}` : ''}.`).map(s.dim)),
+  );
+
+  lines.push('', heading(s, 'Why'));
+  r.why.split(/\n\s*\n/).forEach((paragraph, i) => {
+    if (i) lines.push('');
+    lines.push(...wrap(paragraph, '  '));
+  });
+
+  lines.push('', heading(s, 'In the console'));
+  const numberWidth = String(r.steps.length).length + 1;
+  r.steps.forEach((step, i) => {
+    const label = `${i + 1}.`.padStart(numberWidth);
+    const [head, ...tail] = wrap(step, `  ${label} `, ' '.repeat(numberWidth + 3));
+    lines.push(head.replace(label, s.dim(label)), ...tail);
+  });
+
+  const files = Object.entries(r.json);
+  if (files.length) {
+    lines.push('', heading(s, 'The JSON'));
+    files.forEach(([name, doc], i) => {
+      if (i) lines.push('');
+      lines.push(`  ${s.bold(name)}`);
+      lines.push(...JSON.stringify(doc, null, 2).split('\n').map((l) => `    ${l}`));
+    });
+  }
+
+  lines.push('', heading(s, 'With the AWS CLI'));
+  if (files.length) lines.push(...wrap('Save each JSON above under its name in the current folder first.', '  ').map(s.dim));
+  for (const command of r.cli) lines.push(...breakCommand(command));
+  return lines.join('\n');
+}
+
+function stateText(s: Style, t: TaskLine, statesShown: boolean): string {
+  if (t.hint) return s.dim(t.hint);
+  if (!statesShown) return '';
+  const count = t.total !== undefined ? s.dim(` (${t.present} of ${t.total})`) : '';
+  switch (t.state) {
+    case 'done':
+      return s.good('done');
+    case 'partly':
+      return `${s.warn('partly')}${count}`;
+    case 'not started':
+      return s.dim('not started');
+    default:
+      return s.bad('unknown (could not read it)');
+  }
+}
+
+export function tasksView(r: TasksResult): string {
+  const s = out();
+  const statesShown = r.account !== undefined;
+  const lines: string[] = [];
+  if (statesShown) lines.push(s.dim(`Account ${r.account} in ${r.region}${r.prefix ? `, prefix ${r.prefix}` : ''}`), '');
+  const numberWidth = String(Math.max(...r.tasks.map((t) => t.task))).length + 1;
+  const titleWidth = Math.max(...r.tasks.map((t) => t.title.length));
+  for (const t of r.tasks) {
+    const state = stateText(s, t, statesShown);
+    lines.push(`  ${`${t.task}.`.padStart(numberWidth)} ${state ? `${t.title.padEnd(titleWidth)}  ${state}` : t.title}`);
+  }
+  lines.push('');
+  if (r.noCredentials) lines.push(...wrap('No AWS credentials found, so no states: with them, poc tasks also shows how far each task is in your account.').map(s.dim));
+  if (statesShown && r.prefix && r.tasks.some((t) => t.hint)) lines.push(s.dim(`Add --prefix ${r.prefix} to the commands above.`));
+  lines.push(s.dim('poc explain <n> shows what a task builds, why, and how to do it by hand.'));
+  return lines.join('\n');
+}
+
+/** A notice for stderr: why a command says less than it could. */
+export function noticeText(text: string): string {
+  const s = style(process.stderr);
+  return `${wrap(text, '! ', '  ').map(s.warn).join('\n')}\n`;
+}
