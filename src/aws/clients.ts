@@ -26,6 +26,9 @@ export interface AwsCall {
   service: string;
   operation: string;
   mutating: boolean;
+  /** performance.now() when the call started and when its answer (or error) came. */
+  startedAt: number;
+  endedAt?: number;
 }
 
 /** Read-only operations start with one of these; everything else changes something. */
@@ -130,10 +133,14 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
           c.middlewareStack.add(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
               const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-              const call = { service, operation, mutating: isMutating(operation) };
+              const call: AwsCall = { service, operation, mutating: isMutating(operation), startedAt: performance.now() };
               calls.push(call);
               options.onCall?.(call);
-              return next(args);
+              try {
+                return await next(args);
+              } finally {
+                call.endedAt = performance.now();
+              }
             },
             { step: 'initialize', name: 'pocCallRecorder' },
           );

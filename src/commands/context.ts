@@ -24,6 +24,8 @@ export interface Deps {
   note?: (text: string) => void;
   /** Tests pass an existing client factory to count calls across commands. */
   aws?: Aws;
+  /** Resources worked on at once (the benchmark's sequential baseline uses 1). */
+  concurrency?: number;
 }
 
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
@@ -77,6 +79,7 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     reads: new Map(),
     note: deps.note ?? (() => {}),
     signal: deps.signal,
+    concurrency: deps.concurrency,
   };
   return { ctx, aws, account, region: aws.region, names };
 }

@@ -12,7 +12,19 @@ export async function runGraph<T>(
   dependsOn: (key: string) => string[],
   work: (key: string) => Promise<T>,
   signal?: AbortSignal,
+  /** At most this many nodes at once (1 = one after another, for comparison). */
+  limit = Infinity,
 ): Promise<Map<string, NodeResult<T>>> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const slot = async () => {
+    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+  };
+  const release = () => {
+    running--;
+    queue.shift()?.();
+  };
   const results = new Map<string, NodeResult<T>>();
   const known = new Set(keys);
   const pending = new Map<string, Promise<NodeResult<T>>>();
@@ -29,6 +41,7 @@ export async function runGraph<T>(
       if (blocked) result = { status: 'skipped', because: blocked };
       else if (stopped || signal?.aborted) result = { status: 'skipped', because: 'stopped' };
       else {
+        await slot();
         try {
           result = { status: 'done', value: await work(key) };
         } catch (error) {
@@ -36,6 +49,8 @@ export async function runGraph<T>(
           // graph is resumable, a graph still racing after an error is confusing.
           stopped = true;
           result = { status: 'failed', error };
+        } finally {
+          release();
         }
       }
       results.set(key, result);

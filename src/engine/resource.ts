@@ -29,6 +29,8 @@ export interface Ctx {
   /** A progress note about the resource being worked on ("waiting for ..."). */
   note(text: string): void;
   signal?: AbortSignal;
+  /** How many resources the walks work on at once (default: as many as the graph allows). */
+  concurrency?: number;
 }
 
 export interface Resource<D = unknown, O = unknown> {

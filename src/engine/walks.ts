@@ -49,8 +49,11 @@ function compare(resource: AnyResource, ctx: Ctx, observed: unknown): ResourceRe
 
 /** Read-only: every resource observed at once (they are independent reads), then compared. */
 export async function observeAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}): Promise<ResourceReport[]> {
-  const observed = await Promise.all(
-    resources.map(async (r) => {
+  const results = await runGraph(
+    resources.map((r) => r.key),
+    () => [],
+    async (key) => {
+      const r = resources.find((x) => x.key === key)!;
       events.start?.(r);
       try {
         const o = await r.observe(forResource(ctx, r, events));
@@ -59,10 +62,13 @@ export async function observeAll(resources: AnyResource[], ctx: Ctx, events: Wal
       } catch (error) {
         return { error: toPocError(error, `Reading ${r.type} ${r.name}`) };
       }
-    }),
+    },
+    undefined,
+    ctx.concurrency,
   );
-  return resources.map((r, i) => {
-    const { o, error } = observed[i] as { o?: unknown; error?: PocError };
+  return resources.map((r) => {
+    const result = results.get(r.key)!;
+    const { o, error } = (result.status === 'done' ? result.value : {}) as { o?: unknown; error?: PocError };
     const report = error ? reportOf(r, { outcome: 'failed', error, reasons: [error.message] }) : compare(r, ctx, o);
     events.done?.(r, report);
     return report;
@@ -149,6 +155,7 @@ export async function applyAll(
       }
     },
     ctx.signal,
+    ctx.concurrency,
   );
   return collect(resources, results, events);
 }
@@ -186,6 +193,7 @@ export async function destroyAll(resources: AnyResource[], ctx: Ctx, events: Wal
       }
     },
     ctx.signal,
+    ctx.concurrency,
   );
   return collect(resources, results, events);
 }

@@ -26,10 +26,12 @@ export function wrap(text: string, first = '', rest = first, width = WIDTH): str
   return lines;
 }
 
-/** Splits a shell command before each top-level option, never inside quotes or $( ). */
+/**
+ * Splits a shell command before each option, never inside quotes. (A backslash-newline
+ * is a line continuation inside $( ) too, so those may be broken.)
+ */
 export function commandParts(command: string): string[] {
   const parts: string[] = [];
-  let depth = 0;
   let quote = '';
   let start = 0;
   for (let i = 0; i < command.length; i++) {
@@ -38,9 +40,7 @@ export function commandParts(command: string): string[] {
       if (c === quote) quote = '';
     } else if (c === '\\') i++;
     else if (c === "'" || c === '"') quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ' ' && depth === 0 && command.startsWith('--', i + 1) && i > start) {
+    else if (c === ' ' && command.startsWith('--', i + 1) && i > start) {
       parts.push(command.slice(start, i));
       start = i + 1;
     }
@@ -64,6 +64,34 @@ export function breakCommand(command: string, indent = '  ', continuation = '   
   return lines;
 }
 
+/** JSON on one line, with a space after each comma and colon. */
+function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return entries.length ? `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(', ')} }` : '{}';
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * JSON as a person reads it: below the top level, an object or array that fits on its
+ * line stays on it. Still valid JSON, so it can be copied into a file as it is.
+ */
+export function formatJson(value: unknown, indent = '', width = WIDTH, depth = 0, lead = 0): string {
+  const one = inlineJson(value);
+  if (!value || typeof value !== 'object' || (depth > 0 && lead + one.length + 1 <= width)) return one;
+  const inner = `${indent}  `;
+  const items = Array.isArray(value)
+    ? value.map((v) => `${inner}${formatJson(v, inner, width, depth + 1, inner.length)}`)
+    : Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner, width, depth + 1, inner.length + JSON.stringify(k).length + 2)}`);
+  if (!items.length) return one;
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${items.join(',\n')}\n${indent}${close}`;
+}
+
 function heading(s: Style, text: string): string {
   return s.chalk.bold.cyan(text);
 }
@@ -75,7 +103,7 @@ export function explainView(r: ExplainResult): string {
   lines.push(
     ...(known
       ? [s.dim(`Account ${r.account} in ${r.region}${r.prefix ? `, prefix ${r.prefix}` : ''}`)]
-      : wrap(`No AWS account is known here, so ${r.account}${r.region.startsWith('<') ? ` and ${r.region}` : ''} stand for yours${r.prefix ? `; prefix ${r.prefix}` : ''}.`).map(s.dim)),
+      : wrap(`No AWS account is known here, so ${r.account}${r.region.startsWith('<') ? ` and ${r.region}` : ''} stand for yours${r.prefix ? `; prefix ${r.prefix}` : ''}.`).map((l) => s.dim(l))),
   );
 
   lines.push('', heading(s, 'Why'));
@@ -98,12 +126,12 @@ export function explainView(r: ExplainResult): string {
     files.forEach(([name, doc], i) => {
       if (i) lines.push('');
       lines.push(`  ${s.bold(name)}`);
-      lines.push(...JSON.stringify(doc, null, 2).split('\n').map((l) => `    ${l}`));
+      lines.push(...formatJson(doc, '    ').split('\n').map((l, j) => (j ? l : `    ${l}`)));
     });
   }
 
   lines.push('', heading(s, 'With the AWS CLI'));
-  if (files.length) lines.push(...wrap('Save each JSON above under its name in the current folder first.', '  ').map(s.dim));
+  if (files.length) lines.push(...wrap('Save each JSON above under its name in the current folder first.', '  ').map((l) => s.dim(l)));
   for (const command of r.cli) lines.push(...breakCommand(command));
   return lines.join('\n');
 }
@@ -136,7 +164,7 @@ export function tasksView(r: TasksResult): string {
     lines.push(`  ${`${t.task}.`.padStart(numberWidth)} ${state ? `${t.title.padEnd(titleWidth)}  ${state}` : t.title}`);
   }
   lines.push('');
-  if (r.noCredentials) lines.push(...wrap('No AWS credentials found, so no states: with them, poc tasks also shows how far each task is in your account.').map(s.dim));
+  if (r.noCredentials) lines.push(...wrap('No AWS credentials found, so no states: with them, poc tasks also shows how far each task is in your account.').map((l) => s.dim(l)));
   if (statesShown && r.prefix && r.tasks.some((t) => t.hint)) lines.push(s.dim(`Add --prefix ${r.prefix} to the commands above.`));
   lines.push(s.dim('poc explain <n> shows what a task builds, why, and how to do it by hand.'));
   return lines.join('\n');
@@ -145,5 +173,5 @@ export function tasksView(r: TasksResult): string {
 /** A notice for stderr: why a command says less than it could. */
 export function noticeText(text: string): string {
   const s = style(process.stderr);
-  return `${wrap(text, '! ', '  ').map(s.warn).join('\n')}\n`;
+  return `${wrap(text, '! ', '  ').map((l) => s.warn(l)).join('\n')}\n`;
 }
