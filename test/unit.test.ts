@@ -1,0 +1,169 @@
+// The pure parts: names and prefixes, input validation, policy comparison and
+// evaluation, the dependency-graph runner, the deployment package.
+import assert from 'node:assert/strict';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { validateEndpointUrl, validateRegion, isMutating } from '../src/aws/clients.js';
+import { validateEmail, validateRuntime } from '../src/commands/context.js';
+import { parseTaskList, BUILDING_TASKS } from '../src/commands/check.js';
+import { selectTasks } from '../src/commands/setup.js';
+import { messageIdOf, orderBody, parseOrder } from '../src/commands/send-order.js';
+import { parseFunctionChoice, parseSince } from '../src/commands/logs.js';
+import { runGraph } from '../src/engine/graph.js';
+import { EXIT, UsageError } from '../src/errors.js';
+import { labNames, MAX_PREFIX_LENGTH } from '../src/lab/names.js';
+import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
+import { zipFile } from '../src/resources/lambda-zip.js';
+
+const usage = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof UsageError && e.exitCode === EXIT.usage);
+
+describe('names and --prefix', () => {
+  it('keeps the guide’s names without a prefix and namespaces every one with it', () => {
+    const plain = labNames();
+    assert.equal(plain.queue, 'POC-Queue');
+    assert.equal(plain.logGroup1, '/aws/lambda/POC-Lambda-1');
+    const alice = labNames('alice');
+    for (const [key, value] of Object.entries(alice)) {
+      if (key === 'prefix') continue;
+      assert.ok(value.includes('alice-'), `${key} = ${value}`);
+    }
+    assert.equal(alice.table, 'alice-orders');
+  });
+  it('accepts the longest legal prefix and keeps every name within 64 characters', () => {
+    const longest = `a${'b'.repeat(MAX_PREFIX_LENGTH - 1)}`;
+    const names = labNames(longest);
+    for (const [key, value] of Object.entries(names)) if (!key.startsWith('logGroup') && key !== 'prefix') assert.ok(value.length <= 64, `${key} is ${value.length}`);
+  });
+  it('rejects prefixes that some service would refuse', () => {
+    for (const bad of ['bad_prefix!', '1abc', 'a--b', 'a-', 'with space', 'é', `a${'b'.repeat(MAX_PREFIX_LENGTH)}`]) usage(() => labNames(bad));
+  });
+});
+
+describe('input validation', () => {
+  it('emails', () => {
+    assert.equal(validateEmail(' you@example.com '), 'you@example.com');
+    for (const bad of ['not-an-email', 'a@b', '@example.com', 'a b@example.com', 'a@-example.com']) usage(() => validateEmail(bad));
+  });
+  it('runtimes, regions, endpoints', () => {
+    assert.equal(validateRuntime(undefined), 'nodejs22.x');
+    assert.equal(validateRuntime('nodejs24.x'), 'nodejs24.x');
+    usage(() => validateRuntime('nodejs16.x'));
+    assert.equal(validateRegion('eu-west-1'), 'eu-west-1');
+    usage(() => validateRegion('europe'));
+    assert.equal(validateEndpointUrl('http://127.0.0.1:5000/'), 'http://127.0.0.1:5000');
+    usage(() => validateEndpointUrl('ftp://x'));
+    usage(() => validateEndpointUrl('not a url'));
+  });
+  it('orders: a non-empty JSON object that fits one notification', () => {
+    assert.deepEqual(parseOrder('{"item":"mop"}', 'test'), { item: 'mop' });
+    for (const bad of ['not json', '[1,2]', '"text"', 'null', '42', '{}']) usage(() => parseOrder(bad, 'test'));
+    assert.equal(orderBody({ item: 'x'.repeat(1000) }).length, 1000 + '{"item":""}'.length);
+    usage(() => orderBody({ item: 'x'.repeat(256 * 1024) }));
+    // Multi-byte characters count as bytes, as SNS counts them.
+    usage(() => orderBody({ item: 'é'.repeat(140 * 1024) }));
+  });
+  it('finds the MessageId in SQS’s answer as JSON or XML', () => {
+    assert.equal(messageIdOf('{"SendMessageResponse":{"SendMessageResult":{"MessageId":"m-1"}}}'), 'm-1');
+    assert.equal(messageIdOf('<SendMessageResponse><SendMessageResult><MessageId>m-2</MessageId></SendMessageResult></SendMessageResponse>'), 'm-2');
+    assert.equal(messageIdOf('{"message":"Invalid request body"}'), undefined);
+  });
+  it('durations and task lists', () => {
+    assert.equal(parseSince('10m'), 600_000);
+    assert.equal(parseSince('2h'), 7_200_000);
+    for (const bad of ['abc', '10', '0m', '-5m', '99d']) usage(() => parseSince(bad));
+    assert.deepEqual(parseFunctionChoice(undefined), [1, 2]);
+    usage(() => parseFunctionChoice('3'));
+    assert.deepEqual(parseTaskList(['3,4', '4', '1'], BUILDING_TASKS), [1, 3, 4]);
+    usage(() => parseTaskList(['9'], BUILDING_TASKS));
+    usage(() => parseTaskList(['x'], BUILDING_TASKS));
+    assert.deepEqual(selectTasks({ from: '4', to: '6' }), [4, 5, 6]);
+    assert.deepEqual(selectTasks({}), [1, 2, 3, 4, 5, 6, 7, 8]);
+    usage(() => selectTasks({ from: '6', to: '4' }));
+    usage(() => selectTasks({ only: '3', from: '1' }));
+  });
+  it('tells read calls from changes', () => {
+    assert.equal(isMutating('GetRole'), false);
+    assert.equal(isMutating('ListEventSourceMappings'), false);
+    assert.equal(isMutating('CreateRole'), true);
+    assert.equal(isMutating('PutRolePolicy'), true);
+  });
+});
+
+describe('policy documents', () => {
+  const doc = (statement: object): PolicyDocument => ({ Version: '2012-10-17', Statement: [statement as PolicyDocument['Statement'][number]] });
+  it('compares by meaning: URL-encoding, key order, one-element lists and Sids do not matter', () => {
+    const a = doc({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: 'arn:q' });
+    const b = parsePolicy(encodeURIComponent(JSON.stringify({ Statement: [{ Resource: ['arn:q'], Sid: 'x', Action: 'sqs:SendMessage', Effect: 'Allow' }], Version: '2012-10-17' })));
+    assert.ok(samePolicy(a, b));
+    assert.ok(!samePolicy(a, doc({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' })));
+  });
+  it('evaluates wildcards, denies and principals', () => {
+    const star = doc({ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' });
+    assert.ok(allows([star], 'dynamodb:PutItem', 'arn:aws:dynamodb:r:1:table/orders'));
+    assert.ok(!allows([star], 'sqs:SendMessage', 'arn:q'));
+    const deny = doc({ Effect: 'Deny', Action: 'dynamodb:PutItem', Resource: '*' });
+    assert.ok(!allows([star, deny], 'dynamodb:PutItem', 'arn:aws:dynamodb:r:1:table/orders'));
+    const queue = doc({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:role/A' }, Action: 'sqs:SendMessage', Resource: 'arn:q' });
+    assert.ok(allows([queue], 'sqs:SendMessage', 'arn:q', 'arn:aws:iam::1:role/A'));
+    assert.ok(!allows([queue], 'sqs:SendMessage', 'arn:q', 'arn:aws:iam::1:role/B'));
+  });
+  it('names what is looser than needed', () => {
+    const notes = breadth(doc({ Effect: 'Allow', Action: ['sns:Publish', 'sns:ListTopics'], Resource: '*' }), ['sns:Publish']);
+    assert.ok(notes.some((n) => n.includes('"Resource": "*"')));
+    assert.ok(notes.some((n) => n.includes('sns:ListTopics')));
+    assert.deepEqual(breadth(doc({ Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' }), ['dynamodb:ListStreams']), []);
+  });
+});
+
+describe('dependency graph', () => {
+  it('runs independent work at once, in as many rounds as the graph is deep', async () => {
+    const deps: Record<string, string[]> = { a: [], b: [], c: ['a', 'b'], d: ['c'], e: [] };
+    const started: string[][] = [];
+    let round: string[] = [];
+    const results = await runGraph(Object.keys(deps), (k) => deps[k], async (k) => {
+      round.push(k);
+      await new Promise((r) => setTimeout(r, 20));
+      if (round.length) started.push(round), (round = []);
+      return k.toUpperCase();
+    });
+    assert.deepEqual([...results.values()].map((r) => r.status), ['done', 'done', 'done', 'done', 'done']);
+    assert.deepEqual(started.map((r) => r.sort()), [['a', 'b', 'e'], ['c'], ['d']]);
+  });
+  it('skips what depends on a failure and starts nothing new after it', async () => {
+    const deps: Record<string, string[]> = { a: [], b: ['a'], c: [] };
+    const results = await runGraph(Object.keys(deps), (k) => deps[k], async (k) => {
+      if (k === 'a') throw new Error('boom');
+      await new Promise((r) => setTimeout(r, 10));
+      return k;
+    });
+    assert.equal(results.get('a')!.status, 'failed');
+    assert.deepEqual(results.get('b'), { status: 'skipped', because: 'a' });
+    assert.equal(results.get('c')!.status, 'done');
+  });
+  it('honours a concurrency limit', async () => {
+    let running = 0;
+    let most = 0;
+    await runGraph(['a', 'b', 'c', 'd'], () => [], async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+    }, undefined, 1);
+    assert.equal(most, 1);
+  });
+});
+
+describe('deployment package', () => {
+  it('is byte-for-byte the same for the same code, and differs when the code does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'poc-zip-'));
+    const file = join(dir, 'index.js');
+    await writeFile(file, 'export const handler = async () => 1;\n');
+    const a = await zipFile(file, 'index.mjs');
+    const b = await zipFile(file, 'index.mjs');
+    assert.equal(a.sha256, b.sha256);
+    assert.ok(a.zip.subarray(0, 2).equals(Buffer.from('PK')));
+    await writeFile(file, 'export const handler = async () => 2;\n');
+    assert.notEqual((await zipFile(file, 'index.mjs')).sha256, a.sha256);
+  });
+});
