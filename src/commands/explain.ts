@@ -31,7 +31,8 @@ export function explainJson(r: ExplainResult) {
 }
 
 export function parseTask(raw: string | undefined): number {
-  const list = TASKS.map((t) => `  ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
+  // The CLI prints a hint indented by two spaces: its later lines are indented here.
+  const list = TASKS.map((t) => `    ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
   const number = raw !== undefined && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   const task = TASKS.find((t) => t.number === number);
   if (!task) {
@@ -39,7 +40,7 @@ export function parseTask(raw: string | undefined): number {
     const lastTask = TASKS[TASKS.length - 1].number;
     throw new UsageError(
       raw === undefined ? 'Which task? Name one by its number.' : `"${raw}" is not a task of the lab: choose ${first}-${lastTask}.`,
-      `The tasks are:\n${list}\nFor example: poc explain 3`,
+      `The tasks are:\n${list}\n  For example: poc explain 3`,
     );
   }
   return task.number;

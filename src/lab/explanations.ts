@@ -223,12 +223,12 @@ A role has two halves. Its trust policy says who may assume it (the Lambda or th
       const key = desired<{ partitionKey: string }>('dynamodb-table').partitionKey;
       return `The table is where an order becomes a record: durable, readable, and (task 5) the source of the change feed that announces it. Its partition key ${key} is the order's SQS MessageId, and ${n.function1} writes an item only if no item with that key exists yet (a conditional put). That makes the write idempotent, which matters because SQS delivers at least once: a message can arrive twice, and the second delivery changes nothing.
 
-The table is on-demand (pay per request): no capacity to plan, nothing billed while no orders come in, and a spike of orders is not throttled by a provisioned limit.`;
+The table is on-demand (pay per request): no capacity to plan or to pay for while no orders come in, and a spike of orders is not throttled by a provisioned limit.`;
     },
     steps: ({ names: n, desired }) => [
       `DynamoDB > Tables > Create table: name ${n.table}, partition key ${desired<{ partitionKey: string }>('dynamodb-table').partitionKey} (String).`,
       'Table settings: Customize settings > Capacity mode: On-demand > Create table.',
-      `Wait until ${n.table}'s status is Active.`,
+      "Wait until the table's status is Active.",
     ],
     cli: ({ names: n, desired }) => {
       const key = desired<{ partitionKey: string }>('dynamodb-table').partitionKey;
@@ -464,7 +464,7 @@ The API answers with the SQS MessageId, and that id is also the order's orderID 
     why: ({ names: n }) =>
       `Serverless bills for use, but not everything left behind is free or harmless. The table and the logs are storage that bills every month, and the API is a public endpoint anyone can post to, each call writing an item and sending an email. Roles and policies left behind are permissions waiting to be misused.
 
-Delete in an order AWS accepts: the API before the queue and the role it uses, the triggers before their functions, policies detached from the roles before either is deleted. Also delete what was made on the side: the functions' log groups (Lambda does not delete them with the function) and the triggers. \`poc cleanup\` does all of this for the lab's names${n.prefix ? ` with the prefix ${n.prefix}` : ''}, and then checks that nothing is left.`,
+Delete in an order AWS accepts: the API before the queue and the role it uses, the triggers before their functions, policies detached from the roles before either is deleted. Also delete what was made on the side: the functions' log groups and triggers (event source mappings), which deleting a function does not remove. \`poc cleanup\` does all of this for the lab's names${n.prefix ? ` with the prefix ${n.prefix}` : ''}, and then checks that nothing is left.`,
     steps: ({ names: n }) => [
       `API Gateway > ${n.api} > Delete API.`,
       `Lambda > ${n.function1} and ${n.function2} > Configuration > Triggers: delete each trigger; then Actions > Delete function.`,

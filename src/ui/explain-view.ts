@@ -27,7 +27,7 @@ export function wrap(text: string, first = '', rest = first, width = WIDTH): str
 }
 
 /**
- * Splits a shell command before each option, never inside quotes. (A backslash-newline
+ * Splits a shell command before each option (and URL), never inside quotes. (A backslash-newline
  * is a line continuation inside $( ) too, so those may be broken.)
  */
 export function commandParts(command: string): string[] {
@@ -40,7 +40,7 @@ export function commandParts(command: string): string[] {
       if (c === quote) quote = '';
     } else if (c === '\\') i++;
     else if (c === "'" || c === '"') quote = c;
-    else if (c === ' ' && command.startsWith('--', i + 1) && i > start) {
+    else if (c === ' ' && i > start && (command[i + 1] === '-' || command.startsWith('https://', i + 1))) {
       parts.push(command.slice(start, i));
       start = i + 1;
     }
