@@ -150,6 +150,7 @@ Examples:
           signal: tools.signal,
           askEmail: ask?.askEmail,
           askStep: ask?.askStep,
+          explain: (await import('./ui/views.js')).stepExplanation,
         });
         return { data: result, view: () => setupView(result, opts.dryRun === true), exitCode: result.exitCode, error: result.error };
       });

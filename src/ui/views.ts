@@ -1,6 +1,7 @@
 // What commands print as their result, on stdout. (--json prints the data instead.)
 import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
+import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
 const out = () => style(process.stdout);
@@ -119,30 +120,25 @@ export function logLine(line: import('../commands/logs.js').LogLine): string {
   return `${s.dim(new Date(line.timestamp).toISOString())} ${s.bold(`[${line.function}]`)} ${line.message}`;
 }
 
-/** Wraps prose to a width, indenting continuation lines (80-column terminals). */
-export function wrap(text: string, width = 78, indent = ''): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && (indent + line + ' ' + w).length > width) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(line);
-  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
-}
-
 export function checkView(result: import('../commands/check.js').CheckResult): string {
   const s = out();
   const lines = [`Checking the lab in account ${result.account}, ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
   for (const t of result.tasks) {
     lines.push(`${t.passed ? s.good('✔ passed') : s.bad('✖ failed')}  ${s.bold(`${t.task}. ${t.title}`)}`);
-    for (const f of t.findings) lines.push(`    ${s.bad('✖')} ${wrap(f, 78, '      ')}`);
-    for (const w of t.warnings) lines.push(`    ${s.warn('!')} ${wrap(w, 78, '      ')}`);
+    for (const f of t.findings) lines.push(...wrap(f, `    ${s.bad('✖')} `, '      '));
+    for (const w of t.warnings) lines.push(...wrap(w, `    ${s.warn('!')} `, '      '));
   }
   const failed = result.tasks.filter((t) => !t.passed);
   lines.push('', failed.length ? s.warn(`${failed.length} of ${result.tasks.length} task(s) need work: ${failed.map((t) => t.task).join(', ')}.`) : s.good(`All ${result.tasks.length} checked task(s) pass.`));
   return lines.join('\n');
+}
+
+/** The "why" of a task, for setup --step. */
+export async function stepExplanation(task: number, ctx: import('../engine/resource.js').Ctx): Promise<string> {
+  const { explainTask, paperLab } = await import('../lab/explanations.js');
+  const { why } = explainTask(task, paperLab(ctx.names, ctx.arns, ctx.settings.runtime));
+  return why
+    .split(/\n\s*\n/)
+    .map((p) => wrap(p, '  ').join('\n'))
+    .join('\n\n');
 }
