@@ -68,7 +68,7 @@ export function toPocError(error: unknown, doing: string): PocError {
   if (hasCode(error, 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'ECONNRESET', 'ETIMEDOUT')) {
     return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again: it continues where it stopped.', { cause: error });
   }
-  return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Run the same command again: it continues where it stopped. Add --verbose to see every AWS call.', { cause: error });
+  return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Add --verbose to see every AWS call.', { cause: error });
 }
 
 /**

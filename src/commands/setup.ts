@@ -97,7 +97,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
       error &&
       new AwsFailure(
         `Setup stopped: ${error.message}`,
-        `${error.hint ?? ''} What was built is kept; \`poc setup\` again continues where it stopped, \`poc cleanup\` removes it.`.trim(),
+        `${error.hint ? `${error.hint}\n  ` : ''}What was built is kept: run poc setup again to continue where it stopped, or poc cleanup to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
     ...(stoppedAt ? { stoppedAt } : {}),
@@ -135,7 +135,7 @@ async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyRe
     const done = await applyAll(mine, ctx, reporter, all);
     reporter.end();
     reports.push(...done);
-    for (const r of done.map(toJson)) {
+    for (const r of done.filter((d) => !d.error).map(toJson)) {
       const link = consoleLink(r, ctx.region);
       if (link) reporter.info(`  ${r.name}: ${link}`);
     }

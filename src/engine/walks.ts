@@ -1,7 +1,7 @@
 // The three walks every command is made of: observe (status, check, dry-run), apply
 // (setup) and destroy (cleanup). They know nothing of any one kind of resource.
 import { isAlreadyExists, toPocError } from '../aws/errors.js';
-import type { PocError } from '../errors.js';
+import { AwsFailure, type PocError } from '../errors.js';
 import { runGraph } from './graph.js';
 import type { AnyResource, Ctx, DestroyOutcome, Detail, Outcome } from './resource.js';
 
@@ -120,14 +120,22 @@ export async function applyAll(
 ): Promise<ResourceReport[]> {
   const byKey = new Map(resources.map((r) => [r.key, r]));
   const needed = context.filter((c) => !byKey.has(c.key) && resources.some((r) => r.needs.includes(c.key)));
-  await Promise.all(
+  const absent = await Promise.all(
     needed.map(async (c) => {
       const o = await c.observe(ctx).catch((error) => {
         throw toPocError(error, `Reading ${c.type} ${c.name}`);
       });
       if (o !== undefined) ctx.state.set(c.key, o);
+      return o === undefined ? c : undefined;
     }),
   );
+  const missing = absent.filter((c) => c !== undefined);
+  if (missing.length) {
+    throw new AwsFailure(
+      `These tasks need ${missing.map((c) => `${c.type} ${c.name} (task ${c.task})`).join(', ')}, which does not exist yet.`,
+      `Build ${missing.length > 1 ? 'them' : 'it'} first: by hand, or with poc setup --only ${[...new Set(missing.map((c) => c.task))].join(',')}.`,
+    );
+  }
 
   const results = await runGraph(
     resources.map((r) => r.key),
