@@ -16,12 +16,16 @@ const client = () => (sns ??= new SNSClient({}));
 const readable = (_key: string, value: unknown) =>
   typeof value === 'bigint' ? value.toString() : value instanceof Set ? [...value] : value;
 
+const SNS_MAX_BYTES = 256 * 1024;
+
 async function announce(record: DynamoDBRecord, topicArn: string): Promise<void> {
   // The lambda event types binary values as base64 strings, the SDK as bytes; unmarshall copes with both.
   const item = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
-  const { MessageId } = await client().send(
-    new PublishCommand({ TopicArn: topicArn, Subject: 'New Order Notification', Message: JSON.stringify(item, readable, 2) }),
-  );
+  // Indented JSON reads best, but an SNS message is at most 256 KiB: a large order that
+  // only fits compact is sent compact rather than not at all.
+  const pretty = JSON.stringify(item, readable, 2);
+  const Message = Buffer.byteLength(pretty, 'utf8') <= SNS_MAX_BYTES ? pretty : JSON.stringify(item, readable);
+  const { MessageId } = await client().send(new PublishCommand({ TopicArn: topicArn, Subject: 'New Order Notification', Message }));
   console.log(JSON.stringify({ event: 'order-announced', orderID: item.orderID, messageId: MessageId }));
 }
 

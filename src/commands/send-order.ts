@@ -70,11 +70,18 @@ export function parseOrder(text: string, source: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/**
+ * The order as sent. It must fit the notification POC-Lambda-2 publishes, which is the
+ * stored item (the order with its orderID and receivedAt, see handlers/), in one SNS
+ * message of at most 256 KiB; SQS alone would take 1 MiB.
+ */
 export function orderBody(order: Record<string, unknown>): string {
   const body = JSON.stringify(order);
-  const bytes = Buffer.byteLength(body, 'utf8');
+  const notification = JSON.stringify({ orderID: '00000000-0000-0000-0000-000000000000', order, receivedAt: new Date(0).toISOString() });
+  const bytes = Buffer.byteLength(notification, 'utf8');
   if (bytes > MAX_ORDER_BYTES) {
-    throw new UsageError(`The order is ${bytes} bytes; at most ${MAX_ORDER_BYTES} (256 KiB) fit.`, 'The notification repeats the whole order and SNS messages are limited to 256 KiB: send a smaller order.');
+    const room = MAX_ORDER_BYTES - (bytes - Buffer.byteLength(body, 'utf8'));
+    throw new UsageError(`The order is ${Buffer.byteLength(body, 'utf8')} bytes; at most ${room} fit.`, 'The notification repeats the whole order and SNS messages are limited to 256 KiB: send a smaller order.');
   }
   return body;
 }
