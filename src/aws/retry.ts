@@ -68,6 +68,7 @@ export async function retryWhile<T>(
   reason: (error: unknown) => string | undefined,
   backoff: Backoff,
   onWait: (note: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -78,7 +79,7 @@ export async function retryWhile<T>(
       if (attempt >= backoff.attempts) throw new RetryExhausted(waitingFor, attempt, error);
       const delay = delayFor(backoff, attempt);
       onWait(`waiting for ${waitingFor} (try ${attempt + 1} of ${backoff.attempts}, in ${Math.round((delay * scale()) / 100) / 10}s)`);
-      await sleep(delay);
+      await sleep(delay, signal);
     }
   }
 }
@@ -88,6 +89,7 @@ export async function pollUntil(
   check: () => Promise<true | string>,
   backoff: Backoff,
   onWait: (note: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<void> {
   let awaited = '';
   for (let attempt = 1; attempt <= backoff.attempts; attempt++) {
@@ -95,7 +97,7 @@ export async function pollUntil(
     if (result === true) return;
     awaited = result;
     onWait(`waiting for ${awaited}`);
-    await sleep(delayFor(backoff, attempt));
+    await sleep(delayFor(backoff, attempt), signal);
   }
   throw new RetryExhausted(awaited, backoff.attempts, undefined);
 }

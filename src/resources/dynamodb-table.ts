@@ -53,7 +53,7 @@ async function waitActive(ctx: Ctx, name: string): Promise<ObservedTable> {
   const { waitUntilTableExists } = await import('@aws-sdk/client-dynamodb');
   ctx.note(`waiting for table ${name} to be ACTIVE`);
   // The waiter succeeds on TableStatus ACTIVE, which is also what UpdateTable needs.
-  await waitUntilTableExists({ client: await ctx.aws.client('dynamodb'), maxWaitTime: WAIT_SECONDS.table }, { TableName: name });
+  await waitUntilTableExists({ client: await ctx.aws.client('dynamodb'), maxWaitTime: WAIT_SECONDS.table, abortSignal: ctx.signal }, { TableName: name });
   forget(ctx, describeKey(name));
   return (await describeTable(ctx, name))!;
 }
@@ -117,7 +117,7 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
       }
       const { waitUntilTableNotExists } = await import('@aws-sdk/client-dynamodb');
       ctx.note(`waiting for table ${spec.name} to be deleted`);
-      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: WAIT_SECONDS.tableDeleted }, { TableName: spec.name });
+      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: WAIT_SECONDS.tableDeleted, abortSignal: ctx.signal }, { TableName: spec.name });
       forget(ctx, describeKey(spec.name));
       return 'deleted';
     },

@@ -80,6 +80,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       },
       STATE_POLL,
       ctx.note,
+      ctx.signal,
     );
   }
 
@@ -140,6 +141,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
           lambdaWaitReason,
           PROPAGATION,
           ctx.note,
+          ctx.signal,
         );
         uuid = created.UUID!;
       } else {
@@ -157,6 +159,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
             lambdaWaitReason,
             PROPAGATION,
             ctx.note,
+            ctx.signal,
           );
         }
       }

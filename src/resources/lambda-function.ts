@@ -85,7 +85,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
   async function waitUpdated(ctx: Ctx) {
     const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
     ctx.note(`waiting for ${spec.name} to finish updating`);
-    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function }, { FunctionName: spec.name });
+    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
   }
 
   async function read(ctx: Ctx): Promise<ObservedFunction> {
@@ -146,10 +146,11 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
           lambdaWaitReason,
           PROPAGATION,
           ctx.note,
+          ctx.signal,
         );
         const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
         ctx.note(`waiting for ${spec.name} to become Active`);
-        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function }, { FunctionName: spec.name });
+        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
         return read(ctx);
       }
       // One update at a time: Lambda refuses a second while the first is in progress.
@@ -162,12 +163,12 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         observed.memory !== desired.memory ||
         !sameEnvironment(observed.environment, desired.environment);
       if (configChanged) {
-        await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note);
+        await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }
       if (observed.codeSha256 !== sha || observed.lastUpdateStatus === 'Failed') {
         const { zip } = await code();
-        await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note);
+        await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }
       return read(ctx);

@@ -170,7 +170,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     for (const { id } of await findApis(ctx, spec.name)) {
       if (id === keep) continue;
       const { items = [] } = await apigateway.getResources({ restApiId: id, limit: 2 });
-      if (items.length <= 1) await retryWhile(() => apigateway.deleteRestApi({ restApiId: id }), apiWaitReason, API_QUOTA, ctx.note);
+      if (items.length <= 1) await retryWhile(() => apigateway.deleteRestApi({ restApiId: id }), apiWaitReason, API_QUOTA, ctx.note, ctx.signal);
     }
   }
 
@@ -255,6 +255,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           apiWaitReason,
           API_QUOTA,
           ctx.note,
+          ctx.signal,
         );
         await removeEmptyTwins(ctx, created.id!);
         api = await read(ctx, created.id!, []);
@@ -282,6 +283,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           apiWaitReason,
           API_QUOTA,
           ctx.note,
+          ctx.signal,
         );
       }
       return read(ctx, restApiId, api.duplicates);
@@ -303,6 +305,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           apiWaitReason,
           API_QUOTA,
           ctx.note,
+          ctx.signal,
         );
       }
       return 'deleted';

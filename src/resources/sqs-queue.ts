@@ -114,10 +114,11 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
           queueWaitReason,
           PROPAGATION,
           ctx.note,
+          ctx.signal,
         );
         return read(ctx, QueueUrl!);
       }
-      await retryWhile(() => sqs.setQueueAttributes({ QueueUrl: observed.url, Attributes: attributes }), queueWaitReason, PROPAGATION, ctx.note);
+      await retryWhile(() => sqs.setQueueAttributes({ QueueUrl: observed.url, Attributes: attributes }), queueWaitReason, PROPAGATION, ctx.note, ctx.signal);
       return read(ctx, observed.url);
     },
     async destroy(ctx) {
