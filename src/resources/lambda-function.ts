@@ -53,6 +53,8 @@ export function lambdaWaitReason(error: unknown): string | undefined {
     if (/execution role does not have permissions/i.test(message)) return 'IAM to show Lambda the just-attached permissions of the role';
   }
   if (hasCode(error, 'ResourceConflictException') && /in progress|pending/i.test(message)) return 'the function to finish its previous update';
+  // A trigger being created, updated or deleted refuses other changes until it settles.
+  if (hasCode(error, 'ResourceInUseException')) return 'the trigger to finish its previous change';
   return undefined;
 }
 
