@@ -5,7 +5,9 @@ import { RetryExhausted } from './retry.js';
 export function errorCode(error: unknown): string {
   if (!error || typeof error !== 'object') return '';
   const e = error as { name?: string; Code?: string; code?: string; __type?: string };
-  return e.Code ?? e.name ?? e.code ?? e.__type ?? '';
+  // Node's network errors are plain Errors whose code (ECONNREFUSED ...) says what happened.
+  const name = e.name && e.name !== 'Error' ? e.name : undefined;
+  return e.Code ?? name ?? e.code ?? e.__type ?? '';
 }
 
 export function errorMessage(error: unknown): string {
@@ -80,6 +82,17 @@ export function isAlreadyExists(error: unknown): boolean {
   return (
     hasCode(error, 'EntityAlreadyExists', 'EntityAlreadyExistsException', 'QueueAlreadyExists', 'QueueNameExists', 'ResourceAlreadyExistsException', 'ConflictException') ||
     (hasCode(error, 'ResourceConflictException') && /already exist/i.test(message)) ||
-    (hasCode(error, 'ResourceInUseException') && /already exists/i.test(message))
+    (hasCode(error, 'ResourceInUseException') && /already exists/i.test(message)) ||
+    (hasCode(error, 'ValidationException') && /already has an enabled stream/i.test(message))
   );
+}
+
+/** Runs a step of a deletion; "it is not there" means the step is already done. */
+export async function unlessGone<T>(step: Promise<T>, ...codes: string[]): Promise<T | undefined> {
+  try {
+    return await step;
+  } catch (error) {
+    if (hasCode(error, ...codes)) return undefined;
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 // A DynamoDB table (task 2) and its stream (task 5): two resources on one AWS object,
 // because the lab builds and checks them as separate steps.
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
-import { hasCode } from '../aws/errors.js';
+import { errorMessage, hasCode } from '../aws/errors.js';
 import { WAIT_SECONDS } from '../aws/retry.js';
 import { forget, readOnce, type Ctx, type Resource } from '../engine/resource.js';
 import { tagList } from './tags.js';
@@ -143,10 +143,15 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
   async function setStream(ctx: Ctx, enabled: boolean) {
     const dynamodb = await ctx.aws.client('dynamodb');
     forget(ctx, describeKey(table));
-    await dynamodb.updateTable({
-      TableName: table,
-      StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: spec.viewType } : { StreamEnabled: false },
-    });
+    try {
+      await dynamodb.updateTable({
+        TableName: table,
+        StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: spec.viewType } : { StreamEnabled: false },
+      });
+    } catch (error) {
+      // A retried call whose first answer was lost finds the stream already switched off.
+      if (enabled || !(hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error)))) throw error;
+    }
     return waitActive(ctx, table);
   }
   return {

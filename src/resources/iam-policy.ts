@@ -1,6 +1,6 @@
 // A customer-managed IAM policy. A changed document becomes a new default version;
 // IAM keeps at most five versions, so the old ones are pruned.
-import { hasCode } from '../aws/errors.js';
+import { hasCode, unlessGone } from '../aws/errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import { allows, breadth, grants, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
@@ -29,7 +29,7 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
     const { Versions = [] } = await iam.listPolicyVersions({ PolicyArn: arnOf(ctx) });
     const old = Versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
     for (const v of old.slice(0, Math.max(0, old.length - keep))) {
-      await iam.deletePolicyVersion({ PolicyArn: arnOf(ctx), VersionId: v.VersionId });
+      await unlessGone(iam.deletePolicyVersion({ PolicyArn: arnOf(ctx), VersionId: v.VersionId }), 'NoSuchEntity', 'NoSuchEntityException');
     }
   }
 
@@ -80,9 +80,10 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
       try {
         // A lab built by hand may have it attached to anything; IAM refuses to delete it until detached.
         const attached = await iam.listEntitiesForPolicy({ PolicyArn });
-        for (const r of attached.PolicyRoles ?? []) await iam.detachRolePolicy({ PolicyArn, RoleName: r.RoleName });
-        for (const u of attached.PolicyUsers ?? []) await iam.detachUserPolicy({ PolicyArn, UserName: u.UserName });
-        for (const g of attached.PolicyGroups ?? []) await iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName });
+        const gone = (step: Promise<unknown>) => unlessGone(step, 'NoSuchEntity', 'NoSuchEntityException');
+        for (const r of attached.PolicyRoles ?? []) await gone(iam.detachRolePolicy({ PolicyArn, RoleName: r.RoleName }));
+        for (const u of attached.PolicyUsers ?? []) await gone(iam.detachUserPolicy({ PolicyArn, UserName: u.UserName }));
+        for (const g of attached.PolicyGroups ?? []) await gone(iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName }));
         await deleteOldVersions(ctx, 0);
         await iam.deletePolicy({ PolicyArn });
         return 'deleted';

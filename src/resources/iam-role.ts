@@ -1,6 +1,6 @@
 // An IAM role: who may assume it (trust policy), the managed policies attached to it,
 // and inline policies for what belongs to this role alone (its own log group, say).
-import { hasCode } from '../aws/errors.js';
+import { hasCode, unlessGone } from '../aws/errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import { sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
@@ -130,10 +130,12 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
           iam.listRolePolicies({ RoleName }),
           iam.listInstanceProfilesForRole({ RoleName }),
         ]);
+        // Each step may meet its own earlier attempt (a retried call whose answer was lost).
+        const gone = (step: Promise<unknown>) => unlessGone(step, 'NoSuchEntity', 'NoSuchEntityException');
         await Promise.all([
-          ...AttachedPolicies.map((p) => iam.detachRolePolicy({ RoleName, PolicyArn: p.PolicyArn })),
-          ...PolicyNames.map((PolicyName) => iam.deleteRolePolicy({ RoleName, PolicyName })),
-          ...InstanceProfiles.map((p) => iam.removeRoleFromInstanceProfile({ RoleName, InstanceProfileName: p.InstanceProfileName })),
+          ...AttachedPolicies.map((p) => gone(iam.detachRolePolicy({ RoleName, PolicyArn: p.PolicyArn }))),
+          ...PolicyNames.map((PolicyName) => gone(iam.deleteRolePolicy({ RoleName, PolicyName }))),
+          ...InstanceProfiles.map((p) => gone(iam.removeRoleFromInstanceProfile({ RoleName, InstanceProfileName: p.InstanceProfileName }))),
         ]);
         await iam.deleteRole({ RoleName });
         return 'deleted';

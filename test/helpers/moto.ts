@@ -60,7 +60,8 @@ export async function startMoto(options: { managedPolicies?: boolean } = {}): Pr
       if (exited !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+      // unref: the grace timer must not keep the test process alive once moto is gone.
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000).unref())]);
       if (exited === null) child.kill('SIGKILL');
     },
   };
