@@ -3,7 +3,7 @@
 // stage. The API's parts are one resource because only together do they mean anything,
 // and a change to any of them needs a new deployment.
 import type { Method, Resource as ApiResource } from '@aws-sdk/client-api-gateway';
-import { hasCode } from '../aws/errors.js';
+import { hasCode, unlessGone } from '../aws/errors.js';
 import { API_QUOTA, retryWhile } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 
@@ -61,6 +61,7 @@ export interface ObservedApi {
   /** The guide puts POST on the API's root; check accepts either. */
   rootMethod?: ObservedMethod;
   validatorId?: string;
+  validatorTwins: string[];
   modelSchema?: string;
   stage?: { deploymentId?: string };
   url: string;
@@ -127,6 +128,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     ]);
     const root = resources.items?.find((r) => r.path === '/');
     const target = resources.items?.find((r) => r.path === `/${spec.path}`);
+    const bodyValidators = (validators.items ?? []).filter((v) => v.name === VALIDATOR && v.validateRequestBody);
     const stage = stages.item?.find((s) => s.stageName === spec.stage);
     return {
       id,
@@ -135,7 +137,9 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       resourceId: target?.id,
       method: methodOf(target, 'POST'),
       rootMethod: methodOf(root, 'POST'),
-      validatorId: validators.items?.find((v) => v.name === VALIDATOR && v.validateRequestBody)?.id,
+      // A lost CreateRequestValidator answer leaves a same-named twin: the one the method uses counts.
+      validatorId: (bodyValidators.find((v) => v.id === methodOf(target, 'POST')?.requestValidatorId) ?? bodyValidators[0])?.id,
+      validatorTwins: bodyValidators.filter((v) => v !== (bodyValidators.find((x) => x.id === methodOf(target, 'POST')?.requestValidatorId) ?? bodyValidators[0])).map((v) => v.id!),
       modelSchema: models.items?.find((m) => m.name === spec.model.name)?.schema,
       stage: stage && { deploymentId: stage.deploymentId },
       url: invokeUrl(ctx, id, spec.stage, spec.path),
@@ -169,8 +173,10 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     const apigateway = await ctx.aws.client('apigateway');
     for (const { id } of await findApis(ctx, spec.name)) {
       if (id === keep) continue;
-      const { items = [] } = await apigateway.getResources({ restApiId: id, limit: 2 });
-      if (items.length <= 1) await retryWhile(() => apigateway.deleteRestApi({ restApiId: id }), apiWaitReason, API_QUOTA, ctx.note, ctx.signal);
+      const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
+      if (resources && (resources.items ?? []).length <= 1) {
+        await retryWhile(() => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'), apiWaitReason, API_QUOTA, ctx.note, ctx.signal);
+      }
     }
   }
 
@@ -238,6 +244,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       if (!observed.modelSchema) reasons.push(`it has no ${desired.model.name} model`);
       else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(`its ${desired.model.name} model differs`);
       if (!observed.stage?.deploymentId) reasons.push(`it is not deployed to stage ${desired.stage}`);
+      if (observed.validatorTwins.length) reasons.push(`it has ${observed.validatorTwins.length} unused duplicate request validator(s)`);
       return reasons;
     },
     async ensure(ctx, desired, observed) {
@@ -269,9 +276,17 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
         changed = true;
       }
+      for (const requestValidatorId of api.validatorTwins) {
+        await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException');
+      }
       let validatorId = api.validatorId;
       if (!validatorId) {
         validatorId = (await apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false })).id!;
+        // Not idempotent either: a retried create whose first answer was lost made a twin.
+        const { items = [] } = await apigateway.getRequestValidators({ restApiId, limit: 500 });
+        for (const twin of items.filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
+          await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id }), 'NotFoundException');
+        }
       }
       if (methodReasons(desired, { ...api, validatorId }).length) {
         await buildMethod(ctx, desired, api, validatorId);

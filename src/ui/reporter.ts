@@ -78,8 +78,10 @@ export async function createReporter(options: ReporterOptions = {}): Promise<Rep
       const rs = members.get(task) ?? [];
       const done = rs.every((r) => reports.has(r.key));
       if (!done && !all) break;
-      const failed = rs.some((r) => reports.get(r.key)?.outcome === 'failed');
-      const header = `${failed ? s.bad('✖') : done ? s.good('✔') : s.dim('·')} ${s.bold(`Task ${task}`)} ${titles[task] ?? ''}`;
+      const outcomes = rs.map((r) => reports.get(r.key)?.outcome);
+      const failed = outcomes.includes('failed');
+      const worked = done && outcomes.some((o) => o !== 'skipped');
+      const header = `${failed ? s.bad('✖') : worked ? s.good('✔') : s.dim('·')} ${s.bold(`Task ${task}`)} ${titles[task] ?? ''}`;
       write(header);
       for (const r of rs) {
         const report = reports.get(r.key);
