@@ -2,20 +2,13 @@
 // pointed at moto through the environment. What is checked here is what only the CLI
 // does: one JSON document on stdout, exit codes, and clean error messages on stderr.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runPoc, type Run } from './helpers/cli.js';
 import { describe, it } from 'node:test';
 import { ACCOUNT, EMAIL, REGION, useMoto } from './helpers/lab.js';
 
 const getMoto = useMoto();
 // dist/test/cli.test.js -> the package root
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function poc(args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = {
@@ -29,15 +22,7 @@ function poc(args: string[]): Promise<Run> {
   delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   delete env.AWS_PROFILE;
   delete env.CI;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/poc.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runPoc(args, env);
 }
 
 function assertCleanStderr(run: Run) {

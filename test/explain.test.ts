@@ -3,11 +3,10 @@
 // must work, quickly and without loading the AWS SDK; then against moto, where ARNs carry
 // the account and `tasks` reports how far each task is.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runPoc, type Run } from './helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { credentialsHinted } from '../src/commands/tasks.js';
 import { setup } from '../src/commands/setup.js';
@@ -16,7 +15,6 @@ import { createReporter } from '../src/ui/reporter.js';
 import { ACCOUNT, queueUrl, REGION, sdk, useMoto } from './helpers/lab.js';
 
 // dist/test/explain.test.js -> the package root
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'poc-explain-'));
 const EMPTY_HOME = join(scratch, 'home');
 mkdirSync(EMPTY_HOME);
@@ -36,11 +34,6 @@ const TITLES = [
   'Clean up',
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A machine with no AWS account: nothing AWS_* in the environment, an empty home. */
 function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -50,15 +43,7 @@ function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function poc(args: string[], env: NodeJS.ProcessEnv = bareEnv()): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/poc.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runPoc(args, env);
 }
 
 /** The lines of a section of explain's output, from its heading to the next heading. */

@@ -7,9 +7,8 @@
 // random(0, base·2^n) with a 1 s base for throttling), which is why the mixed runs use
 // a modest rate and the budget case pins the SDK's jitter low in its child process.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { runPoc } from './helpers/cli.js';
+import { before, describe, it } from 'node:test';
 import { Lambda } from '@aws-sdk/client-lambda';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws } from '../src/aws/clients.js';
@@ -29,24 +28,12 @@ import {
   type FaultProxy,
   type FaultRule,
 } from './helpers/fault-proxy.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
 const EMAIL = 'student@example.com';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let moto: Moto;
-
-before(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.POC_BACKOFF_SCALE = '0.01';
-  moto = await startMoto();
-});
-
-after(async () => {
-  await moto?.stop();
-});
+const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
 
 const opts = (endpoint: string, prefix?: string) => ({ endpointUrl: endpoint, region: REGION, email: EMAIL, yes: true, ...(prefix ? { prefix } : {}) });
 const quiet = () => createReporter({ json: true });
@@ -304,17 +291,6 @@ describe('the retry budget runs out', () => {
  * same 8 attempts take a fraction of a second. Nothing else in poc draws from it.
  */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'data:text/javascript,Math.random=()=>0.02', 'bin/poc.js', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', POC_BACKOFF_SCALE: '0.01' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const env = { ...process.env, CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', POC_BACKOFF_SCALE: '0.01' };
+  return runPoc(args, env, ['--import', 'data:text/javascript,Math.random=()=>0.02']);
 }

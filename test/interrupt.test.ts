@@ -10,31 +10,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createAws } from '../src/aws/clients.js';
 import { cleanup } from '../src/commands/cleanup.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
 const EMAIL = 'a@example.com';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let moto: Moto;
-
-before(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.POC_BACKOFF_SCALE = '0.01';
-  moto = await startMoto();
-});
-
-after(async () => {
-  await moto?.stop();
-});
+const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
 
 interface Stop {
   signal: 'SIGINT' | 'SIGKILL';

@@ -5,35 +5,22 @@
 // And the CLI never prints the credentials it runs with, in any output mode, on success
 // or on error.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { runPoc } from './helpers/cli.js';
+import { after, describe, it } from 'node:test';
 import { createAws } from '../src/aws/clients.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { directClients, guideNames, startFaultProxy, type CannedAnswer, type FaultProxy } from './helpers/fault-proxy.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const EMAIL = 'student@example.com';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Actions that act on the account, not on a resource: AWS only accepts "Resource": "*" for them. */
 const UNSCOPABLE = ['dynamodb:ListStreams'];
 
-let moto: Moto;
-
-before(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.POC_BACKOFF_SCALE = '0.01';
-  moto = await startMoto();
-});
-
-after(async () => {
-  await moto?.stop();
-});
+const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
 
 interface Statement {
   Effect?: string;
@@ -194,17 +181,9 @@ const SECRETS = { AWS_ACCESS_KEY_ID: 'AKIASECRETKEYID1234', AWS_SECRET_ACCESS_KE
 const LEAKS = Object.values(SECRETS).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1), s.slice(0, 12)]);
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...SECRETS, CI: '1', AWS_REGION: REGION, POC_BACKOFF_SCALE: '0.01' };
-    delete env.AWS_PROFILE;
-    const child = spawn(process.execPath, ['bin/poc.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...SECRETS, CI: '1', AWS_REGION: REGION, POC_BACKOFF_SCALE: '0.01' };
+  delete env.AWS_PROFILE;
+  return runPoc(args, env);
 }
 
 function assertNoSecrets(run: { stdout: string; stderr: string }, what: string) {

@@ -11,12 +11,9 @@
 // Below the proxy: labInventory(), what a lab left in moto, read directly (never through
 // a faulty proxy), so that the fault tests judge the end state by what really exists.
 import { APIGateway } from '@aws-sdk/client-api-gateway';
-import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
-import { IAM } from '@aws-sdk/client-iam';
 import { Lambda } from '@aws-sdk/client-lambda';
-import { SNS } from '@aws-sdk/client-sns';
-import { SQS } from '@aws-sdk/client-sqs';
+import { directClients } from './clients.js';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -544,18 +541,7 @@ export interface LabInventory {
   logGroups: string[];
 }
 
-export function directClients(endpoint: string, region = 'us-east-1') {
-  const config = { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  return {
-    apigateway: new APIGateway(config),
-    dynamodb: new DynamoDB(config),
-    iam: new IAM(config),
-    lambda: new Lambda(config),
-    logs: new CloudWatchLogs(config),
-    sns: new SNS(config),
-    sqs: new SQS(config),
-  };
-}
+export { directClients };
 
 /** Every page of a listing. */
 async function all<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {

@@ -4,13 +4,6 @@
 // Expected names and ARNs are spelled out here on purpose, not taken from src/: a test
 // that derived them with poc's own code would agree with poc's mistakes.
 import { after, before, beforeEach } from 'node:test';
-import { APIGateway } from '@aws-sdk/client-api-gateway';
-import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDB } from '@aws-sdk/client-dynamodb';
-import { IAM } from '@aws-sdk/client-iam';
-import { Lambda } from '@aws-sdk/client-lambda';
-import { SNS } from '@aws-sdk/client-sns';
-import { SQS } from '@aws-sdk/client-sqs';
 import { createAws, type Aws } from '../../src/aws/clients.js';
 import type { AnyResource } from '../../src/engine/resource.js';
 import type { ResourceReport } from '../../src/engine/walks.js';
@@ -18,6 +11,7 @@ import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status, type StatusResult } from '../../src/commands/status.js';
 import type { LabResult } from '../../src/commands/results.js';
 import { createReporter, type Reporter } from '../../src/ui/reporter.js';
+import { directClients } from './clients.js';
 import { startMoto, type Moto } from './moto.js';
 
 export const REGION = 'us-east-1';
@@ -60,24 +54,37 @@ export const arn = {
   logGroup: (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
 };
 
-/** Starts moto for this test file, resets it before every test, stops it at the end. */
-export function useMoto(): () => Moto {
-  let moto: Moto | undefined;
+/**
+ * moto for this test file: started before its first test, stopped after its last, and
+ * (with resetEach) reset before every test. The answer stands for the running server.
+ */
+export function motoPerFile(options: { resetEach?: boolean; managedPolicies?: boolean; env?: Record<string, string> } = {}): Moto {
+  let current: Moto | undefined;
+  const running = () => {
+    if (!current) throw new Error('moto has not started');
+    return current;
+  };
   before(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'testing';
-    process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-    moto = await startMoto();
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }, options.env);
+    current = await startMoto({ managedPolicies: options.managedPolicies });
   });
   after(async () => {
-    await moto?.stop();
+    await current?.stop();
   });
-  beforeEach(async () => {
-    await moto!.reset();
-  });
-  return () => {
-    if (!moto) throw new Error('moto has not started');
-    return moto;
+  if (options.resetEach) beforeEach(() => running().reset());
+  return {
+    get endpoint() {
+      return running().endpoint;
+    },
+    reset: () => running().reset(),
+    stop: () => running().stop(),
   };
+}
+
+/** Starts moto for this test file, resets it before every test, stops it at the end. */
+export function useMoto(): () => Moto {
+  const moto = motoPerFile({ resetEach: true });
+  return () => moto;
 }
 
 export function labOptions(moto: Moto, extra: Partial<SetupOptions> = {}): SetupOptions {
@@ -144,17 +151,9 @@ export async function runStatus(moto: Moto, extra: Partial<SetupOptions> = {}): 
 
 /** Plain SDK clients pointed at moto, to read back what poc built (and to break it by hand). */
 export function sdk(moto: Moto) {
-  const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  return {
-    apigateway: new APIGateway(config),
-    dynamodb: new DynamoDB(config),
-    iam: new IAM(config),
-    lambda: new Lambda(config),
-    logs: new CloudWatchLogs(config),
-    sns: new SNS(config),
-    sqs: new SQS(config),
-  };
+  return directClients(moto.endpoint, REGION);
 }
+
 export type Sdk = ReturnType<typeof sdk>;
 
 export interface Statement {
