@@ -1,0 +1,60 @@
+// Bad input, for every command and option: exit 2, a message that names the fix, no
+// stack trace, and not a single request to AWS (a proxy in front of moto counts them).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runPoc } from './helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
+import { motoPerFile } from './helpers/lab.js';
+
+const moto = motoPerFile();
+let proxy: FaultProxy;
+
+const AWS_COMMANDS = ['setup --email a@example.com', 'status', 'check', 'cleanup --yes', 'send-order {"item":"mop"} --via queue', 'logs', 'tasks', 'explain 3'];
+
+const cases: { what: string; args: string; hint: RegExp }[] = [
+  ...AWS_COMMANDS.flatMap((cmd) => [
+    { what: `${cmd.split(' ')[0]}: an unknown option`, args: `${cmd} --frobnicate`, hint: /unknown option '--frobnicate'/ },
+    { what: `${cmd.split(' ')[0]}: a bad prefix`, args: `${cmd} --prefix bad_prefix!`, hint: /--prefix .*letters, digits and single hyphens/s },
+    { what: `${cmd.split(' ')[0]}: a too-long prefix`, args: `${cmd} --prefix ${'a'.repeat(40)}`, hint: /at most \d+ fit/ },
+    { what: `${cmd.split(' ')[0]}: a malformed endpoint URL`, args: `${cmd} --endpoint-url ftp://x`, hint: /--endpoint-url .*http/s },
+    { what: `${cmd.split(' ')[0]}: a region that is not one`, args: `${cmd} --region moon`, hint: /region code such as us-east-1/ },
+  ]),
+  { what: 'an unknown command', args: 'deploy', hint: /unknown command 'deploy'/ },
+  { what: 'setup: a bad email', args: 'setup --email not-an-email', hint: /--email you@example.com/ },
+  { what: 'setup: an old runtime', args: 'setup --email a@example.com --runtime nodejs16.x', hint: /nodejs22.x, nodejs24.x/ },
+  { what: 'setup: an unknown task', args: 'setup --only 11', hint: /Valid tasks: 1\. IAM policies and roles/ },
+  { what: 'setup: --from after --to', args: 'setup --from 6 --to 4', hint: /--from/ },
+  { what: 'setup: --step without a terminal', args: 'setup --step', hint: /--yes/ },
+  { what: 'check: an unknown task', args: 'check 11', hint: /Valid tasks/ },
+  { what: 'check: a task that is not a number', args: 'check x', hint: /Valid tasks/ },
+  { what: 'explain: an unknown task', args: 'explain 11', hint: /10\. Clean up/ },
+  { what: 'cleanup: no terminal and no --yes', args: 'cleanup', hint: /--yes/ },
+  { what: 'send-order: not JSON', args: 'send-order {item', hint: /not valid JSON/ },
+  { what: 'send-order: not an object', args: 'send-order [1,2]', hint: /must be a JSON object/ },
+  { what: 'send-order: an empty object', args: 'send-order {}', hint: /at least one field/ },
+  { what: 'send-order: a bad --count', args: 'send-order {"a":1} --count 0', hint: /--count must be a whole number/ },
+  { what: 'send-order: a bad --via', args: 'send-order {"a":1} --via email', hint: /Allowed choices are api, queue/ },
+  { what: 'logs: an unknown function', args: 'logs 3', hint: /Use 1 for POC-Lambda-1/ },
+  { what: 'logs: a bad duration', args: 'logs --since yesterday', hint: /30s, 10m, 2h or 1d/ },
+];
+
+describe('bad input is refused with exit 2, a hint, and no AWS call', () => {
+  before(async () => {
+    proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
+  });
+  after(async () => {
+    await proxy?.close();
+  });
+  for (const c of cases) {
+    it(c.what, async () => {
+      const before = proxy.stats.requests;
+      const env = { ...process.env, CI: '1', AWS_ENDPOINT_URL: proxy.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+      // Split like a shell would, keeping the JSON arguments whole.
+      const run = await runPoc(c.args.split(' '), env);
+      assert.equal(run.code, 2, `exit code of poc ${c.args}\n${run.stderr}`);
+      assert.match(run.stderr, c.hint);
+      assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
+      assert.equal(proxy.stats.requests, before, `poc ${c.args} sent ${proxy.stats.requests - before} request(s) to AWS`);
+    });
+  }
+});
