@@ -71,7 +71,8 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
       if (text) process.stdout.write(`${text}\n`);
     }
     if (controller.signal.aborted && !outcome.quietJson) {
-      printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), options);
+      // The document above already says what was done; the notice goes to stderr only.
+      printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), { ...options, json: false });
       return EXIT.interrupted;
     }
     if (outcome.error) printError(outcome.error, { ...options, json: false });
@@ -79,7 +80,9 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
   } catch (error) {
     reporter.end();
     const { toPocError } = await import('./aws/errors.js');
-    const pocError = controller.signal.aborted ? new Interrupted() : toPocError(error, 'poc');
+    // Ctrl-C at a question (the prompt library rejects with ExitPromptError) is a stop too.
+    const stopped = controller.signal.aborted || (error instanceof Error && error.name === 'ExitPromptError');
+    const pocError = stopped ? new Interrupted('Interrupted.', 'Nothing more was changed; run the same command again to continue.') : toPocError(error, 'poc');
     printError(pocError, options, error);
     return pocError.exitCode;
   } finally {
