@@ -72,10 +72,10 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
     }
     if (controller.signal.aborted && !outcome.quietJson) {
       // The document above already says what was done; the notice goes to stderr only.
-      printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), { ...options, json: false });
+      await printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), { ...options, json: false });
       return EXIT.interrupted;
     }
-    if (outcome.error) printError(outcome.error, { ...options, json: false });
+    if (outcome.error) await printError(outcome.error, { ...options, json: false });
     return outcome.exitCode;
   } catch (error) {
     reporter.end();
@@ -83,17 +83,18 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
     // Ctrl-C at a question (the prompt library rejects with ExitPromptError) is a stop too.
     const stopped = controller.signal.aborted || (error instanceof Error && error.name === 'ExitPromptError');
     const pocError = stopped ? new Interrupted('Interrupted.', 'Nothing more was changed; run the same command again to continue.') : toPocError(error, 'poc');
-    printError(pocError, options, error);
+    await printError(pocError, options, error);
     return pocError.exitCode;
   } finally {
     process.off('SIGINT', onSigint);
   }
 }
 
-function printError(error: PocError, options: GlobalOptions, original?: unknown) {
+async function printError(error: PocError, options: GlobalOptions, original?: unknown) {
   if (options.json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
-  process.stderr.write(`Error: ${error.message}\n`);
-  if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+  const { wrap } = await import('./ui/format.js');
+  const lines = [...wrap(error.message, 'Error: ', '  '), ...(error.hint ?? '').split('\n').flatMap((h) => (h.trim() ? wrap(h.trim(), '  ') : []))];
+  process.stderr.write(`${lines.join('\n')}\n`);
   if (options.verbose && original instanceof Error && original.stack) process.stderr.write(`${original.stack}\n`);
 }
 

@@ -37,7 +37,7 @@ export class CredentialsError extends PocError {
   }
 }
 
-/** The user stopped the run (Ctrl-C, or "quit" at a prompt). */
+/** The user stopped the run with Ctrl-C. (Choosing "quit" at a --step question is an answer, not an error: exit 0.) */
 export class Interrupted extends PocError {
   constructor(message = 'Interrupted.', hint?: string) {
     super(message, hint, EXIT.interrupted);

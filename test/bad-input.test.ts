@@ -20,7 +20,7 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
     { what: `${cmd.split(' ')[0]}: a region that is not one`, args: `${cmd} --region moon`, hint: /region code such as us-east-1/ },
   ]),
   { what: 'an unknown command', args: 'deploy', hint: /unknown command 'deploy'/ },
-  { what: 'setup: a bad email', args: 'setup --email not-an-email', hint: /--email you@example.com/ },
+  { what: 'setup: a bad email', args: 'setup --email not-an-email', hint: /--email\s+you@example.com/ },
   { what: 'setup: an old runtime', args: 'setup --email a@example.com --runtime nodejs16.x', hint: /nodejs22.x, nodejs24.x/ },
   { what: 'setup: an unknown task', args: 'setup --only 11', hint: /Valid tasks: 1\. IAM policies and roles/ },
   { what: 'setup: --from after --to', args: 'setup --from 6 --to 4', hint: /--from/ },

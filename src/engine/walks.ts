@@ -92,7 +92,7 @@ export async function checkAll(resources: AnyResource[], ctx: Ctx): Promise<Task
       const observed = ctx.state.get(r.key);
       if (observed === undefined) {
         const text = `${r.name} does not exist`;
-        return r.beyondGuide ? { findings: [], warnings: [`${text}: ${r.beyondGuide}`] } : { findings: [`${text}.`], warnings: [] };
+        return r.beyondGuide ? { findings: [], warnings: [`${text}: ${r.beyondGuide}.`] } : { findings: [`${text}.`], warnings: [] };
       }
       const desired = r.desired(ctx);
       if (r.check) return r.check(ctx, desired, observed);

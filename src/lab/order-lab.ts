@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AnyResource, Ctx } from '../engine/resource.js';
 import { parsePolicy } from '../resources/policy-document.js';
 import type { ObservedQueue } from '../resources/sqs-queue.js';
+import type { ObservedFunction } from '../resources/lambda-function.js';
 import { dynamodbStream, dynamodbTable } from '../resources/dynamodb-table.js';
 import { eventSourceMapping } from '../resources/event-source-mapping.js';
 import { iamPolicy } from '../resources/iam-policy.js';
@@ -83,7 +84,10 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     api: 'api',
   };
   const p = (ctx: { arns: import('../aws/arns.js').Arns }) => ({ arns: ctx.arns, names });
-  const queuePolicy = (ctx: Ctx) => [parsePolicy((ctx.state.get(k.queue) as ObservedQueue | undefined)?.attributes.Policy)];
+  const queuePolicy = (ctx: Ctx) => {
+    const queue = ctx.state.get(k.queue) as ObservedQueue | undefined;
+    return [{ arn: ctx.arns.queue(names.queue), exists: queue !== undefined, document: parsePolicy(queue?.attributes.Policy) }];
+  };
 
   return [
     // Task 1
@@ -145,6 +149,10 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       name: names.queue,
       // The access policy names both roles, and SQS checks that its principals exist.
       needs: [k.dlq, k.apiRole, k.sqsDynamoDbRole],
+      minVisibilityTimeout: (ctx) => {
+        const consumer = ctx.state.get(k.function1) as ObservedFunction | undefined;
+        return consumer && 6 * consumer.timeout;
+      },
       attributes: (ctx) => ({
         visibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
         retentionSeconds: FOUR_DAYS,

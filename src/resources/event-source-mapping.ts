@@ -104,7 +104,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       const reasons: string[] = [];
       const current = keep(desired, observed);
       if (!desired.source) reasons.push(`its source does not exist yet`);
-      else if (!current) reasons.push(`it reads ${observed.mappings[0].source.split(':').slice(-1)[0]}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`);
+      else if (!current) reasons.push(`it reads ${observed.mappings[0].source.split(':').slice(5).join(':')}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`);
       if (observed.mappings.length > 1) reasons.push(`${observed.mappings.length} ${label}s exist; want one`);
       if (current) {
         if (current.state === 'Disabled') reasons.push('it is disabled');
@@ -183,10 +183,12 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       const reasons = this.diff(desired, observed);
       // Wrong source, duplicates or a disabled trigger break the pipeline; the rest is advice.
       const broken = (r: string) => r.startsWith('it reads') || r.includes('exist') || r.includes('disabled');
+      // The batch size is poc's preference; any size works.
+      const advice = (r: string) => !broken(r) && !r.includes('batch size');
       return {
         findings: reasons.filter(broken).map((r) => `${spec.functionName}'s ${label}: ${r}.`),
         warnings: reasons
-          .filter((r) => !broken(r))
+          .filter(advice)
           .map((r) => `${spec.functionName}'s ${label}: ${r}${r.includes('ReportBatchItemFailures') ? '; one bad order then makes the whole batch retry' : ''}.`),
       };
     },

@@ -1,7 +1,7 @@
 // An IAM role: who may assume it (trust policy), the managed policies attached to it,
 // and inline policies for what belongs to this role alone (its own log group, say).
 import { hasCode, unlessGone } from '../aws/errors.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { readOnce, type Ctx, type Resource } from '../engine/resource.js';
 import { sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
@@ -18,8 +18,8 @@ export interface RoleSpec {
   inline?(ctx: Ctx): Record<string, PolicyDocument>;
   /** Inline policies the guide does not have: missing permissions there are only warnings. */
   advisoryInline?: string[];
-  /** Resource policies that may grant this role what it needs instead (the queue's access policy). */
-  resourcePolicies?(ctx: Ctx): (PolicyDocument | undefined)[];
+  /** Resources whose own policy may grant this role what it needs instead (the queue's access policy). */
+  resourcePolicies?(ctx: Ctx): { arn: string; exists: boolean; document: PolicyDocument | undefined }[];
 }
 
 export interface DesiredRole {
@@ -153,24 +153,20 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       if (!trusted) findings.push(`${spec.name}'s trust policy does not let ${spec.service} assume it.`);
 
       // What the role can do: its attached policies (the lab's, AWS managed ones, any other) and inline ones.
-      const iam = await ctx.aws.client('iam');
       const labPolicies = new Map(spec.policies.map((p) => [ctx.arns.policy(p.name), p]));
-      const attachedDocs = await Promise.all(
-        observed.attached.map(async (arn) => {
-          const known = [...ctx.state.values()].find((v) => (v as ObservedPolicy | undefined)?.arn === arn) as ObservedPolicy | undefined;
-          if (known) return known.document;
-          const { Policy } = await iam.getPolicy({ PolicyArn: arn });
-          const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! });
-          return parsePolicy(PolicyVersion?.Document);
-        }),
-      );
+      const attachedDocs = await attachedDocuments(ctx, observed);
       const identity = [...attachedDocs, ...Object.values(observed.inline)];
-      const resourceDocs = spec.resourcePolicies?.(ctx) ?? [];
-      const can = (action: string, resource: string) => allows(identity, action, sample(resource)) || allows(resourceDocs, action, sample(resource), observed.arn);
+      const resources = spec.resourcePolicies?.(ctx) ?? [];
+      const can = (action: string, resource: string) =>
+        allows(identity, action, sample(resource)) || allows(resources.map((r) => r.document), action, sample(resource), observed.arn);
 
       const required = [...spec.policies.map((p) => p.document(ctx)), ...Object.entries(desired.inline).filter(([n]) => !spec.advisoryInline?.includes(n)).map(([, d]) => d)];
       for (const g of required.flatMap(grants)) {
-        if (!can(g.action, g.resource)) findings.push(`${spec.name} cannot ${g.action} on ${g.resource}.`);
+        if (can(g.action, g.resource)) continue;
+        // Either side may grant it; when the resource with its own policy exists, its
+        // check names the gap, so one mistake does not fail two tasks.
+        if (resources.some((r) => r.exists && r.arn === g.resource)) continue;
+        findings.push(`${spec.name} cannot ${g.action} on ${g.resource}.`);
       }
       for (const [name, doc] of Object.entries(desired.inline).filter(([n]) => spec.advisoryInline?.includes(n))) {
         const missing = grants(doc).filter((g) => !can(g.action, g.resource));
@@ -191,3 +187,26 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
     id: (observed) => observed.arn,
   };
 }
+
+/** The documents of a role's attached policies: the lab's from this walk's state, others (AWS managed ones) read once. */
+export async function attachedDocuments(ctx: Ctx, role: ObservedRole): Promise<(PolicyDocument | undefined)[]> {
+  const iam = await ctx.aws.client('iam');
+  return Promise.all(
+    role.attached.map(async (arn) => {
+      const known = [...ctx.state.values()].find((v) => (v as ObservedPolicy | undefined)?.arn === arn && 'defaultVersionId' in (v as object)) as ObservedPolicy | undefined;
+      if (known) return known.document;
+      return readOnce(ctx, `iam:policy-document:${arn}`, async () => {
+        const { Policy } = await iam.getPolicy({ PolicyArn: arn });
+        const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! });
+        return parsePolicy(PolicyVersion?.Document);
+      });
+    }),
+  );
+}
+
+/** Everything a role's own policies allow, if the walk has seen the role (undefined otherwise). */
+export async function identityDocuments(ctx: Ctx, roleArn: string): Promise<(PolicyDocument | undefined)[] | undefined> {
+  const role = [...ctx.state.values()].find((v) => (v as ObservedRole | undefined)?.arn === roleArn && 'trust' in (v as object)) as ObservedRole | undefined;
+  return role && [...(await attachedDocuments(ctx, role)), ...Object.values(role.inline)];
+}
+

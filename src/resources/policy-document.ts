@@ -79,10 +79,9 @@ function principalMatches(principal: unknown, arn: string | undefined): boolean 
   if (principal === '*') return true;
   if (principal && typeof principal === 'object') {
     const aws = asList((principal as { AWS?: unknown }).AWS);
-    if (aws.includes('*') || aws.includes(arn)) return true;
-    // An account principal (root or bare account ID) delegates to the account's IAM policies.
-    const account = arn.split(':')[4];
-    return aws.some((a) => a === account || a === `arn:${arn.split(':')[1]}:iam::${account}:root`);
+    // An account principal (root, or a bare account ID) grants nothing by itself: it hands
+    // the decision to the identity's own IAM policies, which are evaluated separately.
+    return aws.includes('*') || aws.includes(arn);
   }
   return false;
 }

@@ -2,6 +2,7 @@
 import { hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
+import { identityDocuments } from './iam-role.js';
 import { allows, asList, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 
 export interface QueueSpec {
@@ -11,6 +12,8 @@ export interface QueueSpec {
   needs?: string[];
   beyondGuide?: string;
   attributes(ctx: Ctx): DesiredQueue;
+  /** For check: the least visibility timeout that works with the consumer as it is. */
+  minVisibilityTimeout?(ctx: Ctx): number | undefined;
 }
 
 export interface DesiredQueue {
@@ -133,21 +136,30 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
         throw error;
       }
     },
-    check(_ctx, desired, observed) {
-      // What the pipeline needs is who may send and receive; the rest is advice.
+    async check(ctx, desired, observed) {
+      // What the pipeline needs is who may send and receive; the rest is advice. In one
+      // account, the queue's policy or the principal's own policies may grant it.
       const current = parsePolicy(observed.attributes.Policy);
       const findings: string[] = [];
       for (const st of desired.policy?.Statement ?? []) {
         for (const principal of asList((st.Principal as { AWS?: unknown }).AWS)) {
-          const missing = asList(st.Action).filter((a) => !allows([current], a, observed.arn, principal));
+          const own = (await identityDocuments(ctx, principal)) ?? [];
+          const missing = asList(st.Action).filter((a) => !allows([current], a, observed.arn, principal) && !allows(own, a, observed.arn));
           const who = principal.split('/').pop();
           if (missing.length) findings.push(`${spec.name}'s access policy does not let ${who} ${missing.length === 1 && missing[0] === 'sqs:SendMessage' ? 'send' : missing.join(', ')}.`);
         }
       }
       const stranger = `arn:${observed.arn.split(':')[1]}:iam::000000000000:role/someone-else`;
+      // poc's own timeouts and retention are its choices, not the guide's: only the rule
+      // that makes them matter (six times the consumer's timeout) is checked.
       const warnings = this.diff(desired, observed)
-        .filter((r) => !r.includes('access policy'))
+        .filter((r) => !/access policy|visibility timeout|keeps messages/.test(r))
         .map((r) => `${spec.name}: ${r}.`);
+      const least = spec.minVisibilityTimeout?.(ctx);
+      const visibility = Number(observed.attributes.VisibilityTimeout);
+      if (least !== undefined && visibility < least) {
+        warnings.push(`${spec.name}'s visibility timeout is ${visibility}s; Lambda advises at least six times its function's timeout (${least}s), or an order still being written is delivered again.`);
+      }
       if (current && allows([current], 'sqs:SendMessage', observed.arn, stranger)) warnings.push(`${spec.name}'s access policy lets anyone (any AWS account) send to it; name the APIGateway-SQS role instead.`);
       return { findings, warnings };
     },

@@ -3,28 +3,11 @@
 // Nothing here knows the lab: the texts come from src/lab/explanations.ts.
 import type { ExplainResult } from '../commands/explain.js';
 import type { TaskLine, TasksResult } from '../commands/tasks.js';
-import { style, type Style } from './format.js';
+import { style, wrap, WIDTH, type Style } from './format.js';
 
-export const WIDTH = 78;
+export { wrap, WIDTH };
+
 const out = () => style(process.stdout);
-
-/** Wraps prose to `width` columns, the first line after `first`, the others after `rest`. */
-export function wrap(text: string, first = '', rest = first, width = WIDTH): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = rest + word;
-    } else {
-      line += (empty ? '' : ' ') + word;
-    }
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
-}
 
 /**
  * Splits a shell command before each option (and URL), never inside quotes. (A backslash-newline

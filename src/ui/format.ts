@@ -45,3 +45,22 @@ export function columns(rows: string[][], widths: number[]): string[] {
       .trimEnd(),
   );
 }
+
+export const WIDTH = 78;
+/** Wraps prose to `width` columns, the first line after `first`, the others after `rest`. */
+export function wrap(text: string, first = '', rest = first, width = WIDTH): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}

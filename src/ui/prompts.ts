@@ -1,6 +1,6 @@
 // The questions poc asks, only ever when a person is at the terminal (the CLI decides).
 // Streams can be given so tests drive the real prompts with keystrokes.
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 
 export interface PromptStreams {
   input?: Readable;
@@ -10,15 +10,23 @@ export interface PromptStreams {
 export type StepAnswer = 'continue' | 'skip' | 'quit';
 
 export function prompts(streams: PromptStreams = {}) {
-  const context = streams.input || streams.output ? { input: streams.input, output: streams.output, clearPromptOnDone: false } : undefined;
+  // @inquirer ends the output stream it is given once a question is answered, so each
+  // question writes through its own pass-through that leaves the real output open.
+  const output = () => {
+    if (!streams.output) return undefined;
+    const through = new PassThrough();
+    through.pipe(streams.output, { end: false });
+    return through;
+  };
+  const contextOf = () => (streams.input || streams.output ? { input: streams.input, output: output(), clearPromptOnDone: false } : undefined);
   return {
     async askEmail(): Promise<string> {
       const { input } = await import('@inquirer/prompts');
-      return input({ message: 'Email address for order notifications:', required: true }, context);
+      return input({ message: 'Email address for order notifications:', required: true }, contextOf());
     },
     async confirm(message: string): Promise<boolean> {
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: false }, context);
+      return confirm({ message, default: false }, contextOf());
     },
     async askStep(task: { number: number; title: string }): Promise<StepAnswer> {
       const { select } = await import('@inquirer/prompts');
@@ -31,7 +39,7 @@ export function prompts(streams: PromptStreams = {}) {
             { name: 'quit: stop here', value: 'quit' },
           ],
         },
-        context,
+        contextOf(),
       );
     },
   };
