@@ -96,3 +96,8 @@ export async function unlessGone<T>(step: Promise<T>, ...codes: string[]): Promi
     throw error;
   }
 }
+
+/** A deletion: 'deleted', or 'absent' when AWS answers that it was not there. */
+export async function deletion(step: Promise<unknown>, ...notFoundCodes: string[]): Promise<'deleted' | 'absent'> {
+  return (await unlessGone(step.then(() => 'deleted' as const), ...notFoundCodes)) ?? 'absent';
+}

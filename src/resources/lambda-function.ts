@@ -1,6 +1,6 @@
 // A Lambda function: code (compared by hash), runtime, role, handler and settings.
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { errorMessage, hasCode } from '../aws/errors.js';
+import { deletion, errorMessage, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import type { Package } from './lambda-zip.js';
@@ -177,13 +177,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     },
     async destroy(ctx) {
       const lambda = await ctx.aws.client('lambda');
-      try {
-        await lambda.deleteFunction({ FunctionName: spec.name });
-        return 'deleted';
-      } catch (error) {
-        if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
-        throw error;
-      }
+      return deletion(lambda.deleteFunction({ FunctionName: spec.name }), 'ResourceNotFoundException');
     },
     check(_ctx, desired, observed) {
       // A function built by hand has its own code and settings; what matters is that it

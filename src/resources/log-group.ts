@@ -1,6 +1,6 @@
 // A CloudWatch Logs group, made before its function so that it carries the lab's tags
 // and a retention period: a log group Lambda makes by itself keeps logs (and bills) forever.
-import { hasCode } from '../aws/errors.js';
+import { deletion, hasCode } from '../aws/errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 
 export interface LogGroupSpec {
@@ -52,13 +52,7 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
     },
     async destroy(ctx) {
       const logs = await ctx.aws.client('logs');
-      try {
-        await logs.deleteLogGroup({ logGroupName: spec.name });
-        return 'deleted';
-      } catch (error) {
-        if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
-        throw error;
-      }
+      return deletion(logs.deleteLogGroup({ logGroupName: spec.name }), 'ResourceNotFoundException');
     },
     check: (_ctx, desired, observed) => ({
       findings: [],

@@ -1,5 +1,5 @@
 // An SQS standard queue, with its attributes (access policy, redrive policy, timeouts).
-import { hasCode } from '../aws/errors.js';
+import { deletion, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import { identityDocuments } from './iam-role.js';
@@ -31,7 +31,8 @@ export interface ObservedQueue {
   inFlight: number;
 }
 
-const notFound = (error: unknown) => hasCode(error, 'QueueDoesNotExist', 'NonExistentQueue', 'AWS.SimpleQueueService.NonExistentQueue');
+const NOT_FOUND = ['QueueDoesNotExist', 'NonExistentQueue', 'AWS.SimpleQueueService.NonExistentQueue'];
+const notFound = (error: unknown) => hasCode(error, ...NOT_FOUND);
 
 function toAttributes(d: DesiredQueue): Record<string, string> {
   return {
@@ -128,13 +129,7 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
       const url = await queueUrl(ctx, spec.name);
       if (!url) return 'absent';
       const sqs = await ctx.aws.client('sqs');
-      try {
-        await sqs.deleteQueue({ QueueUrl: url });
-        return 'deleted';
-      } catch (error) {
-        if (notFound(error)) return 'absent';
-        throw error;
-      }
+      return deletion(sqs.deleteQueue({ QueueUrl: url }), ...NOT_FOUND);
     },
     async check(ctx, desired, observed) {
       // What the pipeline needs is who may send and receive; the rest is advice. In one
