@@ -8,13 +8,12 @@
 // pending, which check warns about), and AWS managed policies exist only because moto
 // starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { check, type CheckResult } from '../src/commands/check.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { ACCOUNT, arn, EMAIL, newAws, REGION, sdk } from './helpers/lab.js';
+import { runPoc } from './helpers/cli.js';
+import { ACCOUNT, arn, EMAIL, newAws, REGION, sdk, TASK_TITLES } from './helpers/lab.js';
 import { buildGuideLab, consoleQueuePolicy, GUIDE, GUIDE_ACTIONS, type GuideLabOptions } from './helpers/guide-lab.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 
@@ -40,16 +39,7 @@ const options = () => ({ endpointUrl: getMoto().endpoint, region: REGION });
 const runCheck = (tasks: string[] = [], extra: { email?: string } = {}) => check(tasks, { ...options(), ...extra }, {});
 const guideLab = (o: GuideLabOptions = {}) => buildGuideLab(sdk(getMoto()), o);
 
-const TITLES = [
-  'IAM policies and roles',
-  'DynamoDB table',
-  'SQS queue',
-  'First function and its SQS trigger',
-  'DynamoDB stream',
-  'SNS topic and email subscription',
-  'Second function and its stream trigger',
-  'REST API',
-];
+const TITLES = TASK_TITLES.slice(0, 8);
 
 const failed = (r: CheckResult) => r.tasks.filter((t) => !t.passed).map((t) => t.task);
 const task = (r: CheckResult, n: number) => {
@@ -266,7 +256,6 @@ describe('poc check (in-process, against moto)', () => {
 // ---------------------------------------------------------------------------------------
 // The CLI as a child process: --json is one document on stdout, in the documented shape.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function poc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
@@ -274,15 +263,7 @@ function poc(args: string[]): Promise<{ code: number | null; stdout: string; std
   delete env.AWS_PROFILE;
   delete env.AWS_REGION;
   delete env.CI;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/poc.js', ...args, '--endpoint-url', getMoto().endpoint, '--region', REGION], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runPoc([...args, '--endpoint-url', getMoto().endpoint, '--region', REGION], env);
 }
 
 interface TaskJson {

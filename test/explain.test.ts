@@ -12,7 +12,7 @@ import { credentialsHinted } from '../src/commands/tasks.js';
 import { setup } from '../src/commands/setup.js';
 import { breakCommand, commandParts, formatJson, wrap } from '../src/ui/explain-view.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { ACCOUNT, queueUrl, REGION, sdk, useMoto } from './helpers/lab.js';
+import { ACCOUNT, queueUrl, REGION, sdk, TASK_TITLES, useMoto } from './helpers/lab.js';
 
 // dist/test/explain.test.js -> the package root
 const scratch = mkdtempSync(join(tmpdir(), 'poc-explain-'));
@@ -20,19 +20,7 @@ const EMPTY_HOME = join(scratch, 'home');
 mkdirSync(EMPTY_HOME);
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-// The lab's task titles, spelled out here (not read from src/) so a renamed task shows up.
-const TITLES = [
-  'IAM policies and roles',
-  'DynamoDB table',
-  'SQS queue',
-  'First function and its SQS trigger',
-  'DynamoDB stream',
-  'SNS topic and email subscription',
-  'Second function and its stream trigger',
-  'REST API',
-  'Test the pipeline',
-  'Clean up',
-];
+const TITLES = TASK_TITLES;
 
 
 /** A machine with no AWS account: nothing AWS_* in the environment, an empty home. */

@@ -15,6 +15,20 @@ import { directClients } from './clients.js';
 import { startMoto, type Moto } from './moto.js';
 
 export const REGION = 'us-east-1';
+
+/** The lab's ten task titles, spelled out here (not read from src/) so a renamed task shows up. */
+export const TASK_TITLES = [
+  'IAM policies and roles',
+  'DynamoDB table',
+  'SQS queue',
+  'First function and its SQS trigger',
+  'DynamoDB stream',
+  'SNS topic and email subscription',
+  'Second function and its stream trigger',
+  'REST API',
+  'Test the pipeline',
+  'Clean up',
+];
 /** moto's fixed account id. */
 export const ACCOUNT = '123456789012';
 export const EMAIL = 'student@example.com';
