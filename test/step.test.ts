@@ -216,11 +216,16 @@ describe('poc setup --step, answered at a terminal', () => {
     const run = await runStep([...all(1, 2), [3, 'skip'], [4, 'continue']]);
     assert.equal(run.userProblem, undefined, run.userProblem?.message);
     assert.deepEqual(run.asked, [1, 2, 3, 4]);
-    // setup rejects at task 4 (before creating anything of it): the queue it reads is missing.
-    assert.ok(run.error, `setup should stop at task 4; it returned ${JSON.stringify(run.result?.resources.map((r) => [r.name, r.outcome]))}`);
-    assert.equal(run.error.exitCode, 1);
-    assert.equal(run.error.message, 'These tasks need sqs-queue POC-Queue (task 3), which does not exist yet.');
-    assert.match(run.error.hint ?? '', /by hand, or with poc setup --only 3\b/);
+    // setup stops at task 4 (before creating anything of it), keeps what tasks 1-2 built,
+    // and says what is missing and how to go on.
+    assert.equal(run.error, undefined, run.error?.message);
+    const result = run.result!;
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.error?.message, 'Setup stopped: These tasks need sqs-queue POC-Queue (task 3), which does not exist yet.');
+    assert.match(result.error?.hint ?? '', /by hand, or with poc setup --only 3\b/);
+    assert.match(result.error?.hint ?? '', /poc setup --step --from 4\b/);
+    for (const r of result.resources.filter((x) => x.task <= 2)) assert.equal(r.outcome, 'created', r.name);
+    for (const r of result.resources.filter((x) => x.task === 4)) assert.equal(r.outcome, 'failed', r.name);
     const c = sdk(getMoto());
     assert.equal(await queueExists(c, 'POC-Queue'), false, 'task 3 skipped: no queue');
     assert.equal(await queueExists(c, 'POC-Queue-DLQ'), false, 'task 3 skipped: no dead-letter queue');

@@ -1,7 +1,7 @@
 // poc setup: tasks 1-8, created or repaired in dependency order; safe to run again.
 import type { AnyResource, Ctx } from '../engine/resource.js';
 import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
-import { AwsFailure, UsageError } from '../errors.js';
+import { AwsFailure, PocError, UsageError } from '../errors.js';
 import { orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
 import { consoleLink } from '../resources/console-links.js';
 import type { StepAnswer } from '../ui/prompts.js';
@@ -132,7 +132,12 @@ async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyRe
       continue;
     }
     reporter.begin(mine, taskTitles, 'Ensuring');
-    const done = await applyAll(mine, ctx, reporter, all);
+    const done = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
+      // A task whose prerequisite was skipped: keep what the earlier tasks built and say how to go on.
+      if (!(error instanceof PocError)) throw error;
+      const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: poc setup --step --from ${number}`.trim());
+      return mine.map((r) => ({ key: r.key, task: r.task, type: r.type, name: r.name, outcome: 'failed' as const, reasons: [error.message], error: stop }));
+    });
     reporter.end();
     reports.push(...done);
     for (const r of done.filter((d) => !d.error).map(toJson)) {
