@@ -16,6 +16,8 @@ import { EXIT, UsageError } from '../src/errors.js';
 import { labNames, MAX_PREFIX_LENGTH } from '../src/lab/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
 import { zipFile } from '../src/resources/lambda-zip.js';
+import { emailSubscription } from '../src/resources/sns-topic.js';
+import type { Ctx } from '../src/engine/resource.js';
 
 const usage = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof UsageError && e.exitCode === EXIT.usage);
 
@@ -165,5 +167,32 @@ describe('deployment package', () => {
     assert.ok(a.zip.subarray(0, 2).equals(Buffer.from('PK')));
     await writeFile(file, 'export const handler = async () => 2;\n');
     assert.notEqual((await zipFile(file, 'index.mjs')).sha256, a.sha256);
+  });
+});
+
+describe('an email subscription as real AWS reports it (unconfirmed until the link is clicked)', () => {
+  // moto confirms email subscriptions at once, so this is where the pending path is tested.
+  const sub = emailSubscription({ key: 'subscription', task: 6, topic: { key: 'topic', name: 'POC-Topic' } });
+  const observed = {
+    subscriptions: [
+      { arn: 'PendingConfirmation', protocol: 'email', endpoint: 'new@example.com', pending: true },
+      { arn: 'arn:aws:sns:us-east-1:1:POC-Topic:abc', protocol: 'email', endpoint: 'old@example.com', pending: false },
+    ],
+  };
+  it('status and setup say who still has to confirm', () => {
+    const d = sub.details!(observed);
+    assert.equal(d.awaitingConfirmation, 'new@example.com');
+    assert.match(String(d.subscriptions), /new@example\.com \(pending confirmation\), old@example\.com \(confirmed\)/);
+    assert.equal(sub.details!({ subscriptions: [observed.subscriptions[1]] }).awaitingConfirmation, undefined);
+  });
+  it('check passes a pending subscription with a warning, and fails a missing address', async () => {
+    const pending = await sub.check!({} as Ctx, { email: 'new@example.com' }, observed);
+    assert.deepEqual(pending.findings, []);
+    assert.match(pending.warnings.join(), /new@example\.com has not confirmed the subscription yet/);
+    const missing = await sub.check!({} as Ctx, { email: 'other@example.com' }, observed);
+    assert.deepEqual(missing.findings, ['other@example.com is not subscribed to POC-Topic.']);
+  });
+  it('a re-run with the same address does not subscribe again, even while it is pending', () => {
+    assert.deepEqual(sub.diff({ email: 'NEW@example.com' }, observed), []);
   });
 });

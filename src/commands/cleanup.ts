@@ -94,12 +94,8 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
 }
 
 function pendingSubscriptions(reports: ResourceReport[]): string[] {
-  const sub = reports.find((r) => r.type === 'sns-subscription');
-  const text = String(sub?.details?.subscriptions ?? '');
-  return text
-    .split(', ')
-    .filter((s) => s.includes('pending'))
-    .map((s) => s.split(' (')[0]);
+  const waiting = reports.find((r) => r.type === 'sns-subscription')?.details?.awaitingConfirmation;
+  return typeof waiting === 'string' ? waiting.split(', ') : [];
 }
 
 async function leftovers(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1]) {

@@ -156,6 +156,8 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
     id: (observed) => observed.subscriptions[0]?.arn,
     details: (observed) => ({
       subscriptions: observed.subscriptions.map((s) => `${s.endpoint} (${s.pending ? 'pending confirmation' : 'confirmed'})`).join(', '),
+      // The addresses that still have to click AWS's link, for the views that advise it.
+      awaitingConfirmation: observed.subscriptions.filter((s) => s.pending).map((s) => s.endpoint).join(', ') || undefined,
     }),
   };
 }

@@ -27,8 +27,8 @@ export function setupView(result: LabResult, dryRun: boolean): string {
     lines.push(`Send one:   poc send-order '{"item":"latex gloves","customerID":"12345"}'${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
   }
   const sub = result.resources.find((r) => r.type === 'sns-subscription');
-  const subs = String(sub?.details?.subscriptions ?? '');
-  if (subs.includes('pending')) lines.push(s.warn(`Confirm the subscription: AWS emailed ${subs.split(' (')[0]} a link (check spam too).`));
+  const waiting = sub?.details?.awaitingConfirmation;
+  if (waiting) lines.push(s.warn(`Confirm the subscription: AWS emailed ${String(waiting)} a link (check spam too).`));
   return lines.join('\n');
 }
 
