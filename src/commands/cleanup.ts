@@ -65,8 +65,10 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
 
   // Only what exists is walked, so a half-built lab is cleaned up as easily as a whole one.
   const present = new Set(found.map((r) => r.key));
-  reporter.begin(resources.filter((r) => present.has(r.key)), taskTitles, 'Deleting');
-  const reports = await destroyAll(resources.filter((r) => present.has(r.key)), ctx, reporter);
+  const existing = resources.filter((r) => present.has(r.key));
+  // Shown last task first, as deletion runs against the dependencies.
+  reporter.begin([...existing].reverse(), taskTitles, 'Deleting');
+  const reports = await destroyAll(existing, ctx, reporter);
   reporter.end();
   const failed = firstError(reports);
 

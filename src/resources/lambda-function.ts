@@ -16,7 +16,7 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   memoryMb: number;
   environment(ctx: Ctx): Record<string, string>;
-  /** Built lazily: status never needs the zip, only its hash. */
+  /** Built on first use, once per run: observe needs its hash, ensure the bytes. */
   code(): Promise<Package>;
 }
 
@@ -81,7 +81,7 @@ function sameEnvironment(a: Record<string, string>, b: Record<string, string>): 
 export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, ObservedFunction> {
   let pkg: Promise<Package> | undefined;
   const code = () => (pkg ??= spec.code());
-  // The hash decides whether code is uploaded; computed once per run.
+  // diff is synchronous, so observe keeps the hash at hand; it decides whether code is uploaded.
   let sha: string | undefined;
 
   async function waitUpdated(ctx: Ctx) {

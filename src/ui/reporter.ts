@@ -9,7 +9,7 @@ import type { ResourceReport, WalkEvents } from '../engine/walks.js';
 import { outcomeLine, style } from './format.js';
 
 export interface Reporter extends WalkEvents {
-  /** Announces a walk over these resources, grouped by task titles. */
+  /** Announces a walk over these resources, grouped by task, tasks in the order first listed. */
   begin(resources: AnyResource[], taskTitles: Record<number, string>, verb: string): void;
   /** Ends the walk: prints whatever is still buffered and stops the spinner. */
   end(): void;
@@ -98,7 +98,8 @@ export async function createReporter(options: ReporterOptions = {}): Promise<Rep
       members.clear();
       reports.clear();
       for (const r of resources) members.set(r.task, [...(members.get(r.task) ?? []), r]);
-      tasks = [...members.keys()].sort((a, b) => (verb === 'Deleting' ? b - a : a - b));
+      // Tasks are printed in the order the walk lists them (cleanup lists them in reverse).
+      tasks = [...members.keys()];
       printedUpTo = -1;
     },
     start(resource) {
