@@ -310,13 +310,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       // Deleting the API deletes its stages and deployments with it.
       for (const { id } of apis) {
         await retryWhile(
-          async () => {
-            try {
-              await apigateway.deleteRestApi({ restApiId: id });
-            } catch (error) {
-              if (!notFound(error)) throw error;
-            }
-          },
+          () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'),
           apiWaitReason,
           API_QUOTA,
           ctx.note,

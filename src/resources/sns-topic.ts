@@ -1,10 +1,11 @@
 // An SNS standard topic, and the email subscription on it.
-import { hasCode } from '../aws/errors.js';
+import { deletion, hasCode } from '../aws/errors.js';
 import { UsageError } from '../errors.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import { tagList } from './tags.js';
 
-const notFound = (error: unknown) => hasCode(error, 'NotFound', 'NotFoundException');
+const NOT_FOUND = ['NotFound', 'NotFoundException'];
+const notFound = (error: unknown) => hasCode(error, ...NOT_FOUND);
 
 export interface ObservedTopic {
   arn: string;
@@ -41,16 +42,10 @@ export function snsTopic(spec: { key: string; task: number; name: string }): Res
       return { arn: TopicArn!, confirmed: 0, pending: 0 };
     },
     async destroy(ctx) {
+      // DeleteTopic succeeds on a missing topic, so whether there was one is looked up first.
+      if (!(await this.observe(ctx))) return 'absent';
       const sns = await ctx.aws.client('sns');
-      const TopicArn = ctx.arns.topic(spec.name);
-      try {
-        await sns.getTopicAttributes({ TopicArn });
-        await sns.deleteTopic({ TopicArn });
-        return 'deleted';
-      } catch (error) {
-        if (notFound(error)) return 'absent';
-        throw error;
-      }
+      return deletion(sns.deleteTopic({ TopicArn: ctx.arns.topic(spec.name) }), ...NOT_FOUND);
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ confirmedSubscriptions: observed.confirmed, pendingSubscriptions: observed.pending }),
