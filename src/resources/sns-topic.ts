@@ -1,7 +1,7 @@
 // An SNS standard topic, and the email subscription on it.
 import { deletion, hasCode } from '../aws/errors.js';
 import { UsageError } from '../errors.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { forget, readOnce, type Ctx, type Resource } from '../engine/resource.js';
 import { tagList } from './tags.js';
 
 const NOT_FOUND = ['NotFound', 'NotFoundException'];
@@ -60,7 +60,12 @@ export interface Subscription {
   pending: boolean;
 }
 
-export async function listSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscription[] | undefined> {
+/** The topic's subscriptions, read once per run (setup looks before it asks for --email, then walks). */
+export function listSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscription[] | undefined> {
+  return readOnce(ctx, `sns:subscriptions:${topicArn}`, () => readSubscriptions(ctx, topicArn));
+}
+
+async function readSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscription[] | undefined> {
   const sns = await ctx.aws.client('sns');
   const found: Subscription[] = [];
   let NextToken: string | undefined;
@@ -115,6 +120,7 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
     async ensure(ctx, desired, observed) {
       if (!desired.email) throw new UsageError('The topic has no email subscription yet.', 'Pass --email you@example.com to setup.');
       const sns = await ctx.aws.client('sns');
+      forget(ctx, `sns:subscriptions:${ctx.arns.topic(spec.topic.name)}`);
       const { SubscriptionArn } = await sns.subscribe({
         TopicArn: ctx.arns.topic(spec.topic.name),
         Protocol: 'email',
@@ -130,6 +136,7 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
       if (!subs?.length) return 'absent';
       // Every subscription on the lab's topic goes (an SQS one made by send-order --wait too).
       // A pending one has no ARN to unsubscribe; it disappears with the topic.
+      forget(ctx, `sns:subscriptions:${ctx.arns.topic(spec.topic.name)}`);
       for (const s of subs.filter((x) => x.arn.startsWith('arn:'))) {
         try {
           await sns.unsubscribe({ SubscriptionArn: s.arn });
