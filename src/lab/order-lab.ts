@@ -2,7 +2,7 @@
 // Everything specific to this lab lives here, in policies.ts, names.ts and handlers/;
 // the engine and the commands only walk what this file returns.
 import { fileURLToPath } from 'node:url';
-import type { AnyResource, Ctx } from '../engine/resource.js';
+import { stateOf, type AnyResource, type Ctx } from '../engine/resource.js';
 import { parsePolicy } from '../resources/policy-document.js';
 import type { ObservedQueue } from '../resources/sqs-queue.js';
 import type { ObservedFunction } from '../resources/lambda-function.js';
@@ -85,7 +85,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
   };
   const p = (ctx: { arns: import('../aws/arns.js').Arns }) => ({ arns: ctx.arns, names });
   const queuePolicy = (ctx: Ctx) => {
-    const queue = ctx.state.get(k.queue) as ObservedQueue | undefined;
+    const queue = stateOf<ObservedQueue>(ctx, k.queue);
     return [{ arn: ctx.arns.queue(names.queue), exists: queue !== undefined, document: parsePolicy(queue?.attributes.Policy) }];
   };
 
@@ -150,7 +150,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       // The access policy names both roles, and SQS checks that its principals exist.
       needs: [k.dlq, k.apiRole, k.sqsDynamoDbRole],
       minVisibilityTimeout: (ctx) => {
-        const consumer = ctx.state.get(k.function1) as ObservedFunction | undefined;
+        const consumer = stateOf<ObservedFunction>(ctx, k.function1);
         return consumer && 6 * consumer.timeout;
       },
       attributes: (ctx) => ({
@@ -211,7 +211,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       functionName: names.function2,
       kind: 'dynamodb-stream',
       needs: [k.function2, k.stream],
-      source: (ctx) => (ctx.state.get(k.stream) as ObservedStream | undefined)?.arn,
+      source: (ctx) => stateOf<ObservedStream>(ctx, k.stream)?.arn,
       batchSize: 10,
       // TRIM_HORIZON: every order still in the stream (24 h) is announced, including any
       // written while the trigger was missing or being repaired. LATEST would silently
