@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { validateEndpointUrl, validateRegion, isMutating } from '../src/aws/clients.js';
 import { validateEmail, validateRuntime } from '../src/commands/context.js';
-import { parseTaskList, BUILDING_TASKS } from '../src/commands/check.js';
+import { parseTaskList, BUILDING_TASKS } from '../src/commands/task-args.js';
 import { selectTasks } from '../src/commands/setup.js';
 import { messageIdOf, orderBody, parseOrder } from '../src/commands/send-order.js';
 import { parseFunctionChoice, parseSince } from '../src/commands/logs.js';

@@ -1,9 +1,10 @@
 // poc check [task ...]: grades a lab built by hand against the guide, task by task.
 // It is the observe walk with each resource's lenient grading (see Resource.check).
 import { checkAll } from '../engine/walks.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { orderLabResources, TASKS } from '../lab/order-lab.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
+import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 
 export interface CheckOptions extends GlobalOptions {
   email?: string;
@@ -24,22 +25,6 @@ export interface CheckResult {
   tasks: CheckedTask[];
   exitCode: number;
 }
-
-/** Task numbers from the command line; only tasks that build something can be checked. */
-export function parseTaskList(args: string[], valid: number[]): number[] {
-  const list = args.flatMap((a) => a.split(',')).filter(Boolean);
-  const numbers = list.map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));
-  const bad = list.filter((_, i) => !valid.includes(numbers[i]));
-  if (bad.length) {
-    const listing = TASKS.filter((t) => valid.includes(t.number))
-      .map((t) => `${t.number}. ${t.title}`)
-      .join('; ');
-    throw new UsageError(`No task ${bad.join(', ')} to work on here.`, `Valid tasks: ${listing}.`);
-  }
-  return [...new Set(numbers)].sort((a, b) => a - b);
-}
-
-export const BUILDING_TASKS = TASKS.filter((t) => t.number <= 8).map((t) => t.number);
 
 export async function check(taskArgs: string[], options: CheckOptions, deps: Deps): Promise<CheckResult> {
   const names = validateGlobals(options);

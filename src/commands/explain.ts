@@ -3,10 +3,11 @@
 // placeholders stand in, and no AWS call (nor the SDK) is made at all.
 import { Arns } from '../aws/arns.js';
 import { validateRegion } from '../aws/clients.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { explainTask, paperLab, type TaskExplanation } from '../lab/explanations.js';
 import { labNames } from '../lab/names.js';
 import { TASKS } from '../lab/order-lab.js';
+import { parseTask } from './task-args.js';
 import type { Deps, GlobalOptions } from './context.js';
 import { openOptionalSession } from './tasks.js';
 
@@ -28,22 +29,6 @@ export interface ExplainResult extends TaskExplanation {
 /** What --json prints. */
 export function explainJson(r: ExplainResult) {
   return { task: r.task, title: r.title, why: r.why, steps: r.steps, json: r.json, cli: r.cli };
-}
-
-export function parseTask(raw: string | undefined): number {
-  // The CLI prints a hint indented by two spaces: its later lines are indented here.
-  const list = TASKS.map((t) => `    ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
-  const number = raw !== undefined && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  const task = TASKS.find((t) => t.number === number);
-  if (!task) {
-    const first = TASKS[0].number;
-    const lastTask = TASKS[TASKS.length - 1].number;
-    throw new UsageError(
-      raw === undefined ? 'Which task? Name one by its number.' : `"${raw}" is not a task of the lab: choose ${first}-${lastTask}.`,
-      `The tasks are:\n${list}\n  For example: poc explain 3`,
-    );
-  }
-  return task.number;
 }
 
 /** A region known without AWS (--region, AWS_REGION), else undefined. */

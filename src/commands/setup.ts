@@ -6,7 +6,7 @@ import { orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
 import { consoleLink } from '../resources/console-links.js';
 import type { StepAnswer } from '../ui/prompts.js';
 import type { Reporter } from '../ui/reporter.js';
-import { BUILDING_TASKS, parseTaskList } from './check.js';
+import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type LabResult } from './results.js';
 
