@@ -93,7 +93,7 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
 async function printError(error: PocError, options: GlobalOptions, original?: unknown) {
   if (options.json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
   const { wrap } = await import('./ui/format.js');
-  const lines = [...wrap(error.message, 'Error: ', '  '), ...(error.hint ?? '').split('\n').flatMap((h) => (h.trim() ? wrap(h.trim(), '  ') : []))];
+  const lines = [...wrap(error.message, 'Error: ', '  '), ...(error.hint ?? '').split('\n').flatMap((h) => (h.trim() ? wrap(h.trim(), /^\s+/.exec(h)?.[0] ?? '  ') : []))];
   process.stderr.write(`${lines.join('\n')}\n`);
   if (options.verbose && original instanceof Error && original.stack) process.stderr.write(`${original.stack}\n`);
 }
