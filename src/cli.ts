@@ -2,7 +2,9 @@
 // Only commander and the error classes load at start-up; a command's code (and with
 // it the AWS SDK, the prompts, the spinner) loads when that command runs.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, Interrupted, PocError } from './errors.js';
+import { EXIT, Interrupted, PocError, UsageError } from './errors.js';
+import { LABS, selectLab } from './labs/index.js';
+import type { Lab } from './labs/lab.js';
 import type { GlobalOptions } from './commands/context.js';
 import type { Reporter } from './ui/reporter.js';
 
@@ -38,6 +40,7 @@ function withAwsOptions(cmd: Command): Command {
     .option('--profile <name>', 'named profile from ~/.aws/config')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); AWS_ENDPOINT_URL works too')
     .option('--prefix <name>', 'namespace every resource as <name>-<resource>, so a class can share one account')
+    .option('--lab <id>', `which lab: ${LABS.map((l) => l.id).join(', ')} (default: POC_LAB or orders)`)
     .option('--json', 'print one JSON document on stdout and nothing else there')
     .option('--yes', 'answer yes to every question (for scripts)')
     .option('--verbose', 'show every AWS call and full error details')
@@ -98,6 +101,42 @@ async function printError(error: PocError, options: GlobalOptions, original?: un
   if (options.verbose && original instanceof Error && original.stack) process.stderr.write(`${original.stack}\n`);
 }
 
+/** A lab's try-it command, as the lab describes it; it runs with that lab. */
+function addTryIt(program: Command, lab: Lab) {
+  const t = lab.tryIt;
+  const cmd = program.command(t.name).description(t.description);
+  if (t.argument) cmd.argument(t.argument.syntax, t.argument.description);
+  for (const o of t.options) {
+    const option = new Option(o.flags, o.description);
+    if (o.choices) option.choices(o.choices);
+    if (o.default !== undefined) option.default(o.default);
+    cmd.addOption(option);
+  }
+  withAwsOptions(cmd)
+    .addHelpText('after', t.help)
+    .action(async (...args: unknown[]) => {
+      const [input, options] = t.argument ? args : [undefined, ...args];
+      process.exitCode = await execute(options as GlobalOptions, async (opts, tools) => {
+        const chosen = opts.lab ?? (process.env.POC_LAB || undefined);
+        if (chosen !== undefined && chosen !== lab.id) {
+          const other = selectLab(chosen);
+          throw new UsageError(`${t.name} tries out the ${lab.id} lab, not ${other.id}.`, `Leave out --lab (and POC_LAB) to try the ${lab.id} lab, or run poc ${other.tryIt.name} --lab ${other.id}.`);
+        }
+        const stdin = async () => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        };
+        return t.run(input, { ...opts, lab: lab.id }, {
+          onCall: tools.reporter.call,
+          signal: tools.signal,
+          progress: (text) => tools.reporter.info(`  ${text}`),
+          stdin: process.stdin.isTTY ? undefined : stdin,
+        });
+      });
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('poc')
     .description(
@@ -156,7 +195,7 @@ Examples:
           askStep: ask?.askStep,
           explain: (await import('./ui/views.js')).stepExplanation,
         });
-        return { data: result, view: () => setupView(result, opts.dryRun === true), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => setupView(result, opts.dryRun === true, selectLab(opts.lab)), exitCode: result.exitCode, error: result.error };
       });
     });
 
@@ -225,42 +264,8 @@ Examples:
       });
     });
 
-  withAwsOptions(
-    program
-      .command('send-order')
-      .description('task 9: send an order in at the API (or the queue) and optionally follow it to the notification')
-      .argument('[order]', 'the order as JSON, or - to read it from standard input')
-      .option('--file <path>', 'read the order from a JSON file')
-      .addOption(new Option('--via <path>', 'where to send it: the deployed API, or straight to the queue').choices(['api', 'queue']).default('api'))
-      .option('--count <n>', 'send n orders (each gets a "sequence" number) and print a summary')
-      .option('--concurrency <n>', 'with --count: how many to send at once', '8')
-      .option('--wait', 'follow the order hop by hop to the notification')
-      .option('--timeout <seconds>', 'with --wait: how long to follow it', '90')
-      .option('--api-url <url>', 'send to this URL instead of the lab API’s invoke URL'),
-  )
-    .addHelpText(
-      'after',
-      `
-Examples:
-  poc send-order '{"item":"latex gloves","customerID":"12345"}' --wait
-  poc send-order --file order.json
-  echo '{"item":"mop"}' | poc send-order -
-  poc send-order '{"item":"sponge"}' --count 100 --via queue`,
-    )
-    .action(async (order, options) => {
-      process.exitCode = await execute(options, async (opts, tools) => {
-        const { sendOrder } = await import('./commands/send-order.js');
-        const { sendOrderView } = await import('./ui/views.js');
-        const readStdin = async () => {
-          if (process.stdin.isTTY) throw new (await import('./errors.js')).UsageError('"-" reads the order from standard input, but that is a terminal.', 'Pipe the order in: echo \'{"item":"mop"}\' | poc send-order -');
-          const chunks: Buffer[] = [];
-          for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-          return Buffer.concat(chunks).toString('utf8');
-        };
-        const result = await sendOrder(order, opts, { onCall: tools.reporter.call, signal: tools.signal, readStdin, progress: (t) => tools.reporter.info(`  ${t}`) });
-        return { data: result, view: () => sendOrderView(result), exitCode: result.exitCode, error: result.error };
-      });
-    });
+  // Each lab's own "try it" command (send-order for the order lab), described by the lab.
+  for (const lab of LABS) addTryIt(program, lab);
 
   withAwsOptions(
     program

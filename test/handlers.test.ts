@@ -41,8 +41,8 @@ before(async () => {
   dynamo = new DynamoDBClient({});
   streams = new DynamoDBStreamsClient({});
   sns = new SNSClient({});
-  lambda1 = (await import('../handlers/lambda-1.js')).handler;
-  lambda2 = (await import('../handlers/lambda-2.js')).handler;
+  lambda1 = (await import('../handlers/orders/lambda-1.js')).handler;
+  lambda2 = (await import('../handlers/orders/lambda-2.js')).handler;
 });
 
 after(async () => {

@@ -24,12 +24,12 @@ import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
 import { createAws, type Aws } from '../src/aws/clients.js';
 import { cleanup, type CleanupOptions } from '../src/commands/cleanup.js';
 import { logs, type LogLine } from '../src/commands/logs.js';
-import { sendOrder } from '../src/commands/send-order.js';
+import { sendOrder } from '../src/labs/orders/send-order.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { handler as lambda1 } from '../handlers/lambda-1.js';
-import { handler as lambda2 } from '../handlers/lambda-2.js';
+import { handler as lambda1 } from '../handlers/orders/lambda-1.js';
+import { handler as lambda2 } from '../handlers/orders/lambda-2.js';
 import { captureLogs, createQueue, findQueue, receiveAll, sqsEvent, streamEvent, type CapturedLine, type Queue } from './helpers/events.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 

@@ -15,7 +15,7 @@ import { SQS, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAws } from '../src/aws/clients.js';
-import { sendOrder } from '../src/commands/send-order.js';
+import { sendOrder } from '../src/labs/orders/send-order.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { captureLogs, sqsEvent, type Queue } from './helpers/events.js';
@@ -47,7 +47,7 @@ before(async () => {
     eligible: (info) => info.operation === 'PutItem',
   });
   Object.assign(process.env, awsEnv(dynamoFaults.endpoint, REGION), { TABLE_NAME: 'orders', POC_BACKOFF_SCALE: '0.01' });
-  lambda1 = (await import('../handlers/lambda-1.js')).handler;
+  lambda1 = (await import('../handlers/orders/lambda-1.js')).handler;
   const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   sqs = new SQS(config);
   dynamodb = new DynamoDB(config);

@@ -14,11 +14,11 @@ import { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
 import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws, type Aws } from '../src/aws/clients.js';
-import { sendOrder, type SendOrderDeps, type SendOrderOptions } from '../src/commands/send-order.js';
+import { sendOrder, type SendOrderDeps, type SendOrderOptions } from '../src/labs/orders/send-order.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { handler as lambda1 } from '../handlers/lambda-1.js';
-import { handler as lambda2 } from '../handlers/lambda-2.js';
+import { handler as lambda1 } from '../handlers/orders/lambda-1.js';
+import { handler as lambda2 } from '../handlers/orders/lambda-2.js';
 import { captureLogs, createQueue, receiveAll, sqsEvent, streamEvent, type Queue } from './helpers/events.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 

@@ -9,11 +9,11 @@ import { validateEndpointUrl, validateRegion, isMutating } from '../src/aws/clie
 import { validateEmail, validateRuntime } from '../src/commands/context.js';
 import { parseTaskList, BUILDING_TASKS } from '../src/commands/task-args.js';
 import { selectTasks } from '../src/commands/setup.js';
-import { messageIdOf, orderBody, parseOrder } from '../src/commands/send-order.js';
+import { messageIdOf, orderBody, parseOrder } from '../src/labs/orders/send-order.js';
 import { parseFunctionChoice, parseSince } from '../src/commands/logs.js';
 import { runGraph } from '../src/engine/graph.js';
 import { EXIT, UsageError } from '../src/errors.js';
-import { labNames, MAX_PREFIX_LENGTH } from '../src/lab/names.js';
+import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
 import { zipFile } from '../src/resources/lambda-zip.js';
 import { emailSubscription } from '../src/resources/sns-topic.js';

@@ -2,9 +2,9 @@
 // It is the observe walk with each resource's lenient grading (see Resource.check).
 import { checkAll } from '../engine/walks.js';
 import { EXIT } from '../errors.js';
-import { orderLabResources, TASKS } from '../lab/order-lab.js';
+import { buildingTasks } from '../labs/lab.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
-import { BUILDING_TASKS, parseTaskList } from './task-args.js';
+import { parseTaskList } from './task-args.js';
 
 export interface CheckOptions extends GlobalOptions {
   email?: string;
@@ -27,15 +27,16 @@ export interface CheckResult {
 }
 
 export async function check(taskArgs: string[], options: CheckOptions, deps: Deps): Promise<CheckResult> {
-  const names = validateGlobals(options);
-  const wanted = taskArgs.length ? parseTaskList(taskArgs, BUILDING_TASKS) : BUILDING_TASKS;
+  const { lab, names } = validateGlobals(options);
+  const building = buildingTasks(lab);
+  const wanted = taskArgs.length ? parseTaskList(taskArgs, building, lab) : building;
   const session = await openSession(options, deps, { email: options.email });
   // Everything is observed: a task's grade may depend on another's (the queue's access
   // policy can grant a role what its own policies do not).
-  const grades = await checkAll(orderLabResources(names), session.ctx);
+  const grades = await checkAll((await lab.load()).resources(names), session.ctx);
   const tasks = grades
     .filter((g) => wanted.includes(g.task))
-    .map((g) => ({ task: g.task, title: TASKS.find((t) => t.number === g.task)!.title, passed: g.passed, findings: g.findings, warnings: g.warnings }));
+    .map((g) => ({ task: g.task, title: lab.tasks.find((t) => t.number === g.task)!.title, passed: g.passed, findings: g.findings, warnings: g.warnings }));
   return {
     account: session.account,
     region: session.region,

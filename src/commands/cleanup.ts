@@ -3,11 +3,11 @@
 import { pollUntil, DELETION_POLL, RetryExhausted } from '../aws/retry.js';
 import { destroyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, EXIT, UsageError } from '../errors.js';
-import { orderLabResources } from '../lab/order-lab.js';
+import { taskTitles } from '../labs/lab.js';
+import type { AnyResource } from '../engine/resource.js';
 import type { Reporter } from '../ui/reporter.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type ResourceJson } from './results.js';
-import { taskTitles } from './setup.js';
 
 export interface CleanupOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -36,7 +36,7 @@ export interface CleanupResult {
 }
 
 export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promise<CleanupResult> {
-  const names = validateGlobals(options);
+  const { lab, names } = validateGlobals(options);
   if (!options.dryRun && !options.yes && !deps.confirm) {
     throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
   }
@@ -44,7 +44,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const session = await openSession(options, deps);
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const resources = orderLabResources(names);
+  const resources = (await lab.load()).resources(names);
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
   const before = await observeAll(resources, ctx);
@@ -67,7 +67,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const present = new Set(found.map((r) => r.key));
   const existing = resources.filter((r) => present.has(r.key));
   // Shown last task first, as deletion runs against the dependencies.
-  reporter.begin([...existing].reverse(), taskTitles, 'Deleting');
+  reporter.begin([...existing].reverse(), taskTitles(lab), 'Deleting');
   const reports = await destroyAll(existing, ctx, reporter);
   reporter.end();
   const failed = firstError(reports);
@@ -100,13 +100,13 @@ function pendingSubscriptions(reports: ResourceReport[]): string[] {
   return typeof waiting === 'string' ? waiting.split(', ') : [];
 }
 
-async function leftovers(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1]) {
+async function leftovers(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1]) {
   ctx.reads.clear();
   return (await observeAll(resources, ctx)).filter((r) => r.state !== 'missing');
 }
 
 /** Deletion is eventually consistent (a deleted queue is listed for up to 60 s): wait, bounded. */
-async function settled(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1], reporter: Reporter) {
+async function settled(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1], reporter: Reporter) {
   let remaining: ResourceReport[] = [];
   try {
     await pollUntil(

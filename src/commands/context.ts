@@ -4,14 +4,16 @@ import { Arns } from '../aws/arns.js';
 import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall } from '../aws/clients.js';
 import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
-import { labNames, validatePrefix, type LabNames } from '../lab/names.js';
-import { DEFAULT_RUNTIME, labTags, RUNTIMES } from '../lab/order-lab.js';
+import { selectLab } from '../labs/index.js';
+import type { Lab, LabNames } from '../labs/lab.js';
 
 export interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
   prefix?: string;
+  /** Which lab (see src/labs/index.ts); POC_LAB, else the order lab. */
+  lab?: string;
   json?: boolean;
   yes?: boolean;
   verbose?: boolean;
@@ -31,31 +33,35 @@ export interface Deps {
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
 const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
-export function validateEmail(email: string | undefined): string | undefined {
+export function validateEmail(email: string | undefined, lab: Lab = selectLab()): string | undefined {
   if (email === undefined) return undefined;
   const trimmed = email.trim();
   if (!EMAIL_RE.test(trimmed) || trimmed.length > 254) {
-    throw new UsageError(`"${email}" is not an email address.`, 'Pass the address that should receive order notifications, e.g. --email you@example.com');
+    throw new UsageError(`"${email}" is not an email address.`, `Pass the address that should receive ${lab.settings.email?.receives ?? 'the notifications'}, e.g. --email you@example.com`);
   }
   return trimmed;
 }
 
-export function validateRuntime(runtime: string | undefined): string {
-  const r = runtime ?? DEFAULT_RUNTIME;
-  if (!(RUNTIMES as readonly string[]).includes(r)) {
-    throw new UsageError(`--runtime ${r} is not offered.`, `Choose one of ${RUNTIMES.join(', ')} (current Lambda Node.js runtimes).`);
+export function validateRuntime(runtime: string | undefined, lab: Lab = selectLab()): string {
+  const { runtimes, defaultRuntime } = lab.settings;
+  const r = runtime ?? defaultRuntime;
+  if (!runtimes.includes(r)) {
+    throw new UsageError(`--runtime ${r} is not offered.`, `Choose one of ${runtimes.join(', ')} (current Lambda Node.js runtimes).`);
   }
   return r;
 }
 
-/** Checks every global option that needs no AWS call. */
-export function validateGlobals(options: GlobalOptions): LabNames {
+/** Checks every global option that needs no AWS call; the lab of the run comes from here. */
+export function validateGlobals(options: GlobalOptions): { lab: Lab; names: LabNames } {
+  const lab = selectLab(options.lab);
   validateRegion(options.region);
   validateEndpointUrl(options.endpointUrl);
-  return labNames(validatePrefix(options.prefix));
+  return { lab, names: lab.names(options.prefix) };
 }
 
 export interface Session {
+  /** The lab of this run, chosen once (--lab). */
+  lab: Lab;
   ctx: Ctx;
   aws: Aws;
   account: string;
@@ -64,7 +70,7 @@ export interface Session {
 }
 
 export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
-  const names = validateGlobals(options);
+  const { lab, names } = validateGlobals(options);
   const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
   const { account } = await aws.identity();
   const ctx: Ctx = {
@@ -73,13 +79,13 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     region: aws.region,
     arns: new Arns(aws.region, account),
     names,
-    settings: { runtime: settings.runtime ?? DEFAULT_RUNTIME, email: settings.email },
-    tags: labTags(names.prefix),
+    settings: { runtime: settings.runtime ?? lab.settings.defaultRuntime, email: settings.email },
+    tags: lab.tags(names.prefix),
     state: new Map(),
     reads: new Map(),
     note: deps.note ?? (() => {}),
     signal: deps.signal,
     concurrency: deps.concurrency,
   };
-  return { ctx, aws, account, region: aws.region, names };
+  return { lab, ctx, aws, account, region: aws.region, names };
 }

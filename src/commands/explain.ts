@@ -4,11 +4,9 @@
 import { Arns } from '../aws/arns.js';
 import { validateRegion } from '../aws/clients.js';
 import { EXIT } from '../errors.js';
-import { explainTask, paperLab, type TaskExplanation } from '../lab/explanations.js';
-import { labNames } from '../lab/names.js';
-import { TASKS } from '../lab/order-lab.js';
+import { explainOnPaper, type TaskExplanation } from '../labs/paper.js';
 import { parseTask } from './task-args.js';
-import type { Deps, GlobalOptions } from './context.js';
+import { validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { openOptionalSession } from './tasks.js';
 
 export const ACCOUNT_PLACEHOLDER = '<ACCOUNT_ID>';
@@ -45,16 +43,17 @@ function knownRegion(options: GlobalOptions): string | undefined {
 }
 
 export async function explain(rawTask: string | undefined, options: GlobalOptions, deps: Deps = {}): Promise<ExplainResult> {
-  const task = parseTask(rawTask);
+  const { lab } = validateGlobals(options);
+  const task = parseTask(rawTask, lab);
   // Teaching works offline: any failure to learn the account just means placeholders.
   const { session, reason } = await openOptionalSession(options, deps, () => true);
   const account = session?.account ?? ACCOUNT_PLACEHOLDER;
   const region = session?.region ?? knownRegion(options) ?? REGION_PLACEHOLDER;
-  const names = session?.names ?? labNames(options.prefix);
-  const explanation = explainTask(task, paperLab(names, new Arns(region, account)));
+  const names = session?.names ?? lab.names(options.prefix);
+  const explanation = await explainOnPaper(lab, task, names, new Arns(region, account));
   return {
     task,
-    title: TASKS.find((t) => t.number === task)!.title,
+    title: lab.tasks.find((t) => t.number === task)!.title,
     ...explanation,
     account,
     region,

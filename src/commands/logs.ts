@@ -1,6 +1,8 @@
-// poc logs [1|2]: the functions' CloudWatch logs, newest last; --follow keeps polling.
+// poc logs [N]: the lab's functions' CloudWatch logs, newest last; --follow keeps polling.
 import { sleep } from '../aws/retry.js';
 import { UsageError } from '../errors.js';
+import { selectLab } from '../labs/index.js';
+import type { Lab } from '../labs/lab.js';
 import { readLogEvents, type LogEvent } from '../resources/log-group.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 
@@ -31,18 +33,21 @@ export function parseSince(text: string | undefined): number {
   return ms;
 }
 
-export function parseFunctionChoice(choice: string | undefined): (1 | 2)[] {
-  if (choice === undefined) return [1, 2];
-  if (choice === '1' || choice === '2') return [Number(choice) as 1 | 2];
-  throw new UsageError(`"${choice}" is not one of the lab's functions.`, 'Use 1 for POC-Lambda-1 (queue -> table), 2 for POC-Lambda-2 (stream -> topic), or leave it out for both.');
+/** Which of the lab's functions, by position from 1 (the order lab's POC-Lambda-1 and -2). */
+export function parseFunctionChoice(choice: string | undefined, lab: Lab = selectLab()): number[] {
+  const all = lab.functions.map((_, i) => i + 1);
+  if (choice === undefined) return all;
+  if (all.map(String).includes(choice)) return [Number(choice)];
+  const each = lab.functions.map((f, i) => `${i + 1} for ${f.baseName} (${f.role})`).join(', ');
+  throw new UsageError(`"${choice}" is not one of the lab's functions.`, `Use ${each}, or leave it out for ${all.length === 2 ? 'both' : 'all'}.`);
 }
 
 export async function logs(choice: string | undefined, options: LogsOptions, deps: LogsDeps): Promise<{ lines: LogLine[]; exitCode: number }> {
-  const names = validateGlobals(options);
-  const which = parseFunctionChoice(choice);
+  const { lab, names } = validateGlobals(options);
+  const which = parseFunctionChoice(choice, lab);
   const sinceMs = parseSince(options.since);
   const session = await openSession(options, deps);
-  const targets = which.map((n) => ({ fn: n === 1 ? names.function1 : names.function2, group: n === 1 ? names.logGroup1 : names.logGroup2 }));
+  const targets = which.map((n) => lab.functions[n - 1]).map((f) => ({ fn: f.name(names), group: f.logGroup(names) }));
 
   let start = Date.now() - sinceMs;
   const seen = new Set<string>();

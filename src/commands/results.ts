@@ -1,6 +1,7 @@
 // The shape commands hand back to the CLI: data for --json, and an exit code.
 import type { ResourceReport } from '../engine/walks.js';
 import type { PocError } from '../errors.js';
+import type { Lab } from '../labs/lab.js';
 
 export interface ResourceJson {
   task: number;
@@ -18,6 +19,7 @@ export interface LabResult {
   account: string;
   region: string;
   prefix: string;
+  /** The order lab's output (see Lab.outputs); other labs' outputs are keys beside it. */
   apiUrl?: string;
   resources: ResourceJson[];
   /** --step: the task before which the person chose to stop. */
@@ -39,6 +41,16 @@ export function toJson(r: ResourceReport): ResourceJson {
     ...(r.details ? { details: Object.fromEntries(Object.entries(r.details).filter(([, v]) => v !== undefined)) } : {}),
     ...(r.error ? { error: { message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
   };
+}
+
+/** The lab's outputs (e.g. the API's invoke URL), read from the reports' details. */
+export function outputsOf(lab: Lab, reports: ResourceReport[]): Record<string, string | undefined> {
+  return Object.fromEntries(
+    lab.outputs.map((o) => {
+      const value = reports.find((r) => r.type === o.type)?.details?.[o.detail];
+      return [o.key, typeof value === 'string' ? value : undefined];
+    }),
+  );
 }
 
 export function firstError(reports: ResourceReport[]): PocError | undefined {

@@ -2,13 +2,14 @@
 import type { AnyResource, Ctx } from '../engine/resource.js';
 import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, PocError, UsageError } from '../errors.js';
-import { orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
+import { buildingTasks, taskTitles as titlesOf, type Lab, type LabTask } from '../labs/lab.js';
+import { selectLab } from '../labs/index.js';
 import { consoleLink } from '../resources/console-links.js';
 import type { StepAnswer } from '../ui/prompts.js';
 import type { Reporter } from '../ui/reporter.js';
-import { BUILDING_TASKS, parseTaskList } from './task-args.js';
+import { parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
-import { firstError, toJson, type LabResult } from './results.js';
+import { firstError, outputsOf, toJson, type LabResult } from './results.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;
@@ -24,33 +25,32 @@ export interface SetupOptions extends GlobalOptions {
 export interface SetupDeps extends Deps {
   reporter: Reporter;
   /** Asks for the email address when a person is at the terminal; absent otherwise. */
-  askEmail?: () => Promise<string>;
+  askEmail?: (question: string) => Promise<string>;
   /** Asks what to do with a task in --step mode; absent when nobody can answer. */
-  askStep?: (task: Task) => Promise<StepAnswer>;
+  askStep?: (task: LabTask) => Promise<StepAnswer>;
   /** The explanation printed before a task in --step mode. */
-  explain?: (task: number, ctx: Ctx) => string | Promise<string>;
+  explain?: (task: number, ctx: Ctx, lab: Lab) => string | Promise<string>;
 }
 
-/** Which of tasks 1-8 to run: --only 3,4 or --from 4 --to 6 (validated, before any AWS call). */
-export function selectTasks(options: Pick<SetupOptions, 'only' | 'from' | 'to'>): number[] {
+/** Which of the lab's building tasks to run: --only 3,4 or --from 4 --to 6 (validated, before any AWS call). */
+export function selectTasks(options: Pick<SetupOptions, 'only' | 'from' | 'to'>, lab: Lab = selectLab()): number[] {
+  const BUILDING_TASKS = buildingTasks(lab);
   if (options.only !== undefined && (options.from !== undefined || options.to !== undefined)) {
     throw new UsageError('Use either --only or --from/--to, not both.', 'For example --only 3,4 or --from 4 --to 6.');
   }
-  if (options.only !== undefined) return parseTaskList([options.only], BUILDING_TASKS);
-  const [from] = options.from !== undefined ? parseTaskList([options.from], BUILDING_TASKS) : [BUILDING_TASKS[0]];
-  const [to] = options.to !== undefined ? parseTaskList([options.to], BUILDING_TASKS) : [BUILDING_TASKS[BUILDING_TASKS.length - 1]];
+  if (options.only !== undefined) return parseTaskList([options.only], BUILDING_TASKS, lab);
+  const [from] = options.from !== undefined ? parseTaskList([options.from], BUILDING_TASKS, lab) : [BUILDING_TASKS[0]];
+  const [to] = options.to !== undefined ? parseTaskList([options.to], BUILDING_TASKS, lab) : [BUILDING_TASKS[BUILDING_TASKS.length - 1]];
   if (from > to) throw new UsageError(`--from ${from} comes after --to ${to}.`, 'Give the first task with --from and the last with --to.');
   return BUILDING_TASKS.filter((t) => t >= from && t <= to);
 }
 
-export const taskTitles = Object.fromEntries(TASKS.map((t) => [t.number, t.title]));
-
 export async function setup(options: SetupOptions, deps: SetupDeps): Promise<LabResult> {
   // Everything that can be checked without AWS is checked first: bad input changes nothing.
-  const names = validateGlobals(options);
-  let email = validateEmail(options.email);
-  const runtime = validateRuntime(options.runtime);
-  const tasks = selectTasks(options);
+  const { lab, names } = validateGlobals(options);
+  let email = validateEmail(options.email, lab);
+  const runtime = validateRuntime(options.runtime, lab);
+  const tasks = selectTasks(options, lab);
   if (options.step && !options.yes && !deps.askStep) {
     throw new UsageError('--step asks before each task, but nobody can answer here (no terminal).', 'Run it at a terminal, or add --yes to go through every step without asking.');
   }
@@ -59,7 +59,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   const session = await openSession(options, { ...deps, note: undefined }, { email, runtime });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const all = orderLabResources(names);
+  const all = (await lab.load()).resources(names);
   const resources = all.filter((r) => tasks.includes(r.task));
 
   if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {
@@ -68,9 +68,9 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
     const existing = await subscription.observe(ctx);
     if (!existing) {
       if (!deps.askEmail) {
-        throw new UsageError('setup needs an email address for the order notifications.', 'Pass --email you@example.com (it is only needed the first time).');
+        throw new UsageError(lab.settings.email?.missing ?? 'setup needs an email address for the subscription.', 'Pass --email you@example.com (it is only needed the first time).');
       }
-      email = validateEmail(await deps.askEmail());
+      email = validateEmail(await deps.askEmail(lab.settings.email?.prompt ?? 'Email address to subscribe:'), lab);
       ctx.settings.email = email;
     }
   }
@@ -78,20 +78,19 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   let reports: ResourceReport[];
   let stoppedAt: number | undefined;
   if (options.step) {
-    ({ reports, stoppedAt } = await stepThrough(tasks, resources, all, ctx, options, deps));
+    ({ reports, stoppedAt } = await stepThrough(lab, tasks, resources, all, ctx, options, deps));
   } else {
-    reporter.begin(resources, taskTitles, options.dryRun ? 'Checking' : 'Ensuring');
+    reporter.begin(resources, titlesOf(lab), options.dryRun ? 'Checking' : 'Ensuring');
     reports = options.dryRun ? await observeAll(resources, ctx, reporter) : await applyAll(resources, ctx, reporter, all);
     reporter.end();
   }
 
-  const api = reports.find((r) => r.type === 'rest-api');
   const error = firstError(reports);
   return {
     account: session.account,
     region: session.region,
     prefix: names.prefix,
-    apiUrl: typeof api?.details?.url === 'string' ? api.details.url : undefined,
+    ...outputsOf(lab, reports),
     resources: reports.map(toJson),
     error:
       error &&
@@ -105,14 +104,14 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
 }
 
 /** --step: for each task, its explanation and plan, then continue / skip / quit. */
-async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyResource[], ctx: Ctx, options: SetupOptions, deps: SetupDeps) {
+async function stepThrough(lab: Lab, tasks: number[], resources: AnyResource[], all: AnyResource[], ctx: Ctx, options: SetupOptions, deps: SetupDeps) {
   const { reporter } = deps;
   const reports: ResourceReport[] = [];
   for (const number of tasks) {
-    const task = TASKS.find((t) => t.number === number)!;
+    const task = lab.tasks.find((t) => t.number === number)!;
     const mine = resources.filter((r) => r.task === number);
     reporter.info(`\n── Task ${number}: ${task.title} ${'─'.repeat(Math.max(0, 60 - task.title.length))}`);
-    if (deps.explain) reporter.info(await deps.explain(number, ctx));
+    if (deps.explain) reporter.info(await deps.explain(number, ctx, lab));
     // The plan is the same observe + diff as status, for this task only.
     const plan = await observeAll(mine, ctx);
     const todo = plan.filter((p) => p.state !== 'present');
@@ -131,7 +130,7 @@ async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyRe
       reports.push(...skipped(mine, 'you skipped this task'));
       continue;
     }
-    reporter.begin(mine, taskTitles, 'Ensuring');
+    reporter.begin(mine, titlesOf(lab), 'Ensuring');
     const done = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
       // A task whose prerequisite was skipped: keep what the earlier tasks built and say how to go on.
       if (!(error instanceof PocError)) throw error;

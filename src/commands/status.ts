@@ -1,9 +1,8 @@
 // poc status: every resource of tasks 1-8, present / missing / drifted. Read-only.
 import { observeAll } from '../engine/walks.js';
-import { orderLabResources } from '../lab/order-lab.js';
 import { EXIT } from '../errors.js';
 import { openSession, type Deps, type GlobalOptions } from './context.js';
-import { firstError, toJson, type LabResult } from './results.js';
+import { firstError, outputsOf, toJson, type LabResult } from './results.js';
 
 export interface StatusResult extends LabResult {
   complete: boolean;
@@ -11,15 +10,14 @@ export interface StatusResult extends LabResult {
 
 export async function status(options: GlobalOptions, deps: Deps): Promise<StatusResult> {
   const session = await openSession(options, deps);
-  const reports = await observeAll(orderLabResources(session.names), session.ctx);
-  const api = reports.find((r) => r.type === 'rest-api');
+  const reports = await observeAll((await session.lab.load()).resources(session.names), session.ctx);
   const complete = reports.every((r) => r.state === 'present');
   const error = firstError(reports);
   return {
     account: session.account,
     region: session.region,
     prefix: session.names.prefix,
-    apiUrl: typeof api?.details?.url === 'string' ? api.details.url : undefined,
+    ...outputsOf(session.lab, reports),
     complete,
     resources: reports.map(toJson),
     error,

@@ -1,15 +1,18 @@
 // Task numbers as the commands take them: one (explain) or a list of the tasks that
-// build something (setup --only/--from/--to, check). Checked before any AWS call.
+// build something (setup --only/--from/--to, check). Checked before any AWS call, against
+// the tasks of the run's lab.
 import { UsageError } from '../errors.js';
-import { TASKS } from '../lab/order-lab.js';
+import { DEFAULT_LAB, selectLab } from '../labs/index.js';
+import { buildingTasks, type Lab } from '../labs/lab.js';
 
 /** Task numbers from the command line; only tasks that build something can be checked. */
-export function parseTaskList(args: string[], valid: number[]): number[] {
+export function parseTaskList(args: string[], valid: number[], lab: Lab = selectLab()): number[] {
   const list = args.flatMap((a) => a.split(',')).filter(Boolean);
   const numbers = list.map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));
   const bad = list.filter((_, i) => !valid.includes(numbers[i]));
   if (bad.length) {
-    const listing = TASKS.filter((t) => valid.includes(t.number))
+    const listing = lab.tasks
+      .filter((t) => valid.includes(t.number))
       .map((t) => `${t.number}. ${t.title}`)
       .join('; ');
     throw new UsageError(`No task ${bad.join(', ')} to work on here.`, `Valid tasks: ${listing}.`);
@@ -17,16 +20,18 @@ export function parseTaskList(args: string[], valid: number[]): number[] {
   return [...new Set(numbers)].sort((a, b) => a - b);
 }
 
-export const BUILDING_TASKS = TASKS.filter((t) => t.number <= 8).map((t) => t.number);
+/** The default lab's building tasks (the commands use buildingTasks(lab) of their run). */
+export const BUILDING_TASKS = buildingTasks(selectLab(DEFAULT_LAB));
 
-export function parseTask(raw: string | undefined): number {
+export function parseTask(raw: string | undefined, lab: Lab = selectLab()): number {
+  const tasks = lab.tasks;
   // The CLI prints a hint indented by two spaces: its later lines are indented here.
-  const list = TASKS.map((t) => `    ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
+  const list = tasks.map((t) => `    ${String(t.number).padStart(2)}. ${t.title}`).join('\n');
   const number = raw !== undefined && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  const task = TASKS.find((t) => t.number === number);
+  const task = tasks.find((t) => t.number === number);
   if (!task) {
-    const first = TASKS[0].number;
-    const lastTask = TASKS[TASKS.length - 1].number;
+    const first = tasks[0].number;
+    const lastTask = tasks[tasks.length - 1].number;
     throw new UsageError(
       raw === undefined ? 'Which task? Name one by its number.' : `"${raw}" is not a task of the lab: choose ${first}-${lastTask}.`,
       `The tasks are:\n${list}\n  For example: poc explain 3`,

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { toPocError } from '../aws/errors.js';
 import { observeAll, type ResourceReport } from '../engine/walks.js';
 import { CredentialsError, EXIT, UsageError, type PocError } from '../errors.js';
-import { orderLabResources, TASKS } from '../lab/order-lab.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from './context.js';
 import { firstError } from './results.js';
 
@@ -89,8 +88,6 @@ export const noAccount = (error: PocError) => error instanceof CredentialsError 
 
 // ---------------------------------------------------------------------------------------
 
-const HINTS: Record<number, string> = { 9: 'poc send-order --wait', 10: 'poc cleanup' };
-
 function stateOf(reports: ResourceReport[]): Pick<TaskLine, 'state' | 'present' | 'total'> {
   const total = reports.length;
   const present = reports.filter((r) => r.state === 'present').length;
@@ -100,16 +97,16 @@ function stateOf(reports: ResourceReport[]): Pick<TaskLine, 'state' | 'present' 
 }
 
 export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<TasksResult> {
-  const names = validateGlobals(options);
-  const plain = TASKS.map((t) => ({ task: t.number, title: t.title, state: null }));
+  const { lab, names } = validateGlobals(options);
+  const plain = lab.tasks.map((t) => ({ task: t.number, title: t.title, state: null }));
   const { session, reason } = await openOptionalSession(options, deps, noAccount);
   if (!session) {
     return { tasks: plain, prefix: names.prefix, noCredentials: !reason, notice: reason && `Task states are not shown: ${reason}`, exitCode: EXIT.ok };
   }
-  const reports = await observeAll(orderLabResources(session.names), session.ctx);
-  const lines: TaskLine[] = TASKS.map((t) => {
+  const reports = await observeAll((await lab.load()).resources(session.names), session.ctx);
+  const lines: TaskLine[] = lab.tasks.map((t) => {
     const mine = reports.filter((r) => r.task === t.number);
-    if (!mine.length) return { task: t.number, title: t.title, state: null, hint: HINTS[t.number] };
+    if (!mine.length) return { task: t.number, title: t.title, state: null, hint: t.hint };
     return { task: t.number, title: t.title, ...stateOf(mine) };
   });
   const error = firstError(reports);

@@ -2,7 +2,7 @@
 // is a walk over the lab's resources with some of them; no command talks to AWS itself.
 import type { Aws } from '../aws/clients.js';
 import type { Arns } from '../aws/arns.js';
-import type { LabNames } from '../lab/names.js';
+import type { LabNames } from '../labs/lab.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 export type DestroyOutcome = 'deleted' | 'absent';

@@ -162,6 +162,3 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
     details: (observed) => ({ url: observed.url, messages: observed.depth, inFlight: observed.inFlight }),
   };
 }
-
-/** SQS's message limit is 1 MiB, but the order is re-published whole by SNS, whose limit is 256 KiB. */
-export const MAX_ORDER_BYTES = 256 * 1024;

@@ -1,6 +1,6 @@
 // How `poc explain` and `poc tasks` read in a terminal: headings, aligned columns, prose
 // wrapped to 78 columns, commands broken with "\" so they can be pasted as they are.
-// Nothing here knows the lab: the texts come from src/lab/explanations.ts.
+// Nothing here knows a lab: the texts come from each lab's explanations (src/labs/<lab>/).
 import type { ExplainResult } from '../commands/explain.js';
 import type { TaskLine, TasksResult } from '../commands/tasks.js';
 import { style, wrap, WIDTH, type Style } from './format.js';

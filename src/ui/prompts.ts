@@ -20,9 +20,10 @@ export function prompts(streams: PromptStreams = {}) {
   };
   const contextOf = () => (streams.input || streams.output ? { input: streams.input, output: output(), clearPromptOnDone: false } : undefined);
   return {
-    async askEmail(): Promise<string> {
+    /** The question is the lab's (what the address receives). */
+    async askEmail(message: string): Promise<string> {
       const { input } = await import('@inquirer/prompts');
-      return input({ message: 'Email address for order notifications:', required: true }, contextOf());
+      return input({ message, required: true }, contextOf());
     },
     async confirm(message: string): Promise<boolean> {
       const { confirm } = await import('@inquirer/prompts');

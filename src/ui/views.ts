@@ -1,12 +1,13 @@
 // What commands print as their result, on stdout. (--json prints the data instead.)
 import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
+import type { Lab } from '../labs/lab.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
 const out = () => style(process.stdout);
 
-export function setupView(result: LabResult, dryRun: boolean): string {
+export function setupView(result: LabResult, dryRun: boolean, lab: Lab): string {
   const s = out();
   const count = (o: string) => result.resources.filter((r) => r.outcome === o).length;
   const lines: string[] = [];
@@ -22,9 +23,12 @@ export function setupView(result: LabResult, dryRun: boolean): string {
       ? s.good('Nothing changed: every resource was already as the lab wants it.')
       : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}.`,
   );
-  if (result.apiUrl && !result.error) {
-    lines.push('', `Orders API: ${s.bold(result.apiUrl)}`);
-    lines.push(`Send one:   poc send-order '{"item":"latex gloves","customerID":"12345"}'${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
+  // The lab's outputs (the order lab's API URL), then how to try the lab out.
+  const outputs = lab.outputs.map((o) => ({ label: o.label, value: (result as unknown as Record<string, unknown>)[o.key] })).filter((o) => typeof o.value === 'string');
+  if (outputs.length && !result.error) {
+    const width = Math.max(...[...outputs.map((o) => o.label), lab.tryIt.exampleLabel].map((l) => l.length)) + 2;
+    lines.push('', ...outputs.map((o) => `${`${o.label}:`.padEnd(width)}${s.bold(String(o.value))}`));
+    lines.push(`${`${lab.tryIt.exampleLabel}:`.padEnd(width)}${lab.tryIt.example}${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
   }
   const sub = result.resources.find((r) => r.type === 'sns-subscription');
   const waiting = sub?.details?.awaitingConfirmation;
@@ -98,23 +102,6 @@ export function cleanupView(result: import('../commands/cleanup.js').CleanupResu
   return lines.join('\n');
 }
 
-export function sendOrderView(result: import('../commands/send-order.js').SendOrderResult): string {
-  const s = out();
-  const lines: string[] = [];
-  if (result.sent.length === 1) {
-    const [one] = result.sent;
-    if (one.ok) lines.push(`${s.good('Accepted')} by ${result.via === 'api' ? 'the API' : 'the queue'}: MessageId ${one.messageId ?? '(none in the answer)'}`);
-    else lines.push(`${s.bad('Not accepted')}${one.status ? `: HTTP ${one.status}` : ''}${one.body ? `\n  ${one.body.slice(0, 500)}` : ''}${one.error && !one.status ? `\n  ${one.error}` : ''}`);
-  } else {
-    const { total, accepted, failed, seconds } = result.summary;
-    lines.push(`${accepted} of ${total} accepted, ${failed} failed, in ${seconds.toFixed(1)}s (${(accepted / Math.max(seconds, 0.001)).toFixed(1)} orders/s).`);
-  }
-  for (const hop of result.hops ?? []) {
-    lines.push(`  ${hop.reached ? s.good('✔') : s.bad('✖')} ${hop.name.padEnd(24)} ${hop.seconds !== undefined ? `${hop.seconds.toFixed(1)}s`.padStart(7) : '       '}  ${s.dim(hop.detail ?? '')}`);
-  }
-  return lines.join('\n');
-}
-
 export function logLine(line: import('../commands/logs.js').LogLine): string {
   const s = out();
   return `${s.dim(new Date(line.timestamp).toISOString())} ${s.bold(`[${line.function}]`)} ${line.message}`;
@@ -134,9 +121,10 @@ export function checkView(result: import('../commands/check.js').CheckResult): s
 }
 
 /** The "why" of a task, for setup --step. */
-export async function stepExplanation(task: number, ctx: import('../engine/resource.js').Ctx): Promise<string> {
-  const { explainTask, paperLab } = await import('../lab/explanations.js');
-  const { why } = explainTask(task, paperLab(ctx.names, ctx.arns, ctx.settings.runtime));
+export async function stepExplanation(task: number, ctx: import('../engine/resource.js').Ctx, lab?: Lab): Promise<string> {
+  const { explainOnPaper } = await import('../labs/paper.js');
+  lab ??= (await import('../labs/index.js')).selectLab();
+  const { why } = await explainOnPaper(lab, task, ctx.names, ctx.arns, ctx.settings.runtime);
   return why
     .split(/\n\s*\n/)
     .map((p) => wrap(p, '  ').join('\n'))

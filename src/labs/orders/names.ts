@@ -1,5 +1,5 @@
 // The lab's resource names, exactly as the written guide spells them, and --prefix.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export const BASE_NAMES = {
   writeDynamoDbPolicy: 'Lambda-Write-DynamoDB',

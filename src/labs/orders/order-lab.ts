@@ -1,45 +1,25 @@
 // The order-pipeline lab as data: its ten tasks and the resources each one builds.
-// Everything specific to this lab lives here, in policies.ts, names.ts and handlers/;
-// the engine and the commands only walk what this file returns.
+// Everything specific to this lab lives in this folder and in handlers/orders/; the
+// engine and the commands only walk what this file returns (through index.ts).
 import { fileURLToPath } from 'node:url';
-import { stateOf, type AnyResource, type Ctx } from '../engine/resource.js';
-import { parsePolicy } from '../resources/policy-document.js';
-import type { ObservedQueue } from '../resources/sqs-queue.js';
-import type { ObservedFunction } from '../resources/lambda-function.js';
-import { dynamodbStream, dynamodbTable } from '../resources/dynamodb-table.js';
-import { eventSourceMapping } from '../resources/event-source-mapping.js';
-import { iamPolicy } from '../resources/iam-policy.js';
-import { iamRole } from '../resources/iam-role.js';
-import { lambdaFunction } from '../resources/lambda-function.js';
-import { zipFile } from '../resources/lambda-zip.js';
-import { logGroup } from '../resources/log-group.js';
-import { restApi } from '../resources/rest-api.js';
-import { emailSubscription, snsTopic } from '../resources/sns-topic.js';
-import { sqsQueue } from '../resources/sqs-queue.js';
-import type { ObservedStream } from '../resources/dynamodb-table.js';
+import { stateOf, type AnyResource, type Ctx } from '../../engine/resource.js';
+import { parsePolicy } from '../../resources/policy-document.js';
+import type { ObservedQueue } from '../../resources/sqs-queue.js';
+import type { ObservedFunction } from '../../resources/lambda-function.js';
+import { dynamodbStream, dynamodbTable } from '../../resources/dynamodb-table.js';
+import { eventSourceMapping } from '../../resources/event-source-mapping.js';
+import { iamPolicy } from '../../resources/iam-policy.js';
+import { iamRole } from '../../resources/iam-role.js';
+import { lambdaFunction } from '../../resources/lambda-function.js';
+import { zipFile } from '../../resources/lambda-zip.js';
+import { logGroup } from '../../resources/log-group.js';
+import { restApi } from '../../resources/rest-api.js';
+import { emailSubscription, snsTopic } from '../../resources/sns-topic.js';
+import { sqsQueue } from '../../resources/sqs-queue.js';
+import type { ObservedStream } from '../../resources/dynamodb-table.js';
 import { labNames, type LabNames } from './names.js';
 import * as P from './policies.js';
 
-export interface Task {
-  number: number;
-  title: string;
-}
-
-export const TASKS: Task[] = [
-  { number: 1, title: 'IAM policies and roles' },
-  { number: 2, title: 'DynamoDB table' },
-  { number: 3, title: 'SQS queue' },
-  { number: 4, title: 'First function and its SQS trigger' },
-  { number: 5, title: 'DynamoDB stream' },
-  { number: 6, title: 'SNS topic and email subscription' },
-  { number: 7, title: 'Second function and its stream trigger' },
-  { number: 8, title: 'REST API' },
-  { number: 9, title: 'Test the pipeline' },
-  { number: 10, title: 'Clean up' },
-];
-
-export const RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
-export const DEFAULT_RUNTIME = 'nodejs22.x';
 export const STAGE = 'prod';
 export const API_PATH = 'orders';
 
@@ -53,11 +33,7 @@ const FOURTEEN_DAYS = 14 * 24 * 3600;
 const LOG_RETENTION_DAYS = 7;
 const LOGS_WHY = 'Lambda makes it on the first run, but then keeps logs forever; poc makes it with 7 days';
 
-export function labTags(prefix: string): Record<string, string> {
-  return prefix ? { 'poc:lab': 'orders', 'poc:prefix': prefix } : { 'poc:lab': 'orders' };
-}
-
-const handlerFile = (name: string) => fileURLToPath(new URL(`../../handlers/${name}.js`, import.meta.url));
+const handlerFile = (name: string) => fileURLToPath(new URL(`../../../handlers/orders/${name}.js`, import.meta.url));
 
 /** The resources of tasks 1-8 in task order; `needs` gives the order they can be built in. */
 export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
@@ -83,7 +59,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     trigger2: 'trigger:stream',
     api: 'api',
   };
-  const p = (ctx: { arns: import('../aws/arns.js').Arns }) => ({ arns: ctx.arns, names });
+  const p = (ctx: { arns: import('../../aws/arns.js').Arns }) => ({ arns: ctx.arns, names });
   const queuePolicy = (ctx: Ctx) => {
     const queue = stateOf<ObservedQueue>(ctx, k.queue);
     return [{ arn: ctx.arns.queue(names.queue), exists: queue !== undefined, document: parsePolicy(queue?.attributes.Policy) }];
@@ -93,8 +69,8 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     // Task 1
     iamPolicy({ key: k.writeDynamoDb, task: 1, name: names.writeDynamoDbPolicy, description: 'POC-Lambda-1 writes orders to the orders table.', document: (ctx) => P.writeDynamoDbPolicy(p(ctx)) }),
     iamPolicy({ key: k.snsPublish, task: 1, name: names.snsPublishPolicy, description: 'POC-Lambda-2 publishes to POC-Topic.', document: (ctx) => P.snsPublishPolicy(p(ctx)) }),
-    iamPolicy({ key: k.streamsRead, task: 1, name: names.streamsReadPolicy, description: 'POC-Lambda-2’s trigger reads the orders stream.', document: (ctx) => P.streamsReadPolicy(p(ctx)) }),
-    iamPolicy({ key: k.readSqs, task: 1, name: names.readSqsPolicy, description: 'POC-Lambda-1’s trigger reads POC-Queue.', document: (ctx) => P.readSqsPolicy(p(ctx)) }),
+    iamPolicy({ key: k.streamsRead, task: 1, name: names.streamsReadPolicy, description: "POC-Lambda-2's trigger reads the orders stream.", document: (ctx) => P.streamsReadPolicy(p(ctx)) }),
+    iamPolicy({ key: k.readSqs, task: 1, name: names.readSqsPolicy, description: "POC-Lambda-1's trigger reads POC-Queue.", document: (ctx) => P.readSqsPolicy(p(ctx)) }),
     iamRole({
       key: k.sqsDynamoDbRole,
       task: 1,
@@ -126,7 +102,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       key: k.apiRole,
       task: 1,
       name: names.apiSqsRole,
-      description: 'Used by POC-API’s integration to send orders to POC-Queue.',
+      description: "Used by POC-API's integration to send orders to POC-Queue.",
       service: 'apigateway.amazonaws.com',
       policies: [],
       inline: (ctx) => ({ 'send-to-queue': P.sendToQueuePolicy(p(ctx)) }),

@@ -1,7 +1,7 @@
 // The lab's policy documents. Each names the exact ARNs it needs; where AWS cannot
 // scope an action to a resource, a comment says so.
-import type { Arns } from '../aws/arns.js';
-import { allow, policy, type PolicyDocument } from '../resources/policy-document.js';
+import type { Arns } from '../../aws/arns.js';
+import { allow, policy, type PolicyDocument } from '../../resources/policy-document.js';
 import type { LabNames } from './names.js';
 
 export interface PolicyInputs {

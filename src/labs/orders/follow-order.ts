@@ -1,15 +1,16 @@
 // Follows one order through the pipeline, hop by hop. The order's ID in the table is
-// its SQS MessageId (see handlers/lambda-1.ts), so every hop can be looked up by it:
+// its SQS MessageId (see handlers/orders/lambda-1.ts), so every hop can be looked up by it:
 //   taken from the queue   POC-Lambda-1 logged a line naming the MessageId
 //   item in orders         GetItem on the table (strongly consistent)
 //   notification published POC-Lambda-2 logged "order-announced" for it
 // The functions' own log lines are the most direct evidence AWS keeps of what a function
 // did, and they need nothing extra set up (an extra subscription would have to be made,
 // permitted and cleaned up). CloudWatch Logs takes a few seconds to show new lines.
-import { sleep } from '../aws/retry.js';
-import { readLogEvents } from '../resources/log-group.js';
-import type { Session } from './context.js';
-import type { Deps } from './context.js';
+import { sleep } from '../../aws/retry.js';
+import { readLogEvents } from '../../resources/log-group.js';
+import type { Session } from '../../commands/context.js';
+import type { Deps } from '../../commands/context.js';
+import type { LabNames } from './names.js';
 
 export interface Hop {
   name: string;
@@ -23,7 +24,8 @@ export interface Hop {
 const POLL_MS = 2_000;
 
 export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Deps & { progress?: (t: string) => void }): Promise<Hop[]> {
-  const { ctx, names } = session;
+  const { ctx } = session;
+  const names = session.names as LabNames;
   const deadline = started + timeoutSeconds * 1000;
   const since = started - 60_000;
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;

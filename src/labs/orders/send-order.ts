@@ -1,12 +1,13 @@
 // poc send-order: task 9. Sends an order in at the API (or straight to the queue) and,
 // with --wait, follows it hop by hop to the notification.
 import { readFile } from 'node:fs/promises';
-import { queueUrl, MAX_ORDER_BYTES } from '../resources/sqs-queue.js';
-import { findApis, invokeUrl } from '../resources/rest-api.js';
-import { AwsFailure, EXIT, UsageError } from '../errors.js';
-import { API_PATH, STAGE } from '../lab/order-lab.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from './context.js';
+import { queueUrl } from '../../resources/sqs-queue.js';
+import { findApis, invokeUrl } from '../../resources/rest-api.js';
+import { AwsFailure, EXIT, UsageError } from '../../errors.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { follow, type Hop } from './follow-order.js';
+import { API_PATH, STAGE } from './order-lab.js';
+import type { LabNames } from './names.js';
 
 export interface SendOrderOptions extends GlobalOptions {
   file?: string;
@@ -47,6 +48,9 @@ export interface SendOrderResult {
 }
 
 const MAX_COUNT = 10_000;
+
+/** SQS's message limit is 1 MiB, but the order is re-published whole by SNS, whose limit is 256 KiB. */
+export const MAX_ORDER_BYTES = 256 * 1024;
 
 function positiveInt(value: string | number | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -121,7 +125,8 @@ function hintFor(status: number): string {
 }
 
 export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string): Promise<string> {
-  const { ctx, names } = session;
+  const { ctx } = session;
+  const names = session.names as LabNames;
   if (via === 'queue') {
     const url = await queueUrl(ctx, names.queue);
     if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, 'Run `poc setup` first.');

@@ -3,82 +3,23 @@
 // commands. The values (names, ARNs, timeouts, policies, the API's integration) are not
 // written here: they are read from the lab's own resources (order-lab.ts), computed
 // without AWS, so `poc explain` always shows what `poc setup` makes.
-import type { Arns } from '../aws/arns.js';
-import type { Aws } from '../aws/clients.js';
-import type { AnyResource, Ctx } from '../engine/resource.js';
-import type { DesiredMapping } from '../resources/event-source-mapping.js';
-import type { DesiredFunction } from '../resources/lambda-function.js';
-import type { PolicyDocument } from '../resources/policy-document.js';
-import { invokeUrl, type DesiredApi } from '../resources/rest-api.js';
-import type { DesiredRole } from '../resources/iam-role.js';
-import type { DesiredQueue } from '../resources/sqs-queue.js';
+import type { DesiredMapping } from '../../resources/event-source-mapping.js';
+import type { DesiredFunction } from '../../resources/lambda-function.js';
+import type { PolicyDocument } from '../../resources/policy-document.js';
+import { invokeUrl, type DesiredApi } from '../../resources/rest-api.js';
+import type { DesiredRole } from '../../resources/iam-role.js';
+import type { DesiredQueue } from '../../resources/sqs-queue.js';
+import type { LabPaper as Paper, TaskExplanation } from '../paper.js';
 import type { LabNames } from './names.js';
-import { DEFAULT_RUNTIME, labTags, orderLabResources } from './order-lab.js';
 
-/** The lab on paper: its resources and what setup would make of each, for one account and region. */
-export interface LabPaper {
-  names: LabNames;
-  arns: Arns;
-  runtime: string;
-  /** The desired state of the resource of this type (and name), as setup computes it. */
-  desired<D>(type: string, name?: string): D;
-  /** Every resource of this type, in task order. */
-  all(type: string): AnyResource[];
-  /** The ctx the desired states were computed with (it can make no AWS call). */
-  ctx: Ctx;
-}
-
-export interface TaskExplanation {
-  /** Why the architecture needs it: prose, paragraphs separated by a blank line. */
-  why: string;
-  /** The console steps, in the order a student clicks them. */
-  steps: string[];
-  /** File name -> the JSON document (the CLI commands read them with file://). */
-  json: Record<string, unknown>;
-  /** The equivalent commands, one a line, in order. */
-  cli: string[];
-}
+/** The order lab on paper (see ../paper.ts), its names typed. */
+export type LabPaper = Paper & { names: LabNames };
 
 interface Explanation {
   why(lab: LabPaper): string;
   steps(lab: LabPaper): string[];
   json?(lab: LabPaper): Record<string, unknown>;
   cli(lab: LabPaper): string[];
-}
-
-/** An Aws that refuses: explaining never calls AWS. */
-function noAws(region: string): Aws {
-  const refuse = () => Promise.reject(new Error('explaining a task makes no AWS call'));
-  return { region, calls: [], client: refuse, identity: refuse };
-}
-
-export function paperLab(names: LabNames, arns: Arns, runtime: string = DEFAULT_RUNTIME): LabPaper {
-  const ctx: Ctx = {
-    aws: noAws(arns.region),
-    account: arns.account,
-    region: arns.region,
-    arns,
-    names,
-    settings: { runtime },
-    tags: labTags(names.prefix),
-    state: new Map(),
-    reads: new Map(),
-    note: () => {},
-  };
-  const resources = orderLabResources(names);
-  const all = (type: string) => resources.filter((r) => r.type === type);
-  return {
-    names,
-    arns,
-    runtime,
-    ctx,
-    all,
-    desired<D>(type: string, name?: string): D {
-      const found = all(type).find((r) => name === undefined || r.name === name || r.name.startsWith(`${name} `));
-      if (!found) throw new Error(`the order lab has no ${type}${name ? ` ${name}` : ''}`);
-      return found.desired(ctx) as D;
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -280,7 +221,7 @@ The access policy is the queue's own side of least privilege: only ${n.apiSqsRol
   4: {
     why: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/lambda-1');
+      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/orders/lambda-1');
       return `${n.function1} is the consumer of the queue. Nobody calls it: its trigger (an event source mapping) is run by Lambda, which polls ${n.queue}, hands the function batches of up to ${p.trigger.batchSize} orders, and deletes from the queue what the function reports as done. More orders waiting means more pollers and more copies of the function, up to the account's limits.
 
 The function writes each order to ${n.table} with its MessageId as orderID, only if it is not there yet, so a redelivered message cannot create a second order. A message that is not a JSON object is reported as a batch item failure: only that message returns to the queue (and after a few tries goes to the dead-letter queue) while the rest of the batch is written.
@@ -289,7 +230,7 @@ Its log group is made first, with a ${p.retentionDays}-day retention: the one La
     },
     steps: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/lambda-1');
+      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/orders/lambda-1');
       return [
         ...functionSteps(p),
         `Add trigger > SQS: queue ${n.queue}, batch size ${p.trigger.batchSize}${p.trigger.responseTypes.length ? ', Report batch item failures on' : ''} > Add.`,
@@ -297,7 +238,7 @@ Its log group is made first, with a ${p.retentionDays}-day retention: the one La
     },
     cli: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/lambda-1');
+      const p = functionParts(lab, n.function1, n.logGroup1, 'handlers/orders/lambda-1');
       return [
         ...functionCli(p),
         `aws lambda create-event-source-mapping --function-name ${n.function1} --event-source-arn ${p.trigger.source} --batch-size ${p.trigger.batchSize}${responseTypes(p.trigger)}`,
@@ -341,7 +282,7 @@ An email subscription must be confirmed. AWS emails the address a link, and unti
   7: {
     why: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/lambda-2');
+      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
       return `${n.function2} turns stored orders into notifications. Its trigger reads the ${n.table} stream and hands the function batches of up to ${p.trigger.batchSize} records; the function publishes only INSERTs (new orders, not changes to old ones) to ${n.topic}, as readable JSON with the subject "New Order Notification".
 
 The trigger starts at TRIM_HORIZON, the oldest record still in the stream, so no order written while the trigger was missing is skipped (the price: a re-created trigger may announce an order twice). A failing record is retried ${p.trigger.maximumRetryAttempts} times and then given up: without that bound one bad record would block its shard, and every order behind it, for 24 hours.
@@ -350,7 +291,7 @@ Like the first function, it has its own log group with a ${p.retentionDays}-day 
     },
     steps: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/lambda-2');
+      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
       return [
         ...functionSteps(p),
         `Add trigger > DynamoDB: table ${n.table}, batch size ${p.trigger.batchSize}, starting position Trim horizon, retry attempts ${p.trigger.maximumRetryAttempts}${p.trigger.responseTypes.length ? ', Report batch item failures on' : ''} > Add.`,
@@ -358,7 +299,7 @@ Like the first function, it has its own log group with a ${p.retentionDays}-day 
     },
     cli: (lab) => {
       const { names: n } = lab;
-      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/lambda-2');
+      const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
       const stream = `$(aws dynamodb describe-table --table-name ${n.table} --query Table.LatestStreamArn --output text)`;
       const retries = p.trigger.maximumRetryAttempts !== undefined ? ` --maximum-retry-attempts ${p.trigger.maximumRetryAttempts}` : '';
       return [

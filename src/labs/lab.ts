@@ -1,0 +1,127 @@
+// What a lab is to the commands: one value with everything they need to know about it.
+// The commands, the engine, the resource kinds and the UI read labs only through this
+// interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
+import type { AnyResource } from '../engine/resource.js';
+import type { PocError } from '../errors.js';
+import type { LabPaper, TaskExplanation } from './paper.js';
+
+/** A lab's resource names with --prefix applied; `prefix` is '' without one. */
+export interface LabNames {
+  prefix: string;
+  [name: string]: string;
+}
+
+export interface LabTask {
+  number: number;
+  title: string;
+  /** False for the tasks that build nothing (testing, cleaning up): setup and check skip them. */
+  builds: boolean;
+  /** For a task that builds nothing: the command that does it, shown by `poc tasks`. */
+  hint?: string;
+}
+
+export interface LabSettingsSpec {
+  /** Lambda runtimes the lab's functions may use; the first one is not implied, see defaultRuntime. */
+  runtimes: readonly string[];
+  defaultRuntime: string;
+  /** Present when the lab subscribes an address (its resources include an sns-subscription). */
+  email?: {
+    /** Completes "Pass the address that should receive …", e.g. "order notifications". */
+    receives: string;
+    /** The question at the terminal. */
+    prompt: string;
+    /** The usage error when setup has no address and nobody to ask. */
+    missing: string;
+  };
+}
+
+/** A value read from one resource's details after setup or status, e.g. the API's invoke URL. */
+export interface LabOutput {
+  /** The key in the result (and in --json), e.g. "apiUrl". */
+  key: string;
+  /** How setup labels it for a person, e.g. "Orders API". */
+  label: string;
+  /** The resource kind and the detail that holds it. */
+  type: string;
+  detail: string;
+}
+
+/** A function whose CloudWatch logs `poc logs` reads; `poc logs N` picks the Nth. */
+export interface LabFunction {
+  name(names: LabNames): string;
+  logGroup(names: LabNames): string;
+  /** What it does, for the hint of `poc logs`, e.g. "queue -> table". */
+  role: string;
+  /** Its name without a prefix, for the hint (e.g. "POC-Lambda-1"). */
+  baseName: string;
+}
+
+/** What the CLI needs to run a lab's "try it" command; the command's code loads on use. */
+export interface TryItTools {
+  onCall?: (call: import('../aws/clients.js').AwsCall) => void;
+  signal: AbortSignal;
+  /** Progress lines for stderr. */
+  progress: (text: string) => void;
+  /** Standard input, when it is not a terminal (undefined when it is). */
+  stdin?: () => Promise<string>;
+}
+
+export interface TryItOutcome {
+  data: object;
+  view: () => string;
+  exitCode: number;
+  error?: PocError;
+}
+
+export interface TryItCommand {
+  /** The command's name, e.g. "send-order" (the inventory lab's would be "upload"). */
+  name: string;
+  description: string;
+  /** Its positional argument, commander syntax, e.g. "[order]" or "[file...]". */
+  argument?: { syntax: string; description: string };
+  /** Its options in commander syntax; `choices` and `default` as commander takes them. */
+  options: { flags: string; description: string; choices?: string[]; default?: string }[];
+  /** Help text after the options (examples). */
+  help: string;
+  /** The line setup prints under the outputs, e.g. "Send one: poc send-order '{…}'". */
+  exampleLabel: string;
+  example: string;
+  /** Runs it with the lab chosen for this run; `input` is the positional argument. */
+  run(input: unknown, options: Record<string, unknown>, tools: TryItTools): Promise<TryItOutcome>;
+}
+
+/** What a lab loads on first use: its resources and explanations are most of poc's code. */
+export interface LabParts {
+  /** Every resource the building tasks make, in task order; `needs` gives the build order. */
+  resources(names: LabNames): AnyResource[];
+  /** What a task builds and why, for `poc explain` and `setup --step`. */
+  explain(task: number, paper: LabPaper): TaskExplanation;
+}
+
+export interface Lab {
+  /** What --lab takes and the poc:lab tag holds, e.g. "orders". */
+  id: string;
+  title: string;
+  /** Its pipeline on one line, for help texts. */
+  summary: string;
+  tasks: readonly LabTask[];
+  /** Its names with the prefix; throws a UsageError for a prefix its names cannot carry. */
+  names(prefix?: string): LabNames;
+  /** The longest prefix every one of its names can carry. */
+  maxPrefixLength: number;
+  settings: LabSettingsSpec;
+  /** Tags for everything it makes (poc:lab=<id>, and poc:prefix with a prefix). */
+  tags(prefix: string): Record<string, string>;
+  outputs: readonly LabOutput[];
+  functions: readonly LabFunction[];
+  tryIt: TryItCommand;
+  load(): Promise<LabParts>;
+}
+
+/** poc:lab=<id> on everything a lab makes, and poc:prefix=<prefix> with a prefix. */
+export function labTags(id: string, prefix: string): Record<string, string> {
+  return prefix ? { 'poc:lab': id, 'poc:prefix': prefix } : { 'poc:lab': id };
+}
+
+export const buildingTasks = (lab: Lab): number[] => lab.tasks.filter((t) => t.builds).map((t) => t.number);
+export const taskTitles = (lab: Lab): Record<number, string> => Object.fromEntries(lab.tasks.map((t) => [t.number, t.title]));

@@ -1,0 +1,71 @@
+// A lab on paper: its resources and what setup would make of each, for one account and
+// region, computed without AWS. `poc explain` and `setup --step` read a lab's values from
+// here, so an explanation always shows what `poc setup` makes.
+import type { Arns } from '../aws/arns.js';
+import type { Aws } from '../aws/clients.js';
+import type { AnyResource, Ctx } from '../engine/resource.js';
+import type { Lab, LabNames, LabParts } from './lab.js';
+
+export interface LabPaper {
+  names: LabNames;
+  arns: Arns;
+  runtime: string;
+  /** The desired state of the resource of this type (and name), as setup computes it. */
+  desired<D>(type: string, name?: string): D;
+  /** Every resource of this type, in task order. */
+  all(type: string): AnyResource[];
+  /** The ctx the desired states were computed with (it can make no AWS call). */
+  ctx: Ctx;
+}
+
+export interface TaskExplanation {
+  /** Why the architecture needs it: prose, paragraphs separated by a blank line. */
+  why: string;
+  /** The console steps, in the order a student clicks them. */
+  steps: string[];
+  /** File name -> the JSON document (the CLI commands read them with file://). */
+  json: Record<string, unknown>;
+  /** The equivalent commands, one a line, in order. */
+  cli: string[];
+}
+
+/** An Aws that refuses: explaining never calls AWS. */
+function noAws(region: string): Aws {
+  const refuse = () => Promise.reject(new Error('explaining a task makes no AWS call'));
+  return { region, calls: [], client: refuse, identity: refuse };
+}
+
+export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns, runtime: string = lab.settings.defaultRuntime): LabPaper {
+  const ctx: Ctx = {
+    aws: noAws(arns.region),
+    account: arns.account,
+    region: arns.region,
+    arns,
+    names,
+    settings: { runtime },
+    tags: lab.tags(names.prefix),
+    state: new Map(),
+    reads: new Map(),
+    note: () => {},
+  };
+  const resources = parts.resources(names);
+  const all = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    names,
+    arns,
+    runtime,
+    ctx,
+    all,
+    desired<D>(type: string, name?: string): D {
+      const found = all(type).find((r) => name === undefined || r.name === name || r.name.startsWith(`${name} `));
+      if (!found) throw new Error(`the ${lab.id} lab has no ${type}${name ? ` ${name}` : ''}`);
+      return found.desired(ctx) as D;
+    },
+  };
+}
+
+/** The explanation of one task of a lab, on paper. */
+export async function explainOnPaper(lab: Lab, task: number, names: LabNames, arns: Arns, runtime?: string): Promise<TaskExplanation> {
+  const parts = await lab.load();
+  return parts.explain(task, paperLab(lab, parts, names, arns, runtime));
+}
