@@ -96,7 +96,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
 }
 
 function pendingSubscriptions(reports: ResourceReport[]): string[] {
-  const waiting = reports.find((r) => r.type === 'sns-subscription')?.details?.awaitingConfirmation;
+  const waiting = reports.find((r) => r.details?.awaitingConfirmation)?.details?.awaitingConfirmation;
   return typeof waiting === 'string' ? waiting.split(', ') : [];
 }
 

@@ -12,6 +12,8 @@ export interface ResourceJson {
   state?: string;
   reasons?: string[];
   details?: Record<string, unknown>;
+  /** The kind's one line about it, for status. */
+  summary?: string;
   error?: { message: string; hint?: string };
 }
 
@@ -39,6 +41,7 @@ export function toJson(r: ResourceReport): ResourceJson {
     ...(r.state ? { state: r.state } : {}),
     ...(r.reasons.length ? { reasons: r.reasons } : {}),
     ...(r.details ? { details: Object.fromEntries(Object.entries(r.details).filter(([, v]) => v !== undefined)) } : {}),
+    ...(r.summary ? { summary: r.summary } : {}),
     ...(r.error ? { error: { message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
   };
 }

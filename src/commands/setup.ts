@@ -4,7 +4,6 @@ import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, PocError, UsageError } from '../errors.js';
 import { buildingTasks, taskTitles as titlesOf, type Lab, type LabTask } from '../labs/lab.js';
 import { selectLab } from '../labs/index.js';
-import { consoleLink } from '../resources/console-links.js';
 import type { StepAnswer } from '../ui/prompts.js';
 import type { Reporter } from '../ui/reporter.js';
 import { parseTaskList } from './task-args.js';
@@ -131,7 +130,7 @@ async function stepThrough(lab: Lab, tasks: number[], resources: AnyResource[], 
       continue;
     }
     reporter.begin(mine, titlesOf(lab), 'Ensuring');
-    const done = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
+    const done: ResourceReport[] = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
       // A task whose prerequisite was skipped: keep what the earlier tasks built and say how to go on.
       if (!(error instanceof PocError)) throw error;
       const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: poc setup --step --from ${number}`.trim());
@@ -139,10 +138,7 @@ async function stepThrough(lab: Lab, tasks: number[], resources: AnyResource[], 
     });
     reporter.end();
     reports.push(...done);
-    for (const r of done.filter((d) => !d.error).map(toJson)) {
-      const link = consoleLink(r, ctx.region);
-      if (link) reporter.info(`  ${r.name}: ${link}`);
-    }
+    for (const r of done.filter((d) => !d.error && d.console)) reporter.info(`  ${r.name}: ${r.console}`);
     if (done.some((r) => r.error)) return { reports, stoppedAt: number };
   }
   return { reports, stoppedAt: undefined };

@@ -48,7 +48,7 @@ export interface Resource<D = unknown, O = unknown> {
   /** Read-only. undefined when AWS says it does not exist; any other error is thrown. */
   observe(ctx: Ctx): Promise<O | undefined>;
   /** Named reasons why observed differs from desired; empty when converged. */
-  diff(desired: D, observed: O): string[];
+  diff(desired: D, observed: O): Reason[];
   /** Creates (observed undefined) or repairs it; returns what it looks like afterwards. */
   ensure(ctx: Ctx, desired: D, observed: O | undefined): Promise<O>;
   /** Deletes it and what AWS made on its side; never fails because it is already gone. */
@@ -57,6 +57,10 @@ export interface Resource<D = unknown, O = unknown> {
   id(observed: O): string | undefined;
   /** What `status` shows about it. */
   details?(observed: O): Detail;
+  /** The one line `status` prints under it when it is as the lab wants (default: its id). */
+  summary?(observed: O): string;
+  /** Where a person finds it in the AWS console (setup --step prints it). */
+  consoleLink?(region: string, observed: O): string | undefined;
   /**
    * Grades one built by hand against the guide (`poc check`): findings mean it does not
    * work as the lab needs, warnings that it works but the guide's looser choice has a
@@ -65,6 +69,21 @@ export interface Resource<D = unknown, O = unknown> {
   check?(ctx: Ctx, desired: D, observed: O): Grade | Promise<Grade>;
   /** Set when poc makes it but the guide does not: why it matters (its absence is only a warning). */
   beyondGuide?: string;
+}
+
+/**
+ * Why a resource differs from the lab's: a code the kind's own check (and tests) can
+ * select by, the sentence a person reads, and how `check` grades it when the kind has no
+ * check of its own: a finding (it does not work as the lab needs) or a warning (it works).
+ */
+export interface Reason {
+  code: string;
+  severity: 'finding' | 'warning';
+  text: string;
+}
+
+export function reason(code: string, text: string, severity: Reason['severity'] = 'finding'): Reason {
+  return { code, severity, text };
 }
 
 export interface Grade {

@@ -18,6 +18,9 @@ export interface ResourceReport {
   /** Why it differs (observe), or what was changed (apply). */
   reasons: string[];
   details?: Detail;
+  /** The kind's one line about it (status), and where it is in the console. */
+  summary?: string;
+  console?: string;
   error?: PocError;
 }
 
@@ -35,15 +38,24 @@ function forResource(ctx: Ctx, resource: AnyResource, events: WalkEvents): Ctx {
   return { ...ctx, note: (text) => events.note?.(resource, text) };
 }
 
+/** What a kind says about one of its resources as observed: id, details, summary, console link. */
+function described(resource: AnyResource, ctx: Ctx, observed: unknown): Partial<ResourceReport> {
+  return {
+    id: resource.id(observed),
+    details: resource.details?.(observed),
+    summary: resource.summary?.(observed),
+    console: resource.consoleLink?.(ctx.region, observed),
+  };
+}
+
 /** Compares one resource with what it should be; its observed state must already be in ctx.state. */
 function compare(resource: AnyResource, ctx: Ctx, observed: unknown): ResourceReport {
   if (observed === undefined) return reportOf(resource, { state: 'missing', reasons: ['does not exist'] });
-  const reasons = resource.diff(resource.desired(ctx), observed);
+  const reasons = resource.diff(resource.desired(ctx), observed).map((r) => r.text);
   return reportOf(resource, {
     state: reasons.length ? 'drifted' : 'present',
     reasons,
-    id: resource.id(observed),
-    details: resource.details?.(observed),
+    ...described(resource, ctx, observed),
   });
 }
 
@@ -96,7 +108,9 @@ export async function checkAll(resources: AnyResource[], ctx: Ctx): Promise<Task
       }
       const desired = r.desired(ctx);
       if (r.check) return r.check(ctx, desired, observed);
-      return { findings: r.diff(desired, observed).map((reason) => `${r.name}: ${reason}.`), warnings: [] };
+      const reasons = r.diff(desired, observed);
+      const graded = (severity: string) => reasons.filter((x) => x.severity === severity).map((x) => `${r.name}: ${x.text}.`);
+      return { findings: graded('finding'), warnings: graded('warning') };
     }),
   );
   const tasks = [...new Set(resources.map((r) => r.task))];
@@ -172,13 +186,13 @@ export async function applyAll(
 async function converge(r: AnyResource, ctx: Ctx): Promise<ResourceReport & { observed?: unknown }> {
   const observed = await r.observe(ctx);
   const desired = r.desired(ctx);
-  const reasons = observed === undefined ? [] : r.diff(desired, observed);
+  const reasons = observed === undefined ? [] : r.diff(desired, observed).map((x) => x.text);
   if (observed !== undefined && reasons.length === 0) {
-    return { ...reportOf(r, { outcome: 'unchanged', id: r.id(observed), details: r.details?.(observed) }), observed };
+    return { ...reportOf(r, { outcome: 'unchanged', ...described(r, ctx, observed) }), observed };
   }
   const after = await r.ensure(ctx, desired, observed);
   return {
-    ...reportOf(r, { outcome: observed === undefined ? 'created' : 'updated', reasons, id: r.id(after), details: r.details?.(after) }),
+    ...reportOf(r, { outcome: observed === undefined ? 'created' : 'updated', reasons, ...described(r, ctx, after) }),
     observed: after,
   };
 }

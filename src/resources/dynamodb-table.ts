@@ -3,7 +3,8 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { errorMessage, hasCode } from '../aws/errors.js';
 import { WAIT_SECONDS } from '../aws/retry.js';
-import { forget, readOnce, type Ctx, type Resource } from '../engine/resource.js';
+import { forget, readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 import { tagList } from './tags.js';
 
 export interface ObservedTable {
@@ -75,11 +76,11 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
     desired: () => ({ partitionKey: spec.partitionKey }),
     observe: (ctx) => describeTable(ctx, spec.name),
     diff(desired, observed) {
-      const reasons: string[] = [];
+      const reasons: Reason[] = [];
       if (observed.partitionKey !== desired.partitionKey || observed.partitionKeyType !== 'S') {
-        reasons.push(`its partition key is ${observed.partitionKey} (${observed.partitionKeyType}), want ${desired.partitionKey} (String)`);
+        reasons.push(reason('partition-key', `its partition key is ${observed.partitionKey} (${observed.partitionKeyType}), want ${desired.partitionKey} (String)`));
       }
-      if (observed.status !== 'ACTIVE') reasons.push(`it is ${observed.status}, not yet ACTIVE`);
+      if (observed.status !== 'ACTIVE') reasons.push(reason('not-active', `it is ${observed.status}, not yet ACTIVE`));
       return reasons;
     },
     async ensure(ctx, desired, observed) {
@@ -123,6 +124,8 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ status: observed.status, items: observed.itemCount, billing: observed.billingMode }),
+    summary: (observed) => `${observed.itemCount} items (approximate, refreshed by AWS about every 6 hours)`,
+    consoleLink: (region) => `${consoleHome(region, 'dynamodbv2')}/home?region=${region}#table?name=${enc(spec.name)}`,
   };
 }
 
@@ -131,6 +134,8 @@ export interface StreamSpec {
   task: number;
   table: { key: string; name: string };
   viewType: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'OLD_IMAGE';
+  /** Why the lab needs this view type, said when it differs. */
+  viewTypeWhy?: string;
 }
 
 export interface ObservedStream {
@@ -166,7 +171,7 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
       return t?.streamEnabled && t.streamArn ? { arn: t.streamArn, viewType: t.streamViewType ?? '' } : undefined;
     },
     diff: (desired, observed) =>
-      observed.viewType === desired.viewType ? [] : [`its view type is ${observed.viewType}, want ${desired.viewType} (the second function needs the new order’s attributes)`],
+      observed.viewType === desired.viewType ? [] : [reason('view-type', `its view type is ${observed.viewType}, want ${desired.viewType}${spec.viewTypeWhy ? ` (${spec.viewTypeWhy})` : ''}`)],
     async ensure(ctx, _desired, observed) {
       // DynamoDB cannot change the view type of an enabled stream: turn it off, then on.
       // The stream gets a new ARN; the trigger that read the old one is repaired after this.
@@ -182,5 +187,7 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ viewType: observed.viewType }),
+    summary: (observed) => `${observed.viewType} ${observed.arn}`,
+    consoleLink: (region) => `${consoleHome(region, 'dynamodbv2')}/home?region=${region}#table?name=${enc(table)}&tab=exports-and-streams`,
   };
 }

@@ -4,7 +4,8 @@
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { hasCode } from '../aws/errors.js';
 import { PROPAGATION, pollUntil, retryWhile, STATE_POLL } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 import { lambdaWaitReason } from './lambda-function.js';
 
 export type SourceKind = 'sqs' | 'dynamodb-stream';
@@ -23,6 +24,8 @@ export interface MappingSpec {
   reportBatchItemFailures: boolean;
   /** Streams only: without a bound, one failing record blocks its shard until it expires (24 h). */
   maximumRetryAttempts?: number;
+  /** What one record is in the lab's words (the order lab's "order"), for check's advice. */
+  record?: string;
 }
 
 export interface DesiredMapping {
@@ -101,17 +104,17 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       return mappings.length ? { mappings } : undefined;
     },
     diff(desired, observed) {
-      const reasons: string[] = [];
+      const reasons: Reason[] = [];
       const current = keep(desired, observed);
-      if (!desired.source) reasons.push(`its source does not exist yet`);
-      else if (!current) reasons.push(`it reads ${observed.mappings[0].source.split(':').slice(5).join(':')}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`);
-      if (observed.mappings.length > 1) reasons.push(`${observed.mappings.length} ${label}s exist; want one`);
+      if (!desired.source) reasons.push(reason('source-missing', `its source does not exist yet`));
+      else if (!current) reasons.push(reason('wrong-source', `it reads ${observed.mappings[0].source.split(':').slice(5).join(':')}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`));
+      if (observed.mappings.length > 1) reasons.push(reason('duplicates', `${observed.mappings.length} ${label}s exist; want one`));
       if (current) {
-        if (current.state === 'Disabled') reasons.push('it is disabled');
-        if (current.batchSize !== desired.batchSize) reasons.push(`its batch size is ${current.batchSize}, want ${desired.batchSize}`);
-        if (desired.responseTypes.join() !== current.responseTypes.join()) reasons.push('it does not let the function report failed records (ReportBatchItemFailures)');
+        if (current.state === 'Disabled') reasons.push(reason('disabled', 'it is disabled'));
+        if (current.batchSize !== desired.batchSize) reasons.push(reason('batch-size', `its batch size is ${current.batchSize}, want ${desired.batchSize}`, 'warning'));
+        if (desired.responseTypes.join() !== current.responseTypes.join()) reasons.push(reason('no-batch-failures', 'it does not let the function report failed records (ReportBatchItemFailures)', 'warning'));
         if (desired.maximumRetryAttempts !== undefined && current.maximumRetryAttempts !== desired.maximumRetryAttempts) {
-          reasons.push(`it retries a failing record ${current.maximumRetryAttempts === -1 || current.maximumRetryAttempts === undefined ? 'until it expires' : `${current.maximumRetryAttempts} times`}, want ${desired.maximumRetryAttempts}`);
+          reasons.push(reason('retries', `it retries a failing record ${current.maximumRetryAttempts === -1 || current.maximumRetryAttempts === undefined ? 'until it expires' : `${current.maximumRetryAttempts} times`}, want ${desired.maximumRetryAttempts}`, 'warning'));
         }
       }
       return reasons;
@@ -181,18 +184,19 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
     },
     check(_ctx, desired, observed) {
       const reasons = this.diff(desired, observed);
-      // Wrong source, duplicates or a disabled trigger break the pipeline; the rest is advice.
-      const broken = (r: string) => r.startsWith('it reads') || r.includes('exist') || r.includes('disabled');
+      // Wrong source, duplicates or a disabled trigger break the pipeline (findings); the rest is advice.
       // The batch size is poc's preference; any size works.
-      const advice = (r: string) => !broken(r) && !r.includes('batch size');
+      const advice = (r: Reason) => r.severity === 'warning' && r.code !== 'batch-size';
       return {
-        findings: reasons.filter(broken).map((r) => `${spec.functionName}'s ${label}: ${r}.`),
+        findings: reasons.filter((r) => r.severity === 'finding').map((r) => `${spec.functionName}'s ${label}: ${r.text}.`),
         warnings: reasons
           .filter(advice)
-          .map((r) => `${spec.functionName}'s ${label}: ${r}${r.includes('ReportBatchItemFailures') ? '; one bad order then makes the whole batch retry' : ''}.`),
+          .map((r) => `${spec.functionName}'s ${label}: ${r.text}${r.code === 'no-batch-failures' ? `; one bad ${spec.record ?? 'record'} then makes the whole batch retry` : ''}.`),
       };
     },
     id: (observed) => observed.mappings[0]?.uuid,
     details: (observed) => ({ source: observed.mappings[0]?.source, state: observed.mappings[0]?.state, batchSize: observed.mappings[0]?.batchSize }),
+    summary: (observed) => `${observed.mappings[0]?.state}, batch ${observed.mappings[0]?.batchSize}`,
+    consoleLink: (region) => `${consoleHome(region, 'lambda')}/home?region=${region}#/functions/${enc(spec.functionName)}?tab=configure`,
   };
 }

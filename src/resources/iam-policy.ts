@@ -1,7 +1,8 @@
 // A customer-managed IAM policy. A changed document becomes a new default version;
 // IAM keeps at most five versions, so the old ones are pruned.
 import { hasCode, unlessGone } from '../aws/errors.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Resource } from '../engine/resource.js';
+import { enc, IAM_CONSOLE } from './console-links.js';
 import { allows, breadth, grants, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
@@ -56,7 +57,7 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
         throw error;
       }
     },
-    diff: (desired, observed) => (samePolicy(desired, observed.document) ? [] : ['its document differs from the lab’s']),
+    diff: (desired, observed) => (samePolicy(desired, observed.document) ? [] : [reason('document', 'its document differs from the lab’s')]),
     async ensure(ctx, desired, observed) {
       const iam = await ctx.aws.client('iam');
       if (!observed) {
@@ -102,6 +103,7 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
       return { findings, warnings };
     },
     id: (observed) => observed.arn,
+    consoleLink: (_region, observed) => `${IAM_CONSOLE}#/policies/details/${enc(observed.arn)}`,
   };
 }
 

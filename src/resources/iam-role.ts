@@ -1,7 +1,8 @@
 // An IAM role: who may assume it (trust policy), the managed policies attached to it,
 // and inline policies for what belongs to this role alone (its own log group, say).
 import { hasCode, unlessGone } from '../aws/errors.js';
-import { readOnce, type Ctx, type Resource } from '../engine/resource.js';
+import { readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { enc, IAM_CONSOLE } from './console-links.js';
 import { sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
@@ -20,6 +21,8 @@ export interface RoleSpec {
   advisoryInline?: string[];
   /** Resources whose own policy may grant this role what it needs instead (the queue's access policy). */
   resourcePolicies?(ctx: Ctx): { arn: string; exists: boolean; document: PolicyDocument | undefined }[];
+  /** For a role without managed policies: what least privilege is for it, e.g. "an inline policy naming the queue". */
+  leastPrivilege?: string;
 }
 
 export interface DesiredRole {
@@ -80,14 +83,14 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       }
     },
     diff(desired, observed) {
-      const reasons: string[] = [];
-      if (!samePolicy(desired.trust, observed.trust)) reasons.push(`its trust policy does not let ${spec.service} (only) assume it`);
+      const reasons: Reason[] = [];
+      if (!samePolicy(desired.trust, observed.trust)) reasons.push(reason('trust', `its trust policy does not let ${spec.service} (only) assume it`));
       for (const arn of desired.attached) {
-        if (!observed.attached.includes(arn)) reasons.push(`policy ${arn.split('/').pop()} is not attached`);
+        if (!observed.attached.includes(arn)) reasons.push(reason('policy-detached', `policy ${arn.split('/').pop()} is not attached`));
       }
       for (const [name, doc] of Object.entries(desired.inline)) {
-        if (!(name in observed.inline)) reasons.push(`inline policy ${name} is missing`);
-        else if (!samePolicy(doc, observed.inline[name])) reasons.push(`inline policy ${name} differs from the lab’s`);
+        if (!(name in observed.inline)) reasons.push(reason('inline-missing', `inline policy ${name} is missing`));
+        else if (!samePolicy(doc, observed.inline[name])) reasons.push(reason('inline-differs', `inline policy ${name} differs from the lab’s`));
       }
       return reasons;
     },
@@ -172,7 +175,7 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
         const missing = grants(doc).filter((g) => !can(g.action, g.resource));
         if (missing.length) warnings.push(`${spec.name} cannot ${missing.map((g) => g.action).join(', ')} on its own log group, so its function logs nothing. Add an inline policy (${name}) allowing them on ${grants(doc)[1]?.resource ?? grants(doc)[0].resource}.`);
       }
-      const wanted = spec.policies.map((p) => p.name).join(' and ') || 'an inline policy naming the queue';
+      const wanted = spec.policies.map((p) => p.name).join(' and ') || spec.leastPrivilege || 'an inline policy naming what it needs';
       observed.attached.forEach((arn, i) => {
         if (labPolicies.has(arn)) return;
         const name = arn.split('/').pop();
@@ -185,6 +188,7 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       return { findings, warnings };
     },
     id: (observed) => observed.arn,
+    consoleLink: () => `${IAM_CONSOLE}#/roles/details/${enc(spec.name)}`,
   };
 }
 

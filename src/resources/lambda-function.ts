@@ -2,7 +2,8 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { deletion, errorMessage, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 import type { Package } from './lambda-zip.js';
 
 export interface FunctionSpec {
@@ -16,6 +17,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   memoryMb: number;
   environment(ctx: Ctx): Record<string, string>;
+  /** What its environment holds in the lab's words, said when it differs (e.g. "table name / topic ARN"). */
+  environmentLabel?: string;
   /** Built on first use, once per run: observe needs its hash, ensure the bytes. */
   code(): Promise<Package>;
 }
@@ -119,15 +122,15 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       }
     },
     diff(desired, observed) {
-      const reasons: string[] = [];
-      if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') reasons.push('its last deployment failed');
-      if (sha && observed.codeSha256 !== sha) reasons.push('its code differs from handlers/ (code will be uploaded)');
-      if (observed.runtime !== desired.runtime) reasons.push(`its runtime is ${observed.runtime}, want ${desired.runtime}`);
-      if (observed.role !== desired.role) reasons.push(`its role is ${observed.role.split('/').pop()}, want ${desired.role.split('/').pop()}`);
-      if (observed.handler !== desired.handler) reasons.push(`its handler is ${observed.handler}, want ${desired.handler}`);
-      if (observed.timeout !== desired.timeout) reasons.push(`its timeout is ${observed.timeout}s, want ${desired.timeout}s`);
-      if (observed.memory !== desired.memory) reasons.push(`its memory is ${observed.memory} MB, want ${desired.memory} MB`);
-      if (!sameEnvironment(observed.environment, desired.environment)) reasons.push('its environment variables differ (table name / topic ARN)');
+      const reasons: Reason[] = [];
+      if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') reasons.push(reason('deployment-failed', 'its last deployment failed'));
+      if (sha && observed.codeSha256 !== sha) reasons.push(reason('code', 'its code differs from handlers/ (code will be uploaded)'));
+      if (observed.runtime !== desired.runtime) reasons.push(reason('runtime', `its runtime is ${observed.runtime}, want ${desired.runtime}`));
+      if (observed.role !== desired.role) reasons.push(reason('role', `its role is ${observed.role.split('/').pop()}, want ${desired.role.split('/').pop()}`));
+      if (observed.handler !== desired.handler) reasons.push(reason('handler', `its handler is ${observed.handler}, want ${desired.handler}`));
+      if (observed.timeout !== desired.timeout) reasons.push(reason('timeout', `its timeout is ${observed.timeout}s, want ${desired.timeout}s`));
+      if (observed.memory !== desired.memory) reasons.push(reason('memory', `its memory is ${observed.memory} MB, want ${desired.memory} MB`));
+      if (!sameEnvironment(observed.environment, desired.environment)) reasons.push(reason('environment', `its environment variables differ${spec.environmentLabel ? ` (${spec.environmentLabel})` : ''}`));
       return reasons;
     },
     async ensure(ctx, desired, observed) {
@@ -190,5 +193,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ state: observed.state, runtime: observed.runtime, lastUpdate: observed.lastUpdateStatus }),
+    summary: (observed) => `${observed.runtime}, ${observed.state}`,
+    consoleLink: (region) => `${consoleHome(region, 'lambda')}/home?region=${region}#/functions/${enc(spec.name)}`,
   };
 }

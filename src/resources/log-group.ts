@@ -1,7 +1,8 @@
 // A CloudWatch Logs group, made before its function so that it carries the lab's tags
 // and a retention period: a log group Lambda makes by itself keeps logs (and bills) forever.
 import { deletion, hasCode } from '../aws/errors.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 
 export interface LogGroupSpec {
   key: string;
@@ -36,7 +37,7 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
     desired: () => ({ retentionDays: spec.retentionDays }),
     observe: (ctx) => find(ctx, spec.name),
     diff: (desired, observed) =>
-      observed.retentionDays === desired.retentionDays ? [] : [`it keeps logs ${observed.retentionDays ? `${observed.retentionDays} days` : 'forever'}, want ${desired.retentionDays} days`],
+      observed.retentionDays === desired.retentionDays ? [] : [reason('retention', `it keeps logs ${observed.retentionDays ? `${observed.retentionDays} days` : 'forever'}, want ${desired.retentionDays} days`)],
     async ensure(ctx, desired, observed) {
       const logs = await ctx.aws.client('logs');
       if (!observed) {
@@ -60,6 +61,8 @@ export function logGroup(spec: LogGroupSpec): Resource<{ retentionDays: number }
     }),
     id: (observed) => observed.arn,
     details: (observed) => ({ retentionDays: observed.retentionDays, storedBytes: observed.storedBytes }),
+    summary: (observed) => `keeps ${observed.retentionDays} days`,
+    consoleLink: (region) => `${consoleHome(region, 'cloudwatch')}/home?region=${region}#logsV2:log-groups/log-group/${enc(enc(spec.name))}`,
   };
 }
 

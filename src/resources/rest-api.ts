@@ -5,7 +5,8 @@
 import type { Method, Resource as ApiResource } from '@aws-sdk/client-api-gateway';
 import { hasCode, unlessGone } from '../aws/errors.js';
 import { API_QUOTA, retryWhile } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 
 export interface RestApiSpec {
   key: string;
@@ -16,7 +17,9 @@ export interface RestApiSpec {
   path: string;
   stage: string;
   integration(ctx: Ctx): DesiredIntegration;
-  model: { name: string; schema: object };
+  model: { name: string; schema: object; description: string };
+  /** What one request carries, in the lab's words (the order lab's "order"), for check's advice. */
+  message?: string;
 }
 
 export interface DesiredIntegration {
@@ -146,24 +149,24 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     };
   }
 
-  function methodReasons(desired: DesiredApi, observed: ObservedApi): string[] {
+  function methodReasons(desired: DesiredApi, observed: ObservedApi): Reason[] {
     const m = observed.method;
-    if (!observed.resourceId) return [`it has no /${desired.path} resource`];
-    if (!m) return [`POST /${desired.path} is missing`];
-    const reasons: string[] = [];
+    if (!observed.resourceId) return [reason('no-resource', `it has no /${desired.path} resource`)];
+    if (!m) return [reason('no-method', `POST /${desired.path} is missing`)];
+    const reasons: Reason[] = [];
     const i = m.integration;
-    if (m.authorizationType !== 'NONE') reasons.push(`POST /${desired.path} uses ${m.authorizationType} authorization; the lab’s is open (NONE)`);
-    if (!observed.validatorId || m.requestValidatorId !== observed.validatorId) reasons.push('POST does not validate the request body');
-    if (m.requestModels['application/json'] !== desired.model.name) reasons.push(`POST does not require the ${desired.model.name} model`);
-    if (!i) return [...reasons, 'POST has no integration'];
-    if (i.type !== 'AWS' || i.httpMethod !== 'POST') reasons.push(`the integration is ${i.type} ${i.httpMethod}, want AWS POST`);
-    if (i.uri !== desired.uri) reasons.push(`the integration calls ${i.uri}, want ${desired.uri}`);
-    if (i.credentials !== desired.credentials) reasons.push(`the integration runs as ${i.credentials ?? 'no role'}, want ${desired.credentials.split('/').pop()}`);
-    if (i.passthroughBehavior !== 'NEVER') reasons.push('the integration passes unknown content types through (want NEVER)');
-    if (!sameMap(i.requestParameters, desired.requestParameters)) reasons.push('the integration does not send the form-urlencoded Content-Type header');
-    if (!sameMap(i.requestTemplates, desired.requestTemplates)) reasons.push('the integration’s request template differs');
-    if (!sameMap(i.responses, desired.responses)) reasons.push('SQS errors are not mapped to 4xx/5xx responses');
-    if (m.methodResponses.join() !== Object.keys(desired.responses).sort().join()) reasons.push('the method responses differ');
+    if (m.authorizationType !== 'NONE') reasons.push(reason('authorization', `POST /${desired.path} uses ${m.authorizationType} authorization; the lab’s is open (NONE)`));
+    if (!observed.validatorId || m.requestValidatorId !== observed.validatorId) reasons.push(reason('no-validation', 'POST does not validate the request body'));
+    if (m.requestModels['application/json'] !== desired.model.name) reasons.push(reason('no-model', `POST does not require the ${desired.model.name} model`));
+    if (!i) return [...reasons, reason('no-integration', 'POST has no integration')];
+    if (i.type !== 'AWS' || i.httpMethod !== 'POST') reasons.push(reason('integration-type', `the integration is ${i.type} ${i.httpMethod}, want AWS POST`));
+    if (i.uri !== desired.uri) reasons.push(reason('integration-uri', `the integration calls ${i.uri}, want ${desired.uri}`));
+    if (i.credentials !== desired.credentials) reasons.push(reason('integration-role', `the integration runs as ${i.credentials ?? 'no role'}, want ${desired.credentials.split('/').pop()}`));
+    if (i.passthroughBehavior !== 'NEVER') reasons.push(reason('passthrough', 'the integration passes unknown content types through (want NEVER)'));
+    if (!sameMap(i.requestParameters, desired.requestParameters)) reasons.push(reason('content-type', 'the integration does not send the form-urlencoded Content-Type header'));
+    if (!sameMap(i.requestTemplates, desired.requestTemplates)) reasons.push(reason('template', 'the integration’s request template differs'));
+    if (!sameMap(i.responses, desired.responses)) reasons.push(reason('error-mapping', 'SQS errors are not mapped to 4xx/5xx responses'));
+    if (m.methodResponses.join() !== Object.keys(desired.responses).sort().join()) reasons.push(reason('method-responses', 'the method responses differ'));
     return reasons;
   }
 
@@ -241,10 +244,10 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     },
     diff(desired, observed) {
       const reasons = methodReasons(desired, observed);
-      if (!observed.modelSchema) reasons.push(`it has no ${desired.model.name} model`);
-      else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(`its ${desired.model.name} model differs`);
-      if (!observed.stage?.deploymentId) reasons.push(`it is not deployed to stage ${desired.stage}`);
-      if (observed.validatorTwins.length) reasons.push(`it has ${observed.validatorTwins.length} unused duplicate request validator(s)`);
+      if (!observed.modelSchema) reasons.push(reason('model-missing', `it has no ${desired.model.name} model`));
+      else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(reason('model-differs', `its ${desired.model.name} model differs`));
+      if (!observed.stage?.deploymentId) reasons.push(reason('not-deployed', `it is not deployed to stage ${desired.stage}`));
+      if (observed.validatorTwins.length) reasons.push(reason('validator-twins', `it has ${observed.validatorTwins.length} unused duplicate request validator(s)`));
       return reasons;
     },
     async ensure(ctx, desired, observed) {
@@ -270,7 +273,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       const restApiId = api.id;
       let changed = !observed;
       if (!api.modelSchema) {
-        await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: 'An order: a JSON object with at least one field.' });
+        await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description });
         changed = true;
       } else if (JSON.stringify(JSON.parse(api.modelSchema)) !== desired.model.schema) {
         await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
@@ -334,8 +337,8 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         if (!sameMap(i.requestParameters, desired.requestParameters)) findings.push(`${where} does not send the header Content-Type: application/x-www-form-urlencoded, so SQS cannot read the request.`);
         const template = i.requestTemplates['application/json'] ?? '';
         if (!/Action=SendMessage/.test(template) || !/MessageBody=/.test(template)) findings.push(`${where} has no application/json mapping template with Action=SendMessage&MessageBody=…`);
-        else if (!template.includes('$util.urlEncode')) warnings.push(`${where}'s template sends the body without URL-encoding it: an order containing & or + arrives cut or altered. Use MessageBody=$util.urlEncode($input.body).`);
-        if (!sameMap(i.responses, desired.responses)) warnings.push(`${where} answers 200 even when SQS refuses the order; map 4\\d{2} to 400 and 5\\d{2} to 500.`);
+        else if (!template.includes('$util.urlEncode')) warnings.push(`${where}'s template sends the body without URL-encoding it: ${spec.message ? `an ${spec.message}` : 'a message'} containing & or + arrives cut or altered. Use MessageBody=$util.urlEncode($input.body).`);
+        if (!sameMap(i.responses, desired.responses)) warnings.push(`${where} answers 200 even when SQS refuses the ${spec.message ?? 'message'}; map 4\\d{2} to 400 and 5\\d{2} to 500.`);
         if (i.passthroughBehavior !== 'NEVER') warnings.push(`${where} passes bodies of other content types through unchecked; set passthrough behaviour to NEVER.`);
       }
       if (!observed.validatorId || m.requestValidatorId !== observed.validatorId || m.requestModels['application/json'] !== desired.model.name) {
@@ -345,6 +348,8 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       return { findings, warnings };
     },
     id: (observed) => observed.id,
+    summary: (observed) => observed.url,
+    consoleLink: (region, observed) => `${consoleHome(region, 'apigateway')}/main/apis/${enc(observed.id)}/resources?api=${enc(observed.id)}&region=${region}`,
     details: (observed) => ({
       url: observed.url,
       stage: spec.stage,

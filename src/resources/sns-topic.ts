@@ -1,7 +1,11 @@
 // An SNS standard topic, and the email subscription on it.
 import { deletion, hasCode } from '../aws/errors.js';
 import { UsageError } from '../errors.js';
-import { forget, readOnce, type Ctx, type Resource } from '../engine/resource.js';
+import { forget, readOnce, reason, type Ctx, type Resource } from '../engine/resource.js';
+import { consoleHome } from './console-links.js';
+
+const topicLink = (region: string, arn: string | undefined) =>
+  arn && arn.startsWith('arn:') ? `${consoleHome(region, 'sns')}/v3/home?region=${region}#/topic/${arn.split(':').slice(0, 6).join(':')}` : undefined;
 import { tagList } from './tags.js';
 
 const NOT_FOUND = ['NotFound', 'NotFoundException'];
@@ -49,6 +53,7 @@ export function snsTopic(spec: { key: string; task: number; name: string }): Res
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ confirmedSubscriptions: observed.confirmed, pendingSubscriptions: observed.pending }),
+    consoleLink: (region, observed) => topicLink(region, observed.arn),
   };
 }
 
@@ -101,7 +106,13 @@ export interface ObservedSubscription {
   subscriptions: Subscription[];
 }
 
-export function emailSubscription(spec: { key: string; task: number; topic: { key: string; name: string } }): Resource<{ email?: string }, ObservedSubscription> {
+export function emailSubscription(spec: {
+  key: string;
+  task: number;
+  topic: { key: string; name: string };
+  /** What the address receives, in the lab's words (the order lab's "orders"). */
+  receives?: string;
+}): Resource<{ email?: string }, ObservedSubscription> {
   const matches = (s: Subscription, email?: string) => s.protocol === 'email' && (!email || s.endpoint.toLowerCase() === email.toLowerCase());
   return {
     key: spec.key,
@@ -116,7 +127,7 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
       return email.length ? { subscriptions: email } : undefined;
     },
     // Without --email any email subscription will do: status has no address to compare with.
-    diff: (desired, observed) => (observed.subscriptions.some((s) => matches(s, desired.email)) ? [] : [`${desired.email} is not subscribed`]),
+    diff: (desired, observed) => (observed.subscriptions.some((s) => matches(s, desired.email)) ? [] : [reason('not-subscribed', `${desired.email} is not subscribed`)]),
     async ensure(ctx, desired, observed) {
       if (!desired.email) throw new UsageError('The topic has no email subscription yet.', 'Pass --email you@example.com to setup.');
       const sns = await ctx.aws.client('sns');
@@ -127,7 +138,7 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
         Endpoint: desired.email,
         ReturnSubscriptionArn: true,
       });
-      ctx.note(`AWS sent a confirmation email to ${desired.email}: click its link to receive orders`);
+      ctx.note(`AWS sent a confirmation email to ${desired.email}: click its link to receive ${spec.receives ?? 'the notifications'}`);
       return { subscriptions: [...(observed?.subscriptions ?? []), { arn: SubscriptionArn ?? 'PendingConfirmation', protocol: 'email', endpoint: desired.email, pending: true }] };
     },
     async destroy(ctx) {
@@ -156,6 +167,8 @@ export function emailSubscription(spec: { key: string; task: number; topic: { ke
       };
     },
     id: (observed) => observed.subscriptions[0]?.arn,
+    summary: (observed) => observed.subscriptions.map((s) => `${s.endpoint} (${s.pending ? 'pending confirmation' : 'confirmed'})`).join(', '),
+    consoleLink: (region, observed) => topicLink(region, observed.subscriptions[0]?.arn),
     details: (observed) => ({
       subscriptions: observed.subscriptions.map((s) => `${s.endpoint} (${s.pending ? 'pending confirmation' : 'confirmed'})`).join(', '),
       // The addresses that still have to click AWS's link, for the views that advise it.

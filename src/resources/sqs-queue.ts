@@ -1,7 +1,8 @@
 // An SQS standard queue, with its attributes (access policy, redrive policy, timeouts).
 import { deletion, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
+import { consoleHome, enc } from './console-links.js';
 import { identityDocuments } from './iam-role.js';
 import { allows, asList, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 
@@ -14,6 +15,13 @@ export interface QueueSpec {
   attributes(ctx: Ctx): DesiredQueue;
   /** For check: the least visibility timeout that works with the consumer as it is. */
   minVisibilityTimeout?(ctx: Ctx): number | undefined;
+  /** The lab's words for check's advice. */
+  words?: {
+    /** What is delivered twice when the timeout is too short, e.g. "an order still being written". */
+    inFlight?: string;
+    /** How to close an access policy open to anyone, e.g. "name the APIGateway-SQS role instead". */
+    closePolicy?: string;
+  };
 }
 
 export interface DesiredQueue {
@@ -96,15 +104,15 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
     },
     diff(desired, observed) {
       const a = observed.attributes;
-      const reasons: string[] = [];
-      if (Number(a.VisibilityTimeout) !== desired.visibilityTimeout) reasons.push(`its visibility timeout is ${a.VisibilityTimeout}s, want ${desired.visibilityTimeout}s`);
-      if (Number(a.MessageRetentionPeriod) !== desired.retentionSeconds) reasons.push(`it keeps messages ${a.MessageRetentionPeriod}s, want ${desired.retentionSeconds}s`);
-      if (desired.policy && !samePolicy(desired.policy, parsePolicy(a.Policy))) reasons.push(a.Policy ? 'its access policy differs from the lab’s' : 'it has no access policy');
+      const reasons: Reason[] = [];
+      if (Number(a.VisibilityTimeout) !== desired.visibilityTimeout) reasons.push(reason('visibility-timeout', `its visibility timeout is ${a.VisibilityTimeout}s, want ${desired.visibilityTimeout}s`));
+      if (Number(a.MessageRetentionPeriod) !== desired.retentionSeconds) reasons.push(reason('retention', `it keeps messages ${a.MessageRetentionPeriod}s, want ${desired.retentionSeconds}s`));
+      if (desired.policy && !samePolicy(desired.policy, parsePolicy(a.Policy))) reasons.push(reason('access-policy', a.Policy ? 'its access policy differs from the lab’s' : 'it has no access policy'));
       if (desired.redrive) {
         const r = a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
-        if (!r) reasons.push('it has no dead-letter queue');
+        if (!r) reasons.push(reason('no-dead-letter-queue', 'it has no dead-letter queue', 'warning'));
         else if (r.deadLetterTargetArn !== desired.redrive.deadLetterTargetArn || Number(r.maxReceiveCount) !== desired.redrive.maxReceiveCount) {
-          reasons.push(`its redrive policy differs (want ${desired.redrive.maxReceiveCount} receives, then ${desired.redrive.deadLetterTargetArn.split(':').pop()})`);
+          reasons.push(reason('redrive', `its redrive policy differs (want ${desired.redrive.maxReceiveCount} receives, then ${desired.redrive.deadLetterTargetArn.split(':').pop()})`, 'warning'));
         }
       }
       return reasons;
@@ -148,17 +156,19 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
       // poc's own timeouts and retention are its choices, not the guide's: only the rule
       // that makes them matter (six times the consumer's timeout) is checked.
       const warnings = this.diff(desired, observed)
-        .filter((r) => !/access policy|visibility timeout|keeps messages/.test(r))
-        .map((r) => `${spec.name}: ${r}.`);
+        .filter((r) => r.severity === 'warning')
+        .map((r) => `${spec.name}: ${r.text}.`);
       const least = spec.minVisibilityTimeout?.(ctx);
       const visibility = Number(observed.attributes.VisibilityTimeout);
       if (least !== undefined && visibility < least) {
-        warnings.push(`${spec.name}'s visibility timeout is ${visibility}s; Lambda advises at least six times its function's timeout (${least}s), or an order still being written is delivered again.`);
+        warnings.push(`${spec.name}'s visibility timeout is ${visibility}s; Lambda advises at least six times its function's timeout (${least}s), or ${spec.words?.inFlight ?? 'a message still being processed'} is delivered again.`);
       }
-      if (current && allows([current], 'sqs:SendMessage', observed.arn, stranger)) warnings.push(`${spec.name}'s access policy lets anyone (any AWS account) send to it; name the APIGateway-SQS role instead.`);
+      if (current && allows([current], 'sqs:SendMessage', observed.arn, stranger)) warnings.push(`${spec.name}'s access policy lets anyone (any AWS account) send to it; ${spec.words?.closePolicy ?? 'name the roles that send to it instead'}.`);
       return { findings, warnings };
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ url: observed.url, messages: observed.depth, inFlight: observed.inFlight }),
+    summary: (observed) => `${observed.depth} waiting, ${observed.inFlight} in flight`,
+    consoleLink: (region, observed) => `${consoleHome(region, 'sqs')}/v3/home?region=${region}#/queues/${enc(observed.url)}`,
   };
 }

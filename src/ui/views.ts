@@ -30,35 +30,15 @@ export function setupView(result: LabResult, dryRun: boolean, lab: Lab): string 
     lines.push('', ...outputs.map((o) => `${`${o.label}:`.padEnd(width)}${s.bold(String(o.value))}`));
     lines.push(`${`${lab.tryIt.exampleLabel}:`.padEnd(width)}${lab.tryIt.example}${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
   }
-  const sub = result.resources.find((r) => r.type === 'sns-subscription');
-  const waiting = sub?.details?.awaitingConfirmation;
+  // A subscription that waits for its link to be clicked says so in its details.
+  const waiting = result.resources.find((r) => r.details?.awaitingConfirmation)?.details?.awaitingConfirmation;
   if (waiting) lines.push(s.warn(`Confirm the subscription: AWS emailed ${String(waiting)} a link (check spam too).`));
   return lines.join('\n');
 }
 
 function detailText(r: ResourceJson): string {
   if (r.state !== 'present') return r.reasons?.join('; ') ?? '';
-  const d = r.details ?? {};
-  switch (r.type) {
-    case 'dynamodb-table':
-      return `${d.items} items (approximate, refreshed by AWS about every 6 hours)`;
-    case 'dynamodb-stream':
-      return `${d.viewType} ${r.id ?? ''}`;
-    case 'sqs-queue':
-      return `${d.messages} waiting, ${d.inFlight} in flight`;
-    case 'sns-subscription':
-      return String(d.subscriptions ?? '');
-    case 'rest-api':
-      return String(d.url ?? '');
-    case 'event-source-mapping':
-      return `${d.state}, batch ${d.batchSize}`;
-    case 'lambda-function':
-      return `${d.runtime}, ${d.state}`;
-    case 'log-group':
-      return `keeps ${d.retentionDays} days`;
-    default:
-      return r.id ?? '';
-  }
+  return r.summary ?? r.id ?? '';
 }
 
 export function statusView(result: StatusResult): string {

@@ -17,7 +17,7 @@ import { restApi } from '../../resources/rest-api.js';
 import { emailSubscription, snsTopic } from '../../resources/sns-topic.js';
 import { sqsQueue } from '../../resources/sqs-queue.js';
 import type { ObservedStream } from '../../resources/dynamodb-table.js';
-import { labNames, type LabNames } from './names.js';
+import { BASE_NAMES, labNames, type LabNames } from './names.js';
 import * as P from './policies.js';
 
 export const STAGE = 'prod';
@@ -108,6 +108,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       inline: (ctx) => ({ 'send-to-queue': P.sendToQueuePolicy(p(ctx)) }),
       // The guide grants the send only in the queue's access policy, which also works.
       resourcePolicies: queuePolicy,
+      leastPrivilege: 'an inline policy naming the queue',
     }),
     // Task 2
     dynamodbTable({ key: k.table, task: 2, name: names.table, partitionKey: 'orderID' }),
@@ -125,6 +126,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       name: names.queue,
       // The access policy names both roles, and SQS checks that its principals exist.
       needs: [k.dlq, k.apiRole, k.sqsDynamoDbRole],
+      words: { inFlight: 'an order still being written', closePolicy: `name the ${BASE_NAMES.apiSqsRole} role instead` },
       minVisibilityTimeout: (ctx) => {
         const consumer = stateOf<ObservedFunction>(ctx, k.function1);
         return consumer && 6 * consumer.timeout;
@@ -149,6 +151,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
       memoryMb: 128,
       environment: () => ({ TABLE_NAME: names.table }),
+      environmentLabel: 'table name / topic ARN',
       code: () => zipFile(handlerFile('lambda-1'), 'index.mjs'),
     }),
     eventSourceMapping({
@@ -160,12 +163,13 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       source: (ctx) => ctx.arns.queue(names.queue),
       batchSize: 10,
       reportBatchItemFailures: true,
+      record: 'order',
     }),
     // Task 5
-    dynamodbStream({ key: k.stream, task: 5, table: { key: k.table, name: names.table }, viewType: 'NEW_IMAGE' }),
+    dynamodbStream({ key: k.stream, task: 5, table: { key: k.table, name: names.table }, viewType: 'NEW_IMAGE', viewTypeWhy: 'the second function needs the new order’s attributes' }),
     // Task 6
     snsTopic({ key: k.topic, task: 6, name: names.topic }),
-    emailSubscription({ key: k.subscription, task: 6, topic: { key: k.topic, name: names.topic } }),
+    emailSubscription({ key: k.subscription, task: 6, topic: { key: k.topic, name: names.topic }, receives: 'orders' }),
     // Task 7
     logGroup({ key: k.logs2, task: 7, name: names.logGroup2, retentionDays: LOG_RETENTION_DAYS, beyondGuide: LOGS_WHY }),
     lambdaFunction({
@@ -179,6 +183,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
       memoryMb: 128,
       environment: (ctx) => ({ TOPIC_ARN: ctx.arns.topic(names.topic) }),
+      environmentLabel: 'table name / topic ARN',
       code: () => zipFile(handlerFile('lambda-2'), 'index.mjs'),
     }),
     eventSourceMapping({
@@ -195,6 +200,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       startingPosition: 'TRIM_HORIZON',
       reportBatchItemFailures: true,
       maximumRetryAttempts: 5,
+      record: 'order',
     }),
     // Task 8
     restApi({
@@ -208,7 +214,9 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       model: {
         name: 'Order',
         schema: { $schema: 'http://json-schema.org/draft-04/schema#', title: 'Order', type: 'object', minProperties: 1 },
+        description: 'An order: a JSON object with at least one field.',
       },
+      message: 'order',
       integration: (ctx) => ({
         uri: ctx.arns.apiGatewaySqsPath(names.queue),
         credentials: ctx.arns.role(names.apiSqsRole),
