@@ -44,7 +44,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const session = await openSession(options, deps);
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const resources = (await lab.load()).resources(names);
+  const resources = (await lab.load()).resources(names, session);
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
   const before = await observeAll(resources, ctx);

@@ -58,7 +58,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   const session = await openSession(options, { ...deps, note: undefined }, { email, runtime });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const all = (await lab.load()).resources(names);
+  const all = (await lab.load()).resources(names, session);
   const resources = all.filter((r) => tasks.includes(r.task));
 
   if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {

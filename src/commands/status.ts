@@ -10,7 +10,7 @@ export interface StatusResult extends LabResult {
 
 export async function status(options: GlobalOptions, deps: Deps): Promise<StatusResult> {
   const session = await openSession(options, deps);
-  const reports = await observeAll((await session.lab.load()).resources(session.names), session.ctx);
+  const reports = await observeAll((await session.lab.load()).resources(session.names, session), session.ctx);
   const complete = reports.every((r) => r.state === 'present');
   const error = firstError(reports);
   return {

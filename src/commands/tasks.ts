@@ -103,7 +103,7 @@ export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<Ta
   if (!session) {
     return { tasks: plain, prefix: names.prefix, noCredentials: !reason, notice: reason && `Task states are not shown: ${reason}`, exitCode: EXIT.ok };
   }
-  const reports = await observeAll((await lab.load()).resources(session.names), session.ctx);
+  const reports = await observeAll((await lab.load()).resources(session.names, session), session.ctx);
   const lines: TaskLine[] = lab.tasks.map((t) => {
     const mine = reports.filter((r) => r.task === t.number);
     if (!mine.length) return { task: t.number, title: t.title, state: null, hint: t.hint };

@@ -90,10 +90,19 @@ export interface TryItCommand {
   run(input: unknown, options: Record<string, unknown>, tools: TryItTools): Promise<TryItOutcome>;
 }
 
+export interface LabPlace {
+  account: string;
+  region: string;
+}
+
 /** What a lab loads on first use: its resources and explanations are most of poc's code. */
 export interface LabParts {
-  /** Every resource the building tasks make, in task order; `needs` gives the build order. */
-  resources(names: LabNames): AnyResource[];
+  /**
+   * Every resource the building tasks make, in task order; `needs` gives the build order.
+   * `place` is the account and region (placeholders when explaining offline), for names
+   * that must be unique beyond the account, such as an S3 bucket's.
+   */
+  resources(names: LabNames, place: LabPlace): AnyResource[];
   /** What a task builds and why, for `poc explain` and `setup --step`. */
   explain(task: number, paper: LabPaper): TaskExplanation;
 }

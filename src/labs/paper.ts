@@ -48,7 +48,7 @@ export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns,
     reads: new Map(),
     note: () => {},
   };
-  const resources = parts.resources(names);
+  const resources = parts.resources(names, { account: arns.account, region: arns.region });
   const all = (type: string) => resources.filter((r) => r.type === type);
   return {
     names,

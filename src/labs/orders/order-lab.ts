@@ -1,6 +1,6 @@
-// The order-pipeline lab as data: its ten tasks and the resources each one builds.
-// Everything specific to this lab lives in this folder and in handlers/orders/; the
-// engine and the commands only walk what this file returns (through index.ts).
+// The order-pipeline lab's resources: what each of its building tasks makes (the tasks
+// themselves, its names and settings are in index.ts). Everything specific to this lab
+// lives in this folder and in handlers/orders/; the engine and the commands only walk it.
 import { fileURLToPath } from 'node:url';
 import { stateOf, type AnyResource, type Ctx } from '../../engine/resource.js';
 import { parsePolicy } from '../../resources/policy-document.js';
