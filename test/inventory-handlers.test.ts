@@ -387,7 +387,9 @@ describe('Check-Stock (DynamoDB stream -> SNS)', () => {
     // AWS writes no stream record at all for a PutItem that changes nothing (DynamoDB
     // Streams records only actual modifications), so re-uploading an unchanged file
     // alerts no one. A MODIFY whose old image is also at 0 is the one case the handler
-    // must skip itself; built here as the NEW_AND_OLD_IMAGES view hands it over.
+    // must skip itself; built here as the NEW_AND_OLD_IMAGES view hands it over. (moto
+    // differs from AWS here: it writes a MODIFY record for an unchanged PutItem, so the
+    // "no record" half cannot be shown through moto's stream.)
     const image = { Store: { S: 'Berlin' }, Item: { S: 'Echo Plus' }, Count: { N: '0' } };
     const record = (n: string, OldImage?: typeof image) => ({
       eventID: n,

@@ -145,11 +145,14 @@ describe('S3 bucket and Lambda permission (resource kinds)', () => {
     const { TopicArn } = await c.sns.createTopic({ Name: 'deletions' });
     await s3.putBucketNotificationConfiguration({
       Bucket: BUCKET,
-      NotificationConfiguration: { TopicConfigurations: [{ Id: 'theirs', TopicArn, Events: ['s3:ObjectRemoved:*'] }] },
+      NotificationConfiguration: {
+        TopicConfigurations: [{ Id: 'theirs', TopicArn, Events: ['s3:ObjectRemoved:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'archive/' }] } } }],
+      },
     });
     await applyAll([bucket(), permission()], await ctxFor());
     const after = await s3.getBucketNotificationConfiguration({ Bucket: BUCKET });
-    assert.deepEqual(after.TopicConfigurations?.map((t) => [t.Id, t.TopicArn]), [['theirs', TopicArn]]);
+    assert.deepEqual(after.TopicConfigurations?.map((t) => [t.Id, t.TopicArn, t.Events]), [['theirs', TopicArn, ['s3:ObjectRemoved:*']]]);
+    assert.deepEqual(after.TopicConfigurations?.[0]?.Filter?.Key?.FilterRules?.map((r) => [String(r.Name).toLowerCase(), r.Value]), [['prefix', 'archive/']]);
     assert.deepEqual(after.LambdaFunctionConfigurations?.map((l) => l.LambdaFunctionArn), [FUNCTION_ARN]);
   });
 

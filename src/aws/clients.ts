@@ -60,7 +60,8 @@ const LOADERS: { [K in ServiceName]: (config: ClientConfig) => Promise<ClientTyp
   streams: async (c) => new (await import('@aws-sdk/client-dynamodb-streams')).DynamoDBStreams(c),
   iam: async (c) => new (await import('@aws-sdk/client-iam')).IAM(c),
   lambda: async (c) => new (await import('@aws-sdk/client-lambda')).Lambda(c),
-  s3: async (c) => new (await import('@aws-sdk/client-s3')).S3(c),
+  // An emulator at a custom endpoint (localhost:5000) has no DNS for bucket.localhost: address buckets by path there.
+  s3: async (c) => new (await import('@aws-sdk/client-s3')).S3(c.endpoint ? { ...c, forcePathStyle: true } : c),
   sns: async (c) => new (await import('@aws-sdk/client-sns')).SNS(c),
   sqs: async (c) => new (await import('@aws-sdk/client-sqs')).SQS(c),
   sts: async (c) => new (await import('@aws-sdk/client-sts')).STS(c),

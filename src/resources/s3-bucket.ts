@@ -178,9 +178,16 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
 
   /** Everyone else's entries as they are, poc's own replaced. */
   function merged(observed: ObservedBucket | undefined, want: LambdaFunctionConfiguration): NotificationConfiguration {
-    const current = observed?.notifications ?? {};
+    const current = structuredClone(observed?.notifications ?? {});
     const others = (current.LambdaFunctionConfigurations ?? []).filter((c) => c.Id !== want.Id && c.LambdaFunctionArn !== want.LambdaFunctionArn);
-    return { ...current, LambdaFunctionConfigurations: [...others, want] };
+    const out: NotificationConfiguration = { ...current, LambdaFunctionConfigurations: [...others, want] };
+    // S3 hands filter rule names back as "Prefix"/"Suffix"; its API model allows only the lowercase spelling.
+    for (const list of [out.LambdaFunctionConfigurations, out.QueueConfigurations, out.TopicConfigurations]) {
+      for (const c of list ?? []) {
+        for (const rule of c.Filter?.Key?.FilterRules ?? []) rule.Name = String(rule.Name).toLowerCase() as 'prefix' | 'suffix';
+      }
+    }
+    return out;
   }
 
   const reasons = (desired: DesiredBucket, observed: ObservedBucket): string[] => {
