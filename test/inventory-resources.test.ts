@@ -224,6 +224,21 @@ describe('S3 bucket and Lambda permission (resource kinds)', () => {
     assert.match(report!.error!.hint!, /--prefix/);
   });
 
+  it("a bucket S3 will not show (another account's: HeadBucket 403) is an error naming the fix, not 'absent'", async () => {
+    const ctx = await ctxFor();
+    const s3 = await ctx.aws.client('s3');
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        // What S3 answers a HEAD on another account's bucket (or with a wrong ExpectedBucketOwner): 403, no body.
+        if (context.commandName === 'HeadBucketCommand') throw Object.assign(new Error('Forbidden'), { name: '403', $metadata: { httpStatusCode: 403 } });
+        return next(args);
+      },
+      { step: 'initialize', name: 'otherAccountOwnsIt' },
+    );
+    const plain = s3Bucket({ key: 'bucket:plain', task: 2, name: BUCKET, needs: [] });
+    await assert.rejects(plain.observe(ctx), (e: Error & { hint?: string }) => /another AWS account/.test(e.message) && /--prefix/.test(e.hint ?? ''));
+  });
+
   it('bucket names are checked against the S3 rules before any call', () => {
     assert.equal(bucketNameProblem(BUCKET), undefined);
     assert.match(bucketNameProblem('Inventory-Upper')!, /lowercase/);

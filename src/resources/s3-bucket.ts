@@ -78,10 +78,12 @@ export function bucketNameProblem(name: string): string | undefined {
 const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const noSuchBucket = (error: unknown) => hasCode(error, 'NoSuchBucket') || (hasCode(error, 'NotFound') && status(error) === 404);
 
-function takenError(name: string, cause: unknown): AwsFailure {
+function takenError(name: string, cause: unknown, certain = true): AwsFailure {
   return new AwsFailure(
-    `The bucket name ${name} belongs to another AWS account (S3 bucket names are shared by every account in the world).`,
-    'Choose a name of your own: run again with another --prefix (the bucket name includes it).',
+    certain
+      ? `The bucket name ${name} belongs to another AWS account (S3 bucket names are shared by every account in the world).`
+      : `S3 refuses access to bucket ${name}: it belongs to another AWS account (bucket names are shared by every account in the world), or your identity may not read it (s3:ListBucket).`,
+    `Choose a name of your own: run again with another --prefix (the bucket name includes it).${certain ? '' : ' If the bucket is yours, your identity needs s3:ListBucket on it.'}`,
     { cause },
   );
 }
@@ -138,7 +140,7 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
       region = head.BucketRegion ?? ctx.region;
     } catch (error) {
       if (noSuchBucket(error) || status(error) === 404) return undefined;
-      if (status(error) === 403) throw takenError(spec.name, error);
+      if (status(error) === 403) throw takenError(spec.name, error, false);
       if (status(error) === 301) {
         throw new AwsFailure(
           `The bucket ${spec.name} is in another region than ${ctx.region}; S3 can notify only a function in the bucket's own region.`,
@@ -284,7 +286,7 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
           if (noSuchBucket(error)) return 'absent';
           // An upload arrived between emptying and deleting: empty it again.
           if (hasCode(error, 'BucketNotEmpty') && round < EMPTY_ROUNDS) continue;
-          if (status(error) === 403 && hasCode(error, 'AccessDenied') && /owner/i.test(errorMessage(error))) throw takenError(spec.name, error);
+          if (status(error) === 403 && hasCode(error, 'AccessDenied') && /owner/i.test(errorMessage(error))) throw takenError(spec.name, error, false);
           throw error;
         }
       }
