@@ -7,6 +7,7 @@ import type { DynamoDB } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
 import type { IAM } from '@aws-sdk/client-iam';
 import type { Lambda } from '@aws-sdk/client-lambda';
+import type { S3 } from '@aws-sdk/client-s3';
 import type { SNS } from '@aws-sdk/client-sns';
 import type { SQS } from '@aws-sdk/client-sqs';
 import type { STS } from '@aws-sdk/client-sts';
@@ -44,6 +45,7 @@ interface ClientTypes {
   streams: DynamoDBStreams;
   iam: IAM;
   lambda: Lambda;
+  s3: S3;
   sns: SNS;
   sqs: SQS;
   sts: STS;
@@ -58,6 +60,8 @@ const LOADERS: { [K in ServiceName]: (config: ClientConfig) => Promise<ClientTyp
   streams: async (c) => new (await import('@aws-sdk/client-dynamodb-streams')).DynamoDBStreams(c),
   iam: async (c) => new (await import('@aws-sdk/client-iam')).IAM(c),
   lambda: async (c) => new (await import('@aws-sdk/client-lambda')).Lambda(c),
+  // An emulator at a custom endpoint (localhost:5000) has no DNS for bucket.localhost: address buckets by path there.
+  s3: async (c) => new (await import('@aws-sdk/client-s3')).S3(c.endpoint ? { ...c, forcePathStyle: true } : c),
   sns: async (c) => new (await import('@aws-sdk/client-sns')).SNS(c),
   sqs: async (c) => new (await import('@aws-sdk/client-sqs')).SQS(c),
   sts: async (c) => new (await import('@aws-sdk/client-sts')).STS(c),

@@ -19,6 +19,11 @@ export async function zipFile(path: string, entryName: string): Promise<Package>
     }
     throw error;
   });
+  return zipBuffer(code, entryName);
+}
+
+/** The same deterministic zip, of code already in memory (a bundle). */
+export async function zipBuffer(code: Buffer, entryName: string): Promise<Package> {
   const { default: archiver } = await import('archiver');
   const archive = archiver('zip', { zlib: { level: 9 } });
   const chunks: Buffer[] = [];
