@@ -8,7 +8,7 @@ import { Arns } from '../src/aws/arns.js';
 import { createAws } from '../src/aws/clients.js';
 import type { AnyResource, Ctx } from '../src/engine/resource.js';
 import { applyAll, destroyAll, observeAll } from '../src/engine/walks.js';
-import type { LabNames } from '../src/lab/names.js';
+import type { LabNames } from '../src/labs/lab.js';
 import { zipBuffer } from '../src/resources/lambda-zip.js';
 import { lambdaPermission } from '../src/resources/lambda-permission.js';
 import { bucketNameProblem, s3Bucket } from '../src/resources/s3-bucket.js';

@@ -8,7 +8,7 @@
 // resource lists this one in its `needs`.
 import { deletion, errorMessage, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { lambdaWaitReason } from './lambda-function.js';
 import { asList } from './policy-document.js';
 
@@ -77,13 +77,13 @@ export function parseStatements(policy: string | undefined): PermissionStatement
   }));
 }
 
-function reasons(desired: DesiredPermission, st: PermissionStatement): string[] {
-  const out: string[] = [];
-  if (st.effect !== 'Allow') out.push(`it ${st.effect === 'Deny' ? 'denies' : 'does not allow'} the call`);
-  if (st.principal !== desired.principal) out.push(`it lets ${st.principal ?? 'nobody'} invoke the function, want ${desired.principal}`);
-  if (st.action !== desired.action && st.action !== 'lambda:*') out.push(`it allows ${st.action ?? 'no action'}, want ${desired.action}`);
-  if (st.sourceArn !== desired.sourceArn) out.push(st.sourceArn ? `its source is ${st.sourceArn}, want ${desired.sourceArn}` : `it does not limit the source to ${desired.sourceArn}`);
-  if (st.sourceAccount !== desired.sourceAccount) out.push(st.sourceAccount ? `its source account is ${st.sourceAccount}, want ${desired.sourceAccount}` : `it does not limit the source account to ${desired.sourceAccount}`);
+function reasons(desired: DesiredPermission, st: PermissionStatement): Reason[] {
+  const out: Reason[] = [];
+  if (st.effect !== 'Allow') out.push(reason('effect', `it ${st.effect === 'Deny' ? 'denies' : 'does not allow'} the call`));
+  if (st.principal !== desired.principal) out.push(reason('principal', `it lets ${st.principal ?? 'nobody'} invoke the function, want ${desired.principal}`));
+  if (st.action !== desired.action && st.action !== 'lambda:*') out.push(reason('action', `it allows ${st.action ?? 'no action'}, want ${desired.action}`));
+  if (st.sourceArn !== desired.sourceArn) out.push(reason('source-arn', st.sourceArn ? `its source is ${st.sourceArn}, want ${desired.sourceArn}` : `it does not limit the source to ${desired.sourceArn}`));
+  if (st.sourceAccount !== desired.sourceAccount) out.push(reason('source-account', st.sourceAccount ? `its source account is ${st.sourceAccount}, want ${desired.sourceAccount}` : `it does not limit the source account to ${desired.sourceAccount}`));
   return out;
 }
 
@@ -113,7 +113,7 @@ export function lambdaPermission(spec: PermissionSpec): Resource<DesiredPermissi
       const observed = await read(ctx);
       return observed?.statement ? observed : undefined;
     },
-    diff: (desired, observed) => (observed.statement ? reasons(desired, observed.statement) : [`the function's policy has no statement ${spec.statementId}`]),
+    diff: (desired, observed) => (observed.statement ? reasons(desired, observed.statement) : [reason('statement', `the function's policy has no statement ${spec.statementId}`)]),
     async ensure(ctx, desired, observed) {
       const lambda = await ctx.aws.client('lambda');
       // A statement cannot be changed in place: a wrong one is removed and added again.

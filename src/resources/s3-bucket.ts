@@ -14,7 +14,7 @@
 import type { LambdaFunctionConfiguration, NotificationConfiguration, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 import { errorMessage, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
-import type { Ctx, Resource } from '../engine/resource.js';
+import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { AwsFailure } from '../errors.js';
 import { tagList } from './tags.js';
 
@@ -192,15 +192,16 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
     return out;
   }
 
-  const reasons = (desired: DesiredBucket, observed: ObservedBucket): string[] => {
-    const out: string[] = [];
-    if (observed.region !== desired.region) out.push(`it is in ${observed.region}, want ${desired.region}`);
+  const reasons = (desired: DesiredBucket, observed: ObservedBucket): Reason[] => {
+    const out: Reason[] = [];
+    if (observed.region !== desired.region) out.push(reason('region', `it is in ${observed.region}, want ${desired.region}`));
     const pab = observed.publicAccessBlock ?? {};
     const open = Object.keys(BLOCK_ALL).filter((k) => pab[k as keyof PublicAccessBlockConfiguration] !== true);
-    if (open.length) out.push(open.length === 4 ? 'public access is not blocked' : `public access is not fully blocked (${open.join(', ')} off)`);
+    // Open public access is a risk, not a break: uploads still reach the function.
+    if (open.length) out.push(reason('public-access', open.length === 4 ? 'public access is not blocked' : `public access is not fully blocked (${open.join(', ')} off)`, 'warning'));
     if (desired.notification && !matching(observed, desired.notification)) {
       const fn = desired.notification.LambdaFunctionArn!.split(':').pop();
-      out.push(`uploads do not invoke ${fn} (no event notification for ${(desired.notification.Events ?? []).join(', ')} to it)`);
+      out.push(reason('notification', `uploads do not invoke ${fn} (no event notification for ${(desired.notification.Events ?? []).join(', ')} to it)`));
     }
     return out;
   };
@@ -242,7 +243,7 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
       const settle = <T>(call: () => Promise<T>) =>
         retryWhile(call, (error) => (noSuchBucket(error) ? 'S3 to show the new bucket everywhere' : undefined), PROPAGATION, ctx.note, ctx.signal);
       if (!observed) await settle(() => s3.putBucketTagging({ ...owner, Tagging: { TagSet: tagList(ctx.tags) } }));
-      if (!observed || reasons(desired, observed).some((r) => r.startsWith('public access'))) {
+      if (!observed || reasons(desired, observed).some((r) => r.code === 'public-access')) {
         await settle(() => s3.putPublicAccessBlock({ ...owner, PublicAccessBlockConfiguration: desired.publicAccessBlock }));
       }
       if (desired.notification && (!observed || !matching(observed, desired.notification))) {
@@ -295,8 +296,8 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
       const found = reasons(desired, observed);
       return {
         // Without the trigger (or in another region) uploads go nowhere; open public access is a risk, not a break.
-        findings: found.filter((r) => !r.startsWith('public access')).map((r) => `${spec.name}: ${r}.`),
-        warnings: found.filter((r) => r.startsWith('public access')).map((r) => `${spec.name}: ${r}; turn on Block Public Access: inventory files are not for the world.`),
+        findings: found.filter((r) => r.severity === 'finding').map((r) => `${spec.name}: ${r.text}.`),
+        warnings: found.filter((r) => r.severity === 'warning').map((r) => `${spec.name}: ${r.text}; turn on Block Public Access: what the lab uploads is not for the world.`),
       };
     },
     id: (observed) => observed.arn,
