@@ -13,6 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { dashboard, type DashboardDeps, type DashboardInfo } from '../src/commands/dashboard.js';
 import { inventoryView } from '../src/dashboard/inventory-view.js';
+import type { DashboardView } from '../src/dashboard/view.js';
+import { AwsFailure } from '../src/errors.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';
 
@@ -232,6 +234,39 @@ describe('the server', () => {
     }
     // Closed means closed: nothing listens on the port any more.
     await assert.rejects(get(server.port, '/'), /ECONNREFUSED/);
+  });
+});
+
+describe('the page', () => {
+  it('shows why a look at AWS failed, keeps what it last showed, and recovers', { timeout: 60_000 }, async () => {
+    let failing = false;
+    let looks = 0;
+    const view: DashboardView<{ looks: number }> = {
+      id: 'test',
+      title: 'Test view',
+      refreshMs: 500,
+      snapshot: async () => {
+        if (failing) throw new AwsFailure('Reading the table failed: AccessDeniedException.', 'Give your user dynamodb:Scan on it.');
+        return { looks: ++looks };
+      },
+      render: (data, h) => h('p', { class: 'looks', 'data-looks': data.looks }, `look ${data.looks}`),
+    };
+    const server = await startDashboard(() => view);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('.looks').waitFor(WAIT);
+      failing = true;
+      await page.locator('#error.shown', { hasText: 'AccessDeniedException' }).waitFor(WAIT);
+      assert.match(await page.locator('#error').innerText(), /Give your user dynamodb:Scan on it/);
+      assert.equal(await page.locator('.looks').count(), 1, 'the last good snapshot stays on the page');
+      failing = false;
+      await page.locator('#error:not(.shown)').waitFor({ state: 'attached', ...WAIT });
+      await page.locator(`.looks[data-looks="${looks + 1}"]`).waitFor(WAIT);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
   });
 });
 

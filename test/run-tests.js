@@ -45,6 +45,11 @@ const walk = (dir) => {
 walk('dist/test');
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// Node's runner given no file runs every test it finds: a filter that matches nothing is a mistake.
+if (selected.length === 0) {
+  process.stderr.write(`No test file in dist/test matches ${only.join(', ')}.\n`);
+  process.exit(1);
+}
 
 const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -56,21 +56,28 @@ function showError(e) {
   errorEl.classList.add('shown');
 }
 async function tick() {
+  let body;
   try {
     const response = await fetch('/api/snapshot', { cache: 'no-store' });
-    const body = await response.json();
-    if (body.error) showError(body.error);
-    else {
+    body = await response.json();
+  } catch (e) {
+    showError({ message: 'The dashboard does not answer: was poc dashboard stopped?', hint: String((e && e.message) || e) });
+    setTimeout(tick, REFRESH_MS);
+    return;
+  }
+  if (body.error) showError(body.error);
+  else {
+    try {
       const out = document.createDocumentFragment();
       add(out, render(body.data, h));
       viewEl.replaceChildren(out);
       showError(undefined);
+    } catch (e) {
+      showError({ message: 'The page could not draw what AWS answered (a bug in the view: please report it).', hint: String((e && e.message) || e) });
     }
-    statusEl.textContent = 'updated ' + new Date(body.at).toLocaleTimeString();
-    document.body.dataset.snapshots = String(++snapshots);
-  } catch (e) {
-    showError({ message: 'The dashboard does not answer: was poc dashboard stopped?', hint: String(e && e.message || e) });
   }
+  statusEl.textContent = 'updated ' + new Date(body.at).toLocaleTimeString();
+  document.body.dataset.snapshots = String(++snapshots);
   setTimeout(tick, REFRESH_MS);
 }
 tick();
