@@ -331,6 +331,40 @@ Examples:
       });
     });
 
+  withAwsOptions(
+    program
+      .command('dashboard')
+      .description('a live web page of the lab on this machine (127.0.0.1 only), until Ctrl-C')
+      .option('--port <n>', 'listen on this port (default: a free one)')
+      .option('--no-open', 'only print the URL; do not open it in the browser'),
+  )
+    .addHelpText(
+      'after',
+      `
+AWS is read here, with your credentials; the page gets only what it shows.
+
+Examples:
+  poc dashboard
+  poc dashboard --port 8080 --no-open`,
+    )
+    .action(async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { dashboard } = await import('./commands/dashboard.js');
+        const result = await dashboard(opts, {
+          onCall: tools.reporter.call,
+          signal: tools.signal,
+          notice: (text) => tools.reporter.warn(text),
+          ready: (info) => {
+            process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${info.url}\n`);
+            tools.reporter.info(`Dashboard of the ${info.view} lab at ${info.url} (Ctrl-C to stop)`);
+            if (opts.open !== false && process.stdout.isTTY && !process.env.CI) void import('./dashboard/open-browser.js').then((m) => m.openBrowser(info.url, (t) => tools.reporter.warn(t)));
+          },
+        });
+        // Ctrl-C is how it ends, as for logs --follow: not an error. The URL was the output.
+        return { data: result, view: () => '', exitCode: result.exitCode, quietJson: true };
+      });
+    });
+
   return program;
 }
 

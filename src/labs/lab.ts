@@ -3,6 +3,7 @@
 // interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
 import type { AnyResource } from '../engine/resource.js';
 import type { PocError } from '../errors.js';
+import type { AnyView } from '../dashboard/view.js';
 import type { LabPaper, TaskExplanation } from './paper.js';
 
 /** A lab's resource names with --prefix applied; `prefix` is '' without one. */
@@ -105,6 +106,8 @@ export interface LabParts {
   resources(names: LabNames, place: LabPlace): AnyResource[];
   /** What a task builds and why, for `poc explain` and `setup --step`. */
   explain(task: number, paper: LabPaper): TaskExplanation;
+  /** What `poc dashboard` shows of this lab, made from the same resources `status` walks. */
+  dashboard(names: LabNames, resources: AnyResource[]): AnyView;
 }
 
 export interface Lab {

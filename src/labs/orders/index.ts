@@ -79,10 +79,15 @@ Examples:
     },
   },
   async load() {
-    const [{ orderLabResources }, { explainTask }] = await Promise.all([import('./order-lab.js'), import('./explanations.js')]);
+    const [{ orderLabResources }, { explainTask }, { orderView }] = await Promise.all([
+      import('./order-lab.js'),
+      import('./explanations.js'),
+      import('./dashboard-view.js'),
+    ]);
     return {
       resources: (names) => orderLabResources(order(names)),
       explain: (task, paper) => explainTask(task, paper as import('./explanations.js').LabPaper),
+      dashboard: (_names, resources) => orderView(resources),
     };
   },
 };

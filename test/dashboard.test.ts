@@ -1,0 +1,387 @@
+// poc dashboard in a real browser: Debian's Chromium (test/run-tests.js installs it when it
+// is missing), driven by playwright-core, against moto. The inventory view is fed the way
+// the inventory lab writes its table (partition Store, sort Item, attribute Count); the
+// order view is shown a lab built by setup. The server itself is checked over plain HTTP:
+// loopback only, GET only, a foreign Host refused, no credential in any answer.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { dashboard, type DashboardDeps, type DashboardInfo } from '../src/commands/dashboard.js';
+import { inventoryView } from '../src/labs/inventory/dashboard-view.js';
+import type { DashboardView } from '../src/dashboard/view.js';
+import { AwsFailure } from '../src/errors.js';
+import { ROOT, runPoc } from './helpers/cli.js';
+import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';
+
+// Distinctive on purpose: the tests look for them in everything the server sends.
+const ACCESS_KEY = 'AKIADASHBOARDTEST7Q2Z';
+const SECRET_KEY = 'dashboard-secret-Wq8rT3vN0pLm5xYz';
+const moto = motoPerFile({ resetEach: true, env: { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY, POC_BACKOFF_SCALE: '0.01' } });
+
+const WAIT = { timeout: 30_000 };
+let browser: BrowserContext;
+let profile: string;
+let shots: string;
+
+before(async () => {
+  profile = await mkdtemp(join(tmpdir(), 'poc-dashboard-chromium-'));
+  shots = await mkdtemp(join(tmpdir(), 'poc-dashboard-shots-'));
+  // A persistent context is how playwright takes a fresh --user-data-dir of our own. Without
+  // the background-networking flags Chromium's own connections fail on a closed network.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await rm(profile, { recursive: true, force: true });
+});
+
+/** Starts the dashboard in-process; stop() ends it as Ctrl-C would and waits for it. */
+async function startDashboard(view?: DashboardDeps['view']) {
+  const controller = new AbortController();
+  let ready!: (info: DashboardInfo) => void;
+  const started = new Promise<DashboardInfo>((resolve) => (ready = resolve));
+  const running = dashboard({ endpointUrl: moto.endpoint, region: REGION }, { signal: controller.signal, ready, view });
+  const info = await Promise.race([started, running.then(() => Promise.reject(new Error('the dashboard ended before it was ready')))]);
+  return {
+    ...info,
+    async stop() {
+      controller.abort();
+      assert.equal((await running).exitCode, 0);
+    },
+  };
+}
+
+async function createInventoryTable() {
+  await sdk(moto).dynamodb.createTable({
+    TableName: 'Inventory',
+    AttributeDefinitions: [
+      { AttributeName: 'Store', AttributeType: 'S' },
+      { AttributeName: 'Item', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'Store', KeyType: 'HASH' },
+      { AttributeName: 'Item', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  });
+}
+
+/** What Load-Inventory writes for each CSV row. */
+async function writeStock(rows: [string, string, number][]) {
+  const dynamodb = sdk(moto).dynamodb;
+  for (const [store, item, count] of rows) {
+    await dynamodb.putItem({ TableName: 'Inventory', Item: { Store: { S: store }, Item: { S: item }, Count: { N: String(count) } } });
+  }
+}
+
+const INJECTION = '<img src=x onerror="window.__pwned=1">Spoons';
+
+/** One row of a store's table, by the item's name. */
+const row = (page: Page, store: string, item: string) => page.locator(`section[data-store="${store}"] tr`, { has: page.locator('td:first-child', { hasText: item }) });
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A GET with the Host header as given (fetch would not let a test set it). */
+function get(port: number, path: string, host = `127.0.0.1:${port}`, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { Host: host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+describe('inventory view', () => {
+  it('shows stock by store, highlights zero counts, escapes item names, and follows new uploads', { timeout: 120_000 }, async () => {
+    await createInventoryTable();
+    await writeStock([
+      ['Berlin', 'Apples', 12],
+      ['Berlin', 'Bananas', 0],
+      ['Berlin', INJECTION, 4],
+      ['Paris', 'Baguette', 3],
+      ['Paris', 'Brie', 0],
+      ['Tokyo', 'Matcha', 7],
+    ]);
+    const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('section[data-store="Tokyo"]').waitFor(WAIT);
+      assert.deepEqual(await page.locator('section[data-store]').evaluateAll((els) => els.map((e) => e.getAttribute('data-store'))), ['Berlin', 'Paris', 'Tokyo']);
+
+      assert.match(await row(page, 'Berlin', 'Apples').innerText(), /Apples\s+12/);
+      assert.match(await row(page, 'Paris', 'Baguette').innerText(), /Baguette\s+3/);
+      assert.match(await row(page, 'Tokyo', 'Matcha').innerText(), /Matcha\s+7/);
+      // Zero counts are marked (class and words) and look different from the others.
+      for (const [store, item] of [['Berlin', 'Bananas'], ['Paris', 'Brie']]) {
+        assert.match((await row(page, store, item).getAttribute('class')) ?? '', /\bout\b/, `${store} ${item} is marked out of stock`);
+        assert.match(await row(page, store, item).innerText(), /0 · out of stock/);
+      }
+      assert.doesNotMatch((await row(page, 'Berlin', 'Apples').getAttribute('class')) ?? '', /\bout\b/);
+      // Runs in the page; the tests compile without the DOM's types, hence globalThis.
+      const background = (store: string, item: string) =>
+        row(page, store, item)
+          .locator('td')
+          .first()
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          .evaluate((td) => (globalThis as any).getComputedStyle(td).backgroundColor as string);
+      const [outColour, inColour] = [await background('Berlin', 'Bananas'), await background('Berlin', 'Apples')];
+      assert.notEqual(outColour, inColour, `an out-of-stock row is coloured (${outColour} vs ${inColour})`);
+      assert.match(await page.locator('section[data-store="Berlin"] h2').innerText(), /1 out/);
+
+      // An item name from an uploaded file is text, never markup.
+      assert.match(await row(page, 'Berlin', 'Spoons').innerText(), /<img src=x onerror="window.__pwned=1">Spoons\s+4/);
+      assert.equal(await page.locator('main img').count(), 0);
+      assert.equal(await page.evaluate('window.__pwned'), undefined);
+
+      // Another upload: a new store, and a count that drops to zero.
+      const before = Number(await page.locator('body').getAttribute('data-snapshots'));
+      await writeStock([
+        ['Madrid', 'Churros', 0],
+        ['Madrid', 'Turron', 9],
+        ['Berlin', 'Apples', 0],
+      ]);
+      await page.locator('section[data-store="Madrid"]').waitFor(WAIT);
+      assert.ok(Number(await page.locator('body').getAttribute('data-snapshots')) > before, 'the page drew a newer snapshot');
+      assert.match((await row(page, 'Madrid', 'Churros').getAttribute('class')) ?? '', /\bout\b/);
+      await page.locator('section[data-store="Berlin"] tr.out', { hasText: 'Apples' }).waitFor(WAIT);
+      assert.match(await page.locator('section[data-store="Berlin"] h2').innerText(), /2 out/);
+      assert.match(await page.locator('.summary').innerText(), /4 stores, 8 items, 4 out of stock/);
+
+      const shot = join(shots, 'inventory.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stderr.write(`# inventory dashboard screenshot: ${shot}\n`);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+
+  it('says so while the table does not exist, then shows it once it does', { timeout: 120_000 }, async () => {
+    const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('main .empty', { hasText: 'does not exist yet' }).waitFor(WAIT);
+      await createInventoryTable();
+      await writeStock([['Oslo', 'Skis', 2]]);
+      await page.locator('section[data-store="Oslo"]').waitFor(WAIT);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('the server', () => {
+  it('answers GET on / and /api/snapshot only, at its own host names, and never sends a credential', { timeout: 60_000 }, async () => {
+    await createInventoryTable();
+    await writeStock([['Berlin', 'Apples', 1]]);
+    const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const answers: Answer[] = [];
+      const page = await get(server.port, '/');
+      answers.push(page);
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
+      const snapshot = await get(server.port, '/api/snapshot', `localhost:${server.port}`);
+      answers.push(snapshot);
+      assert.equal(snapshot.status, 200);
+      assert.deepEqual(JSON.parse(snapshot.body).data.stores, [{ store: 'Berlin', items: [{ item: 'Apples', count: 1 }], outOfStock: 0 }]);
+
+      const notFound = await get(server.port, '/api/snapshot/../../etc/passwd');
+      answers.push(notFound);
+      assert.equal(notFound.status, 404);
+      assert.equal((await get(server.port, '/favicon.ico')).status, 404);
+      const post = await get(server.port, '/api/snapshot', undefined, 'POST');
+      assert.equal(post.status, 405);
+      assert.equal(post.headers.allow, 'GET');
+
+      // DNS rebinding: another site's name resolving to 127.0.0.1 gets nothing.
+      for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, `localhost.evil.example:${server.port}`]) {
+        const refused = await get(server.port, '/api/snapshot', host);
+        answers.push(refused);
+        assert.equal(refused.status, 403, `Host ${host} is refused`);
+        assert.doesNotMatch(refused.body, /Apples/);
+      }
+      for (const a of answers) {
+        const text = `${JSON.stringify(a.headers)}\n${a.body}`;
+        assert.ok(!text.includes(ACCESS_KEY) && !text.includes(SECRET_KEY), 'no credential in any answer');
+      }
+    } finally {
+      await server.stop();
+    }
+    // Closed means closed: nothing listens on the port any more.
+    await assert.rejects(get(server.port, '/'), /ECONNREFUSED/);
+  });
+});
+
+describe('the page', () => {
+  it('shows why a look at AWS failed, keeps what it last showed, and recovers', { timeout: 60_000 }, async () => {
+    let failing = false;
+    let looks = 0;
+    const view: DashboardView<{ looks: number }> = {
+      id: 'test',
+      title: 'Test view',
+      refreshMs: 500,
+      snapshot: async () => {
+        if (failing) throw new AwsFailure('Reading the table failed: AccessDeniedException.', 'Give your user dynamodb:Scan on it.');
+        return { looks: ++looks };
+      },
+      render: (data, h) => h('p', { class: 'looks', 'data-looks': data.looks }, `look ${data.looks}`),
+    };
+    const server = await startDashboard(() => view);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('.looks').waitFor(WAIT);
+      failing = true;
+      await page.locator('#error.shown', { hasText: 'AccessDeniedException' }).waitFor(WAIT);
+      assert.match(await page.locator('#error').innerText(), /Give your user dynamodb:Scan on it/);
+      assert.equal(await page.locator('.looks').count(), 1, 'the last good snapshot stays on the page');
+      const shownWhileFailing = Number(await page.locator('.looks').getAttribute('data-looks'));
+      failing = false;
+      // The banner goes only when a good snapshot is drawn.
+      await page.locator('#error:not(.shown)').waitFor({ state: 'attached', ...WAIT });
+      assert.ok(Number(await page.locator('.looks').getAttribute('data-looks')) > shownWhileFailing, 'a new snapshot is drawn');
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('order view', () => {
+  it('shows each resource of a built lab, the queue depths, and changes as the lab does', { timeout: 240_000 }, async () => {
+    await runSetup(moto);
+    const names = expectedNames();
+    const clients = sdk(moto);
+    const server = await startDashboard();
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      for (const name of [names.api, names.queue, names.function1, names.table, `${names.table} stream`, names.function2, names.topic]) {
+        await page.locator(`.stage[data-resource="${name}"][data-state="present"]`).waitFor(WAIT);
+      }
+      assert.equal(await page.locator('.stage').count(), 7);
+      assert.equal(await page.locator('.state-missing, .state-drifted, .state-error').count(), 0);
+      await page.locator('[data-depth="0"]').waitFor(WAIT);
+      await page.locator('[data-dlq-depth="0"]').waitFor(WAIT);
+      await page.locator('.orders .empty', { hasText: 'No orders yet' }).waitFor(WAIT);
+
+      // The trigger goes (so nothing takes messages off the queue), then a message arrives.
+      const { EventSourceMappings = [] } = await clients.lambda.listEventSourceMappings({ FunctionName: names.function1 });
+      assert.equal(EventSourceMappings.length, 1);
+      await clients.lambda.deleteEventSourceMapping({ UUID: EventSourceMappings[0].UUID! });
+      await clients.sqs.sendMessage({ QueueUrl: await queueUrl(clients, names.queue), MessageBody: JSON.stringify({ item: 'latex gloves' }) });
+      await clients.sqs.sendMessage({ QueueUrl: await queueUrl(clients, names.dlq), MessageBody: JSON.stringify({ item: 'broken' }) });
+      await page.locator('[data-depth="1"]').waitFor(WAIT);
+      await page.locator('[data-dlq-depth="1"]').waitFor(WAIT);
+      await page.locator(`.arrow.state-missing [data-resource="${names.function1} SQS trigger"]`).waitFor(WAIT);
+
+      // An order as POC-Lambda-1 stores it; its text is shown, not run.
+      await clients.dynamodb.putItem({
+        TableName: names.table,
+        Item: { orderID: { S: 'order-1' }, receivedAt: { S: new Date().toISOString() }, order: { M: { item: { S: '<b>mop</b>' } } } },
+      });
+      await page.locator('.orders tr[data-order="order-1"]', { hasText: '<b>mop</b>' }).waitFor(WAIT);
+      assert.equal(await page.locator('.orders b').count(), 0);
+
+      const shot = join(shots, 'orders.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stderr.write(`# order dashboard screenshot: ${shot}\n`);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('poc dashboard, the command', () => {
+  it('prints its URL, serves until Ctrl-C, then closes and exits 0', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['bin/poc.js', 'dashboard', '--no-open', '--endpoint-url', moto.endpoint, '--region', REGION], {
+      cwd: ROOT,
+      env: { ...process.env, CI: '1', AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const line = /^(http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(stdout);
+        if (line) resolve(line[1]);
+      });
+      void exited.then(({ code }) => reject(new Error(`poc dashboard exited (${code}) before printing its URL:\n${stderr}`)));
+    });
+    const port = Number(new URL(url).port);
+    const page = await get(port, '/api/snapshot');
+    assert.equal(page.status, 200);
+    assert.ok(!page.body.includes(ACCESS_KEY) && !page.body.includes(SECRET_KEY));
+    assert.equal(JSON.parse(page.body).data.stages[0].main.name, 'POC-API');
+
+    child.kill('SIGINT');
+    // Generous: the machine is shared; a hang would take forever.
+    const bound = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const { code, signal } = await exited;
+    clearTimeout(bound);
+    assert.equal(signal, null, `poc dashboard did not stop on Ctrl-C:\n${stderr}`);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, url + '\n', 'the URL is all stdout says');
+    await assert.rejects(get(port, '/'), /ECONNREFUSED/);
+  });
+});
+
+describe('bad input', () => {
+  for (const port of ['0', '70000', 'http', '80.5']) {
+    it(`--port ${port}: exit 2 before any AWS call`, { timeout: 30_000 }, async () => {
+      // No endpoint answers on port 9: any AWS call would fail differently (exit 1).
+      const run = await runPoc(['dashboard', '--no-open', '--port', port, '--endpoint-url', 'http://127.0.0.1:9', '--region', REGION], { ...process.env, CI: '1' });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--port must be a port number from 1 to 65535/);
+      assert.equal(run.stdout, '');
+    });
+  }
+
+  it('a port already in use is a usage error that names the fix', { timeout: 30_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        dashboard({ endpointUrl: moto.endpoint, region: REGION, port }, { signal: new AbortController().signal, view: () => inventoryView({ table: 'Inventory' }) }),
+        (error: { exitCode?: number; message?: string; hint?: string }) => {
+          assert.equal(error.exitCode, 2);
+          assert.match(error.message ?? '', new RegExp(`Port ${port} on 127.0.0.1 is already in use`));
+          assert.match(error.hint ?? '', /--port/);
+          return true;
+        },
+      );
+    } finally {
+      taken.close();
+    }
+  });
+});
