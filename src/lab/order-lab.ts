@@ -93,8 +93,8 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     // Task 1
     iamPolicy({ key: k.writeDynamoDb, task: 1, name: names.writeDynamoDbPolicy, description: 'POC-Lambda-1 writes orders to the orders table.', document: (ctx) => P.writeDynamoDbPolicy(p(ctx)) }),
     iamPolicy({ key: k.snsPublish, task: 1, name: names.snsPublishPolicy, description: 'POC-Lambda-2 publishes to POC-Topic.', document: (ctx) => P.snsPublishPolicy(p(ctx)) }),
-    iamPolicy({ key: k.streamsRead, task: 1, name: names.streamsReadPolicy, description: 'POC-Lambda-2’s trigger reads the orders stream.', document: (ctx) => P.streamsReadPolicy(p(ctx)) }),
-    iamPolicy({ key: k.readSqs, task: 1, name: names.readSqsPolicy, description: 'POC-Lambda-1’s trigger reads POC-Queue.', document: (ctx) => P.readSqsPolicy(p(ctx)) }),
+    iamPolicy({ key: k.streamsRead, task: 1, name: names.streamsReadPolicy, description: "POC-Lambda-2's trigger reads the orders stream.", document: (ctx) => P.streamsReadPolicy(p(ctx)) }),
+    iamPolicy({ key: k.readSqs, task: 1, name: names.readSqsPolicy, description: "POC-Lambda-1's trigger reads POC-Queue.", document: (ctx) => P.readSqsPolicy(p(ctx)) }),
     iamRole({
       key: k.sqsDynamoDbRole,
       task: 1,
@@ -126,7 +126,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       key: k.apiRole,
       task: 1,
       name: names.apiSqsRole,
-      description: 'Used by POC-API’s integration to send orders to POC-Queue.',
+      description: "Used by POC-API's integration to send orders to POC-Queue.",
       service: 'apigateway.amazonaws.com',
       policies: [],
       inline: (ctx) => ({ 'send-to-queue': P.sendToQueuePolicy(p(ctx)) }),
