@@ -94,7 +94,9 @@ export async function startCheckingProxy(target: string): Promise<CheckingProxy>
         for (const l of listeners) l(seen);
       }
       const upstream = httpRequest(
-        { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: url, headers: { ...req.headers, host: upstreamUrl.host } },
+        // The Host header stays the proxy's: moto builds queue URLs from it, and the SDK sends
+        // later SQS calls to the queue URL's host, which must be this proxy, not moto itself.
+        { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: url, headers: req.headers },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);

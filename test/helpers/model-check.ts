@@ -221,13 +221,26 @@ function decodeJsonRequest(model: ServiceModel, req: WireRequest): Decoded | und
   return { operation, input, unknown };
 }
 
-function fromJson(model: ServiceModel, shapeName: string, value: unknown, path: string, unknown: Decoded['unknown'], skip: Set<string> = new Set()): unknown {
+const wireNames = new Map<string, Map<string, readonly [string, Member]>>();
+
+/** A structure's members by the name they have on the wire (cached: bodies can hold 40,000 items). */
+function byWireName(model: ServiceModel, shapeName: string, skip?: Set<string>): Map<string, readonly [string, Member]> {
+  const key = `${model.id}#${shapeName}`;
+  const hit = skip ? undefined : wireNames.get(key);
+  if (hit) return hit;
+  const members = Object.entries(model.shapes[shapeName]!.members ?? {}).filter(([name]) => !skip?.has(name));
+  const map = new Map(members.map(([name, m]) => [wireName(name, m), [name, m] as const]));
+  if (!skip) wireNames.set(key, map);
+  return map;
+}
+
+function fromJson(model: ServiceModel, shapeName: string, value: unknown, path: string, unknown: Decoded['unknown'], skip?: Set<string>): unknown {
   const shape = model.shapes[shapeName]!;
   if (value === null || value === undefined) return value;
   switch (shape.type) {
     case 'structure': {
       if (shape.document || typeof value !== 'object' || Array.isArray(value)) return value;
-      const byWire = new Map(Object.entries(shape.members ?? {}).filter(([name]) => !skip.has(name)).map(([name, m]) => [wireName(name, m), [name, m] as const]));
+      const byWire = byWireName(model, shapeName, skip);
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const found = byWire.get(k);
