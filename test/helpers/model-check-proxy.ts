@@ -11,7 +11,7 @@
 // handlers' never are.
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { after, afterEach, beforeEach } from 'node:test';
+import { after, afterEach } from 'node:test';
 import { checkRequest, formatViolation, type Checked, type Violation } from './model-check.js';
 
 /** Put this in a test client's customUserAgent to leave its requests unchecked. */
@@ -33,37 +33,25 @@ export function onRequest(listener: (seen: SeenRequest) => void): () => void {
   return () => listeners.delete(listener);
 }
 
-interface Recorded extends Violation {
-  during: string;
-}
+const pending: Violation[] = [];
 
-let during = 'a before hook (outside any test)';
-const pending: Recorded[] = [];
-
-function takeViolations(): Recorded[] {
-  return pending.splice(0, pending.length);
-}
-
-function failure(found: Recorded[]): Error {
-  const lines = found.map((v) => `  [${v.during}] ${formatViolation(v)}`);
-  return new Error(`${found.length} request(s) AWS would refuse (checked against botocore's service models; moto accepts them):\n${lines.join('\n')}`);
+function failure(where: string, found: Violation[]): Error {
+  const lines = found.map((v) => `  ${formatViolation(v)}`);
+  return new Error(`${where}: ${found.length} request(s) AWS would refuse (checked against botocore's service models; moto accepts them):\n${lines.join('\n')}`);
 }
 
 // Registered when the test file loads (moto.ts imports this module), so they apply to
-// every test of every file that uses moto.
-beforeEach((t) => {
-  const leftover = takeViolations();
-  during = t.name;
-  if (leftover.length) throw failure(leftover);
-});
+// every test of every file that uses moto. What was sent since the previous test ended
+// (this test's beforeEach hooks, its body; for the first test, the file's before hooks
+// too) fails this test. In a suite whose tests run concurrently, the test named is the
+// one that ended first.
 afterEach((t) => {
-  const found = takeViolations();
-  during = `after ${t.name}`;
-  if (found.length) throw failure(found);
+  const found = pending.splice(0);
+  if (found.length) throw failure(`during "${t.name}" (or the hooks before it)`, found);
 });
 after(() => {
-  const found = takeViolations();
-  if (found.length) throw failure(found);
+  const found = pending.splice(0);
+  if (found.length) throw failure('in an after hook of this file', found);
 });
 
 export interface CheckingProxy {
@@ -89,7 +77,7 @@ export async function startCheckingProxy(target: string): Promise<CheckingProxy>
         } catch (error) {
           checked = { service: '?', violations: [{ service: '?', operation: '?', path: '', value: `${req.method} ${url}`, constraint: `a request the checker can decode (${(error as Error).message})` }] };
         }
-        if (!exempt) pending.push(...checked.violations.map((v) => ({ ...v, during })));
+        if (!exempt) pending.push(...checked.violations);
         const seen: SeenRequest = { ...checked, method: req.method ?? 'GET', url, headers: req.headers, body, exempt };
         for (const l of listeners) l(seen);
       }

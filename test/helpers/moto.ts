@@ -8,6 +8,8 @@ import { startCheckingProxy } from './model-check-proxy.js';
 export interface Moto {
   /** Where the code under test sends its requests: moto behind the API-model check (model-check-proxy.ts). */
   endpoint: string;
+  /** moto itself, unchecked: only for requests that are not poc's (e.g. API Gateway's own call to SQS). */
+  motoEndpoint: string;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function startMoto(options: { managedPolicies?: boolean } = {}): Pr
   const checked = await startCheckingProxy(endpoint);
   return {
     endpoint: checked.endpoint,
+    motoEndpoint: endpoint,
     async reset() {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
