@@ -119,6 +119,26 @@ describe('the API-model check', () => {
     assert.deepEqual(problems(group).map((p) => p.replace(/pattern .*/, 'pattern')), ['logs:CreateLogGroup tags{poc:lab} = "order’s" violates pattern'], 'a map value, against \\p{L}\\p{Z}\\p{N}');
   });
 
+  it('decodes S3 rest-xml bodies (flattened lists, enums) by the operation\'s URI template and literal query', () => {
+    const s3 = (url: string, xml: string): WireRequest => ({ method: 'PUT', url, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/s3/aws4_request', 'content-type': 'application/xml' }, body: Buffer.from(xml) });
+    const tagging = checkRequest(s3('/inventory-bucket?tagging', '<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>poc:lab</Key><Value>inventory</Value></Tag></TagSet></Tagging>'));
+    assert.equal(tagging.operation, 'PutBucketTagging');
+    assert.deepEqual(tagging.input, { Bucket: 'inventory-bucket', Tagging: { TagSet: [{ Key: 'poc:lab', Value: 'inventory' }] } });
+    assert.deepEqual(tagging.violations, []);
+    const notification = s3(
+      '/inventory-bucket?notification',
+      // The model names the elements CloudFunctionConfiguration and CloudFunction (S3's old names), as the SDK sends them.
+      '<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:123456789012:function:Load-Inventory</CloudFunction><Event>s3:ObjectCreated:*</Event><Event>s3:ObjectCreated:Anything</Event><Colour>blue</Colour></CloudFunctionConfiguration></NotificationConfiguration>',
+    );
+    const found = problems(notification);
+    assert.deepEqual((checkRequest(notification).input?.NotificationConfiguration as { LambdaFunctionConfigurations?: { Events: string[] }[] }).LambdaFunctionConfigurations?.[0]?.Events, ['s3:ObjectCreated:*', 's3:ObjectCreated:Anything'], 'a flattened list of repeated elements');
+    assert.equal(checkRequest(notification).operation, 'PutBucketNotificationConfiguration');
+    assert.deepEqual(found.map((f) => f.replace(/ violates (enum|a member).*/, ' violates $1')), [
+      's3:PutBucketNotificationConfiguration NotificationConfiguration.LambdaFunctionConfigurations[0].Colour = "blue" violates a member',
+      's3:PutBucketNotificationConfiguration NotificationConfiguration.LambdaFunctionConfigurations[0].Events[1] = "s3:ObjectCreated:Anything" violates enum',
+    ]);
+  });
+
   it('reports a request of a service it has no model for, rather than letting it through', () => {
     const found = problems({ method: 'POST', url: '/', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/kinesis/aws4_request' }, body: Buffer.alloc(0) });
     assert.equal(found.length, 1);

@@ -36,6 +36,7 @@ export interface Member {
 export interface Operation {
   name: string;
   http: { method: string; requestUri: string };
+  deprecated?: boolean;
   input?: { shape: string; locationName?: string };
 }
 

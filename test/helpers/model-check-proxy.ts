@@ -5,8 +5,8 @@
 //
 // A violation does not change the answer (the test goes on as it would against moto);
 // it is recorded, and the test during which it was sent fails in an afterEach hook that
-// names the operation, the member, the value and the constraint. What is sent in a
-// before/after hook fails the file's after hook. Requests of the tests' own plain SDK
+// names the operation, the member, the value and the constraint (what a before hook sent
+// fails the first test; what an after hook sent, the file's after hook). Requests of the tests' own plain SDK
 // clients may be exempted with TEST_CLIENT_MARKER in their user agent; poc's and the
 // handlers' never are.
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
