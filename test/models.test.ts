@@ -175,6 +175,7 @@ describe('the strings the lab defines', () => {
     // A fake client that records the create call each resource's ensure makes first and
     // stops it at the next call: the inputs are what poc would send, built from names alone.
     const sent: { op: string; input: Record<string, unknown> }[] = [];
+    let stuck = () => {};
     const aws = {
       region: 'us-east-1',
       calls: [],
@@ -184,7 +185,10 @@ describe('the strings the lab defines', () => {
           // Not a thenable: `await aws.client(...)` must give the client itself.
           get: (_, op) => op === 'then' ? undefined : async (input: Record<string, unknown>) => {
             // Anything else never answers: the resource stops there, with nothing left to reject.
-            if (typeof op !== 'string' || !/^(create|put|tag|subscribe)/i.test(op)) return new Promise(() => {});
+            if (typeof op !== 'string' || !/^(create|put|tag|subscribe)/i.test(op)) {
+              stuck();
+              return new Promise(() => {});
+            }
             sent.push({ op: `${service}:${op}`, input });
             return {};
           },
@@ -193,8 +197,10 @@ describe('the strings the lab defines', () => {
     const names = labNames('alice');
     const ctx = { aws, account: '123456789012', region: 'us-east-1', arns: new Arns('us-east-1', '123456789012'), names, settings: { runtime: 'nodejs22.x', email: 'student@example.com' }, tags: labTags('alice'), state: new Map(), reads: new Map(), note() {} } as unknown as Ctx;
     for (const resource of orderLabResources(names)) {
+      // Done when ensure settles (it fails on the fake's empty answers) or waits on a call that never answers.
+      const waiting = new Promise<void>((resolve) => (stuck = resolve));
       const run = Promise.resolve().then(() => resource.ensure(ctx, resource.desired(ctx), undefined)).catch(() => undefined);
-      await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 20))]);
+      await Promise.race([run, waiting]);
     }
     const strings: [string, string][] = [];
     const collect = (where: string, value: unknown) => {
