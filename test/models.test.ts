@@ -138,6 +138,15 @@ describe('the API-model check', () => {
     ]);
   });
 
+  it('tells apart S3 operations that share a method and template by their required header or query member', () => {
+    const s3 = (method: string, url: string, headers: Record<string, string> = {}): WireRequest => ({ method, url, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/s3/aws4_request', ...headers }, body: Buffer.from('store,item,count\n') });
+    assert.equal(checkRequest(s3('PUT', '/inventory-bucket/berlin.csv?x-id=PutObject')).operation, 'PutObject');
+    assert.equal(checkRequest(s3('PUT', '/inventory-bucket/berlin.csv', { 'x-amz-copy-source': 'other/berlin.csv' })).operation, 'CopyObject');
+    assert.equal(checkRequest(s3('DELETE', '/inventory-bucket/berlin.csv')).operation, 'DeleteObject');
+    assert.equal(checkRequest(s3('DELETE', '/inventory-bucket/berlin.csv?uploadId=abc')).operation, 'AbortMultipartUpload');
+    assert.deepEqual(checkRequest(s3('PUT', '/inventory-bucket/berlin.csv?x-id=PutObject')).violations, []);
+  });
+
   it('reports a request of a service it has no model for, rather than letting it through', () => {
     const found = problems({ method: 'POST', url: '/', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/kinesis/aws4_request' }, body: Buffer.alloc(0) });
     assert.equal(found.length, 1);

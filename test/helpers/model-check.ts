@@ -304,14 +304,29 @@ function routes(model: ServiceModel): Route[] {
 function decodeRestRequest(model: ServiceModel, req: WireRequest): Decoded | undefined {
   const url = new URL(req.url, 'http://x');
   const rawPath = url.pathname.replace(/\/+$/, '') || '/';
-  let match: RegExpExecArray | null = null;
-  const route = routes(model).find((r) => {
-    if (r.operation.http.method !== req.method) return false;
-    if (!r.query.every(([k, v]) => url.searchParams.has(k) && (v === undefined || url.searchParams.get(k) === v))) return false;
-    match = r.path.exec(rawPath);
-    return match !== null;
+  const matching = routes(model).flatMap((r) => {
+    if (r.operation.http.method !== req.method) return [];
+    if (!r.query.every(([k, v]) => url.searchParams.has(k) && (v === undefined || url.searchParams.get(k) === v))) return [];
+    const m = r.path.exec(rawPath);
+    return m ? [{ r, m }] : [];
   });
-  if (!route || !match) return undefined;
+  // Several operations can share a method and template, told apart only by a required
+  // header or query member (S3: PutObject and CopyObject's x-amz-copy-source, DeleteObject
+  // and AbortMultipartUpload's uploadId): the most specific one whose required
+  // header and query members are all present is the one sent.
+  const present = (r: Route) => {
+    const shape = r.operation.input ? model.shapes[r.operation.input.shape] : undefined;
+    return (shape?.required ?? []).every((name) => {
+      const member = shape!.members?.[name];
+      if (member?.location === 'header') return header(req.headers, wireName(name, member)) !== undefined;
+      if (member?.location === 'querystring') return url.searchParams.has(wireName(name, member));
+      return true;
+    });
+  };
+  const chosen = matching.find(({ r }) => present(r)) ?? matching[0];
+  if (!chosen) return undefined;
+  const route = chosen.r;
+  const match = chosen.m;
   const operation = route.operation;
   const unknown: Decoded['unknown'] = [];
   const input: Record<string, unknown> = {};
