@@ -1,18 +1,29 @@
 // ARNs that can be derived from names alone, so a policy can name exactly what it
 // grants without waiting for the resource to exist.
+import { partition } from '@aws-sdk/core/client';
+
+/**
+ * The partition (aws, aws-cn, aws-us-gov, aws-eusc, ...) and DNS suffix of a region, from the
+ * SDK's own partition data (the same table its endpoint resolver uses), so a new partition
+ * needs an SDK update, not a change here. A region it does not know is in `aws`.
+ */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  return partition(region).name;
+}
+
+export function dnsSuffixOf(region: string): string {
+  return partition(region).dnsSuffix;
 }
 
 export class Arns {
   readonly partition: string;
+  readonly dnsSuffix: string;
   constructor(
     readonly region: string,
     readonly account: string,
   ) {
     this.partition = partitionOf(region);
+    this.dnsSuffix = dnsSuffixOf(region);
   }
   private arn(service: string, region: string, resource: string): string {
     return `arn:${this.partition}:${service}:${region}:${this.account}:${resource}`;
