@@ -54,3 +54,19 @@ describe('regions and partitions', () => {
     }
   });
 });
+
+describe('least privilege: the lab grants what its code and triggers use, nothing more', () => {
+  it('each policy lists exactly the documented or used actions', async () => {
+    const P = await import('../src/lab/policies.js');
+    const { labNames } = await import('../src/lab/names.js');
+    const inputs = { arns: new Arns('us-east-1', '123456789012'), names: labNames() };
+    const actions = (doc: { Statement: { Action?: unknown }[] }) => doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+    // POC-Lambda-1 only calls PutItem; POC-Lambda-2 only Publish.
+    assert.deepEqual(actions(P.writeDynamoDbPolicy(inputs)), ['dynamodb:PutItem']);
+    assert.deepEqual(actions(P.snsPublishPolicy(inputs)), ['sns:Publish']);
+    // The SQS trigger: the three actions the Lambda docs list for the execution role.
+    assert.deepEqual(actions(P.readSqsPolicy(inputs)), ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    // poc makes each log group itself, so the function only writes streams and events into it.
+    assert.deepEqual(actions(P.ownLogsPolicy(inputs, '/aws/lambda/POC-Lambda-1')), ['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+});
