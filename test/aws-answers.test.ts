@@ -1,0 +1,96 @@
+// poc against answers AWS gives and moto does not: the fault proxy (test/helpers/fault-proxy.ts)
+// stands in front of moto and answers a chosen request as AWS does (each case cites the
+// AWS documentation it follows); the end state is read from moto directly.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { IAM } from '@aws-sdk/client-iam';
+import { createAws } from '../src/aws/clients.js';
+import { setup } from '../src/commands/setup.js';
+import { createReporter } from '../src/ui/reporter.js';
+import { completeLab, labInventory, normalised, startFaultProxy, type FaultProxy, type RequestInfo, type CannedAnswer } from './helpers/fault-proxy.js';
+import { motoPerFile } from './helpers/lab.js';
+
+const REGION = 'us-east-1';
+const EMAIL = 'student@example.com';
+const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
+const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+const why = (result: { error?: { message: string; hint?: string } }) => (result.error ? `${result.error.message}\n  ${result.error.hint ?? ''}` : 'no error');
+
+async function runSetup(endpoint: string, notes: string[] = [], prefix?: string) {
+  const aws = await createAws({ endpointUrl: endpoint, region: REGION });
+  const reporter = { ...(await createReporter({ json: true })), note: (_r: unknown, text: string) => notes.push(text) };
+  return setup({ endpointUrl: endpoint, region: REGION, email: EMAIL, yes: true, ...(prefix ? { prefix } : {}) }, { reporter, aws });
+}
+
+async function withProxy<T>(options: Parameters<typeof startFaultProxy>[0], fn: (proxy: FaultProxy) => Promise<T>): Promise<T> {
+  const proxy = await startFaultProxy(options);
+  try {
+    return await fn(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** An IAM (query protocol) error answer. */
+const iamError = (status: number, code: string, message: string): CannedAnswer => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>x</RequestId></ErrorResponse>`,
+});
+
+describe('IAM: ConcurrentModification and policy versions', () => {
+  it('parallel attach/put on one role that IAM refuses with ConcurrentModification are retried', async () => {
+    await moto.reset();
+    // IAM's answer (HTTP 409) when changes to one entity overlap; the SDK does not retry it.
+    let refused = 0;
+    const respond = (info: RequestInfo) => {
+      if (info.service !== 'iam' || !['AttachRolePolicy', 'PutRolePolicy'].includes(info.operation) || refused >= 4) return undefined;
+      refused++;
+      return iamError(409, 'ConcurrentModification', 'The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.');
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const notes: string[] = [];
+      const built = await runSetup(proxy.endpoint, notes);
+      assert.equal(built.exitCode, 0, why(built));
+      assert.equal(refused, 4);
+      assert.ok(notes.some((n) => /IAM to finish another change/.test(n)), notes.join(' | '));
+      assert.deepEqual(normalised(await labInventory(moto.endpoint)), normalised(completeLab('', EMAIL)));
+    });
+  });
+
+  it('a stale ListPolicyVersions after CreatePolicyVersion never leads to deleting the new default', async () => {
+    await moto.reset();
+    assert.equal((await runSetup(moto.endpoint)).exitCode, 0);
+    const iam = new IAM({ endpoint: moto.endpoint, region: REGION, credentials: creds });
+    const arn = 'arn:aws:iam::123456789012:policy/Lambda-Write-DynamoDB';
+    // Someone edits the policy in the console: a new default version poc must replace.
+    await iam.createPolicyVersion({ PolicyArn: arn, SetAsDefault: true, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*' }] }) });
+    // Right after CreatePolicyVersion, IAM's list may still show the version before it as
+    // the default and the new one as not: IAM is eventually consistent.
+    let stale = false;
+    const respond = async (info: RequestInfo, body: Buffer): Promise<CannedAnswer | undefined> => {
+      if (!stale || info.service !== 'iam' || info.operation !== 'ListPolicyVersions' || !decodeURIComponent(body.toString()).includes(arn)) return undefined;
+      const { Versions = [] } = await iam.listPolicyVersions({ PolicyArn: arn });
+      const byNumber = [...Versions].sort((a, b) => Number(a.VersionId!.slice(1)) - Number(b.VersionId!.slice(1)));
+      // The newest (just made) shown as not the default, the one before it as the default.
+      const members = byNumber.map((v, i) => `<member><VersionId>${v.VersionId}</VersionId><IsDefaultVersion>${i === byNumber.length - 2}</IsDefaultVersion><CreateDate>${v.CreateDate!.toISOString()}</CreateDate></member>`);
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ListPolicyVersionsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListPolicyVersionsResult><IsTruncated>false</IsTruncated><Versions>${members.join('')}</Versions></ListPolicyVersionsResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></ListPolicyVersionsResponse>`,
+      };
+    };
+    const onAnswered = (info: RequestInfo) => {
+      if (info.service === 'iam' && info.operation === 'CreatePolicyVersion') stale = true;
+    };
+    await withProxy({ target: moto.endpoint, respond, onAnswered }, async (proxy) => {
+      const built = await runSetup(proxy.endpoint);
+      assert.equal(built.exitCode, 0, why(built));
+    });
+    const { Policy } = await iam.getPolicy({ PolicyArn: arn });
+    const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! });
+    assert.match(decodeURIComponent(PolicyVersion!.Document!), /dynamodb:PutItem/, 'the lab’s document is the default version');
+    iam.destroy();
+  });
+});
