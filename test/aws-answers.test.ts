@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IAM } from '@aws-sdk/client-iam';
+import { Lambda } from '@aws-sdk/client-lambda';
+import { cleanup } from '../src/commands/cleanup.js';
 import { createAws } from '../src/aws/clients.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { completeLab, labInventory, normalised, startFaultProxy, type FaultProxy, type RequestInfo, type CannedAnswer } from './helpers/fault-proxy.js';
+import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy, type RequestInfo, type CannedAnswer } from './helpers/fault-proxy.js';
 import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
@@ -92,5 +94,63 @@ describe('IAM: ConcurrentModification and policy versions', () => {
     const { PolicyVersion } = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! });
     assert.match(decodeURIComponent(PolicyVersion!.Document!), /dynamodb:PutItem/, 'the lab’s document is the default version');
     iam.destroy();
+  });
+});
+
+/** A Lambda (REST-JSON) error answer. */
+const lambdaError = (status: number, type: string, message: string): CannedAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+  body: JSON.stringify({ Type: 'User', message }),
+});
+
+describe('Lambda: a trigger that is changing state', () => {
+  it('DeleteEventSourceMapping refused with ResourceInUseException (the mapping is Creating/Updating) is retried until it succeeds', async () => {
+    await moto.reset();
+    assert.equal((await runSetup(moto.endpoint)).exitCode, 0);
+    let refused = 0;
+    const respond = (info: RequestInfo) => {
+      if (info.service !== 'lambda' || info.operation !== 'DeleteEventSourceMapping' || refused >= 3) return undefined;
+      refused++;
+      return lambdaError(400, 'ResourceInUseException', 'Cannot delete the event source mapping because it is in use.');
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const cleaned = await cleanup({ endpointUrl: proxy.endpoint, region: REGION, yes: true }, { reporter: await createReporter({ json: true }), aws: await createAws({ endpointUrl: proxy.endpoint, region: REGION }) });
+      assert.equal(cleaned.exitCode, 0, why(cleaned));
+      assert.equal(refused, 3);
+    });
+    assert.deepEqual(await labInventory(moto.endpoint), EMPTY_LAB);
+  });
+
+  it('a new trigger is not created while the old one for the same function and source is still Deleting', async () => {
+    await moto.reset();
+    assert.equal((await runSetup(moto.endpoint)).exitCode, 0);
+    const lambda = new Lambda({ endpoint: moto.endpoint, region: REGION, credentials: creds });
+    const [old] = (await lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' })).EventSourceMappings!;
+    await lambda.deleteEventSourceMapping({ UUID: old.UUID });
+    // Lambda: a deleted mapping "enters a Deleting state and might not be completely deleted
+    // for several seconds"; moto removes it at once, so the proxy lists it as Deleting for a while.
+    let listsLeft = 3;
+    let createdWhileDeleting = 0;
+    const respond = async (info: RequestInfo): Promise<CannedAnswer | undefined> => {
+      if (info.service !== 'lambda') return undefined;
+      if (info.operation === 'CreateEventSourceMapping' && listsLeft > 0) createdWhileDeleting++;
+      if (info.operation !== 'ListEventSourceMappings' || !/FunctionName=POC-Lambda-1(&|$)/.test(info.url ?? '') || listsLeft <= 0) return undefined;
+      const { EventSourceMappings = [] } = await lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' });
+      if (EventSourceMappings.some((m) => m.EventSourceArn === old.EventSourceArn)) return undefined;
+      listsLeft--;
+      const shown = [...EventSourceMappings, { ...old, State: 'Deleting', LastModified: undefined }].map((m) => ({ ...m, LastModified: undefined }));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ EventSourceMappings: shown }) };
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const notes: string[] = [];
+      const built = await runSetup(proxy.endpoint, notes);
+      assert.equal(built.exitCode, 0, why(built));
+      assert.equal(createdWhileDeleting, 0, 'no CreateEventSourceMapping while the old trigger was Deleting');
+      assert.ok(notes.some((n) => /to finish deleting/.test(n)), notes.join(' | '));
+    });
+    const now = (await lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' })).EventSourceMappings!;
+    assert.equal(now.length, 1);
+    lambda.destroy();
   });
 });

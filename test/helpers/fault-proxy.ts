@@ -39,6 +39,8 @@ export interface RequestInfo {
   operation: string;
   method: string;
   path: string;
+  /** The request's path with its query string. */
+  url?: string;
 }
 
 /** A fixed answer, given instead of forwarding. */
@@ -445,7 +447,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const path = (req.url ?? '/').split('?')[0];
         const control = path.startsWith('/moto-api');
         const service = serviceOf(req);
-        const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path };
+        const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path, url: req.url ?? '/' };
         let kind: FaultKind | undefined;
         if (!control) {
           stats.requests++;
