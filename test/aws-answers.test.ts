@@ -154,3 +154,39 @@ describe('Lambda: a trigger that is changing state', () => {
     lambda.destroy();
   });
 });
+
+describe('DynamoDB: enabling a stream that is already enabled', () => {
+  for (const [label, viaProxy] of [
+    ['AWS’s answer (ValidationException "Table already has an enabled stream", through the proxy)', true],
+    ['moto’s answer (ResourceInUseException "Cannot enable stream")', false],
+  ] as const) {
+    it(`three concurrent setups of one prefix all build the stream: ${label}`, async () => {
+      await moto.reset();
+      let enables = 0;
+      const onAnswered = (info: RequestInfo) => {
+        if (info.service === 'dynamodb' && info.operation === 'UpdateTable') enables++;
+      };
+      const run = async (endpoint: string) => {
+        const results = await Promise.all([runSetup(endpoint, [], 'trio'), runSetup(endpoint, [], 'trio'), runSetup(endpoint, [], 'trio')]);
+        // Every run gets the stream built. (Other parts of three racing runs, the REST API's
+        // resources, are not settled by this case; a fourth run completes the lab.)
+        for (const r of results) {
+          const stream = r.resources.find((x) => x.type === 'dynamodb-stream');
+          assert.ok(stream && stream.outcome !== 'failed' && stream.outcome !== 'skipped', `the stream in every run: ${JSON.stringify(stream)}; ${why(r)}`);
+          assert.ok(!/stream/i.test(r.error?.message ?? ''), why(r));
+        }
+        const last = await runSetup(endpoint, [], 'trio');
+        assert.equal(last.exitCode, 0, why(last));
+      };
+      if (viaProxy) {
+        await withProxy({ target: moto.endpoint, onAnswered }, async (proxy) => {
+          await run(proxy.endpoint);
+          assert.ok(enables >= 2, `more than one run enabled the stream (${enables} UpdateTable calls), so "already enabled" was met`);
+        });
+      } else {
+        await run(moto.endpoint);
+      }
+      assert.deepEqual(normalised(await labInventory(moto.endpoint, 'trio')), normalised(completeLab('trio', EMAIL)));
+    });
+  }
+});
