@@ -158,13 +158,23 @@ describe('Lambda: a trigger that is changing state', () => {
 describe('DynamoDB: enabling a stream that is already enabled', () => {
   for (const [label, viaProxy] of [
     ['AWS’s answer (ValidationException "Table already has an enabled stream", through the proxy)', true],
-    ['moto’s answer (ResourceInUseException "Cannot enable stream")', false],
+    ['moto’s answer (ResourceInUseException "Cannot enable stream"; the proxy adds no answer of its own)', false],
   ] as const) {
     it(`three concurrent setups of one prefix all build the stream: ${label}`, async () => {
       await moto.reset();
+      // The race made certain: the first enabling request is held until the other runs have
+      // sent theirs too (or 5 s have passed), so they all meet a stream another run enabled.
       let enables = 0;
-      const onAnswered = (info: RequestInfo) => {
-        if (info.service === 'dynamodb' && info.operation === 'UpdateTable') enables++;
+      let release: () => void = () => {};
+      const allSent = new Promise<void>((resolve) => {
+        release = resolve;
+        setTimeout(resolve, 5_000).unref();
+      });
+      const respond = async (info: RequestInfo, body: Buffer) => {
+        if (info.service !== 'dynamodb' || info.operation !== 'UpdateTable' || !body.toString().includes('"StreamEnabled":true')) return undefined;
+        if (++enables >= 3) release();
+        await allSent;
+        return undefined;
       };
       const run = async (endpoint: string) => {
         const results = await Promise.all([runSetup(endpoint, [], 'trio'), runSetup(endpoint, [], 'trio'), runSetup(endpoint, [], 'trio')]);
@@ -179,14 +189,79 @@ describe('DynamoDB: enabling a stream that is already enabled', () => {
         assert.equal(last.exitCode, 0, why(last));
       };
       if (viaProxy) {
-        await withProxy({ target: moto.endpoint, onAnswered }, async (proxy) => {
+        await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
           await run(proxy.endpoint);
-          assert.ok(enables >= 2, `more than one run enabled the stream (${enables} UpdateTable calls), so "already enabled" was met`);
         });
       } else {
-        await run(moto.endpoint);
+        await withProxy({ target: moto.endpoint, respond, emulateAws: false }, async (proxy) => {
+          await run(proxy.endpoint);
+        });
       }
+      assert.equal(enables, 3, 'each run tried to enable the stream, so two met "already enabled"');
       assert.deepEqual(normalised(await labInventory(moto.endpoint, 'trio')), normalised(completeLab('trio', EMAIL)));
     });
   }
+});
+
+/** SQS's answer to an access policy it will not take (JSON protocol, query-compatible). */
+const policyRefusal = (): CannedAnswer => ({
+  status: 400,
+  headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InvalidAttributeValue;Sender' },
+  body: JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAttributeValue', message: 'Invalid value for the parameter Policy.' }),
+});
+
+describe('SQS: an access policy refused as invalid', () => {
+  it('is waited for while the roles it names are new (just made by this run)', async () => {
+    await moto.reset();
+    let refused = 0;
+    const respond = (info: RequestInfo, body: Buffer) => {
+      if (info.service !== 'sqs' || info.operation !== 'CreateQueue' || !body.toString().includes('"QueueName":"POC-Queue"') || refused >= 2) return undefined;
+      refused++;
+      return policyRefusal();
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const notes: string[] = [];
+      const built = await runSetup(proxy.endpoint, notes);
+      assert.equal(built.exitCode, 0, why(built));
+      assert.equal(refused, 2);
+      assert.ok(notes.some((n) => /IAM to make the just-created roles known to SQS/.test(n)), notes.join(' | '));
+    });
+  });
+
+  it('fails at once with AWS’s message when the roles it names are not new', async () => {
+    await moto.reset();
+    assert.equal((await runSetup(moto.endpoint)).exitCode, 0);
+    const iam = new IAM({ endpoint: moto.endpoint, region: REGION, credentials: creds });
+    const { SQS } = await import('@aws-sdk/client-sqs');
+    const sqs = new SQS({ endpoint: moto.endpoint, region: REGION, credentials: creds });
+    const { QueueUrl } = await sqs.getQueueUrl({ QueueName: 'POC-Queue' });
+    await sqs.setQueueAttributes({ QueueUrl, Attributes: { Policy: '' } });
+    let sets = 0;
+    const respond = async (info: RequestInfo, body: Buffer): Promise<CannedAnswer | undefined> => {
+      if (info.service === 'sqs' && info.operation === 'SetQueueAttributes' && body.toString().includes('Policy')) {
+        sets++;
+        return policyRefusal();
+      }
+      // The roles were made two hours ago (moto's clock says seconds): IAM's CreateDate as an old lab has it.
+      if (info.service === 'iam' && info.operation === 'GetRole') {
+        const RoleName = decodeURIComponent(/RoleName=([^&]+)/.exec(body.toString())![1]);
+        const { Role } = await iam.getRole({ RoleName });
+        const old = new Date(Date.now() - 2 * 3600_000).toISOString();
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/xml' },
+          body: `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/</Path><RoleName>${Role!.RoleName}</RoleName><RoleId>${Role!.RoleId}</RoleId><Arn>${Role!.Arn}</Arn><CreateDate>${old}</CreateDate><AssumeRolePolicyDocument>${Role!.AssumeRolePolicyDocument}</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GetRoleResponse>`,
+        };
+      }
+      return undefined;
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const built = await runSetup(proxy.endpoint);
+      assert.equal(built.exitCode, 1);
+      assert.match(built.error?.message ?? '', /Invalid value for the parameter Policy/);
+      assert.equal(sets, 1, 'no retries for a policy whose principals are long known');
+    });
+    iam.destroy();
+    sqs.destroy();
+  });
 });
