@@ -7,6 +7,11 @@ import { Arns } from '../src/aws/arns.js';
 import { invokeUrl } from '../src/resources/rest-api.js';
 import { lambdaWaitReason } from '../src/resources/lambda-function.js';
 import { UsageError } from '../src/errors.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hintFor, postOrder } from '../src/commands/send-order.js';
+
+process.env.POC_BACKOFF_SCALE ??= '0.01';
 
 /** An error as the SDK throws it for a service's answer. */
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
@@ -68,5 +73,57 @@ describe('least privilege: the lab grants what its code and triggers use, nothin
     assert.deepEqual(actions(P.readSqsPolicy(inputs)), ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     // poc makes each log group itself, so the function only writes streams and events into it.
     assert.deepEqual(actions(P.ownLogsPolicy(inputs, '/aws/lambda/POC-Lambda-1')), ['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+});
+
+describe('send-order: what the API’s answers mean', () => {
+  it('tells the validator’s 400 apart from SQS errors mapped through the integration, naming the fix for each', () => {
+    // API Gateway's request validator (the Order model) answers this body.
+    assert.match(hintFor(400, '{"message": "Invalid request body"}'), /must be a JSON object/);
+    // SQS's own errors, passed through the integration's 4\d{2} response as SQS wrote them.
+    const sqs = (code: string, message: string) => `<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message><Detail/></Error><RequestId>r</RequestId></ErrorResponse>`;
+    const denied = hintFor(400, sqs('AccessDenied', 'Access to the resource https://sqs.us-east-1.amazonaws.com/123456789012/POC-Queue is denied.'));
+    assert.doesNotMatch(denied, /JSON object/);
+    assert.match(denied, /APIGateway-SQS.*access policy/);
+    const kms = hintFor(400, sqs('KMS.AccessDeniedException', 'User is not authorized to perform kms:GenerateDataKey'));
+    assert.match(kms, /encryption key/);
+    assert.doesNotMatch(kms, /JSON object/);
+    const invalid = hintFor(400, JSON.stringify({ Error: { Code: 'InvalidParameterValue', Message: 'Value for parameter MessageBody is invalid.' } }));
+    assert.match(invalid, /mapping template/);
+    assert.doesNotMatch(invalid, /JSON object/);
+  });
+
+  it('right after setup, retries while the new deployment answers 403/404/503, says what it waits for, and is bounded', async () => {
+    const answers = [403, 404, 503, 200];
+    let seen = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const status = answers[Math.min(seen++, answers.length - 1)];
+        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"SendMessageResponse":{"SendMessageResult":{"MessageId":"m-1"}}}' : '{"message":"Missing Authentication Token"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod/orders`;
+    try {
+      const notes: string[] = [];
+      const res = await postOrder(url, '{"item":"gloves"}', undefined, (n) => notes.push(n));
+      assert.equal(res.status, 200);
+      assert.equal(seen, 4);
+      assert.ok(notes.length === 3 && notes.every((n) => /new deployment/.test(n)), notes.join(' | '));
+      // A stage that never comes up: the last answer is given back after a bounded number of tries.
+      answers.splice(0, answers.length, 403);
+      seen = 0;
+      const never = await postOrder(url, '{"item":"gloves"}', undefined, () => {});
+      assert.equal(never.status, 403);
+      assert.ok(seen > 1 && seen <= 10, `${seen} tries`);
+      // SQS's error mapped to 500 may follow a message that was sent: not retried.
+      answers.splice(0, answers.length, 500);
+      seen = 0;
+      assert.equal((await postOrder(url, '{}', undefined, () => {})).status, 500);
+      assert.equal(seen, 1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
