@@ -9,7 +9,7 @@ import { lambdaWaitReason } from '../src/resources/lambda-function.js';
 import { UsageError } from '../src/errors.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hintFor, postOrder } from '../src/commands/send-order.js';
+import { compactJson, hintFor, orderBody, parseOrder, postOrder } from '../src/commands/send-order.js';
 
 process.env.POC_BACKOFF_SCALE ??= '0.01';
 
@@ -125,5 +125,12 @@ describe('send-order: what the API’s answers mean', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('send-order sends an order digit for digit', () => {
+  it('an integer beyond 2^53 is sent as typed, not rounded by JSON.parse/JSON.stringify', () => {
+    const text = '{\n  "customerID": 12345678901234567,\n  "note": "a  b \\" c"\n}\n';
+    assert.equal(orderBody(parseOrder(text, 'test'), compactJson(text)), '{"customerID":12345678901234567,"note":"a  b \\" c"}');
   });
 });

@@ -76,8 +76,10 @@ export function parseOrder(text: string, source: string): Record<string, unknown
  * stored item (the order with its orderID and receivedAt, see handlers/), in one SNS
  * message of at most 256 KiB; SQS alone would take 1 MiB.
  */
-export function orderBody(order: Record<string, unknown>): string {
-  const body = JSON.stringify(order);
+export function orderBody(order: Record<string, unknown>, text?: string): string {
+  // The order's own text when there is one: JSON.parse and JSON.stringify would round an
+  // integer beyond 2^53 (12345678901234567 -> 12345678901234568) before it was even sent.
+  const body = text ?? JSON.stringify(order);
   const notification = JSON.stringify({ orderID: '00000000-0000-0000-0000-000000000000', order, receivedAt: new Date(0).toISOString() });
   const bytes = Buffer.byteLength(notification, 'utf8');
   if (bytes > MAX_ORDER_BYTES) {
@@ -87,20 +89,44 @@ export function orderBody(order: Record<string, unknown>): string {
   return body;
 }
 
-async function readOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<Record<string, unknown>> {
+/** JSON text without the whitespace between tokens; unlike JSON.stringify(JSON.parse(...)) it keeps every digit. */
+export function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (!' \t\n\r'.includes(c)) out += c;
+  }
+  return out;
+}
+
+/** The order, and its text (compacted), so that it is sent digit for digit. */
+async function readOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ order: Record<string, unknown>; text: string }> {
+  const text = await readOrderText(input, options, deps);
+  return { order: parseOrder(text.source, text.name), text: compactJson(text.source) };
+}
+
+async function readOrderText(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ source: string; name: string }> {
   if (options.file && input) throw new UsageError('Give the order either as an argument or with --file, not both.');
   if (options.file) {
     const text = await readFile(options.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`, 'Check the path given to --file.');
     });
-    return parseOrder(text, options.file);
+    return { source: text, name: options.file };
   }
   if (input === '-') {
     if (!deps.readStdin) throw new UsageError('No standard input to read the order from.');
-    return parseOrder(await deps.readStdin(), 'standard input');
+    return { source: await deps.readStdin(), name: 'standard input' };
   }
   if (input === undefined) throw new UsageError('No order given.', `Pass it as JSON: poc send-order '{"item":"latex gloves","customerID":"12345"}' (or --file order.json, or - for standard input).`);
-  return parseOrder(input, 'the command line');
+  return { source: input, name: 'the command line' };
 }
 
 /** The MessageId in SQS's answer, which API Gateway passes through as JSON or XML. */
@@ -214,8 +240,9 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       throw new UsageError(`--api-url "${options.apiUrl}" is not an http(s) URL.`);
     }
   }
-  const order = await readOrder(input, options, deps);
-  const bodies = count === 1 ? [orderBody(order)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }));
+  const { order, text } = await readOrder(input, options, deps);
+  // Numbered copies: the sequence is added to the order's own text, which ends in '}'.
+  const bodies = count === 1 ? [orderBody(order, text)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }, text.replace(/\}$/, `,"sequence":${i + 1}}`)));
 
   const session = await openSession(options, deps);
   const target = await resolveTarget(session, via, options.apiUrl);
