@@ -94,7 +94,7 @@ describe('poc explain without an AWS account', () => {
     assert.ok(doc.why.length > 200);
     assert.deepEqual(doc.json['Lambda-Write-DynamoDB.json'], {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DescribeTable'], Resource: 'arn:aws:dynamodb:<REGION>:<ACCOUNT_ID>:table/orders' }],
+      Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: 'arn:aws:dynamodb:<REGION>:<ACCOUNT_ID>:table/orders' }],
     });
     assert.deepEqual(doc.json['lambda-trust-policy.json'], {
       Version: '2012-10-17',

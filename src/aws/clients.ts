@@ -95,7 +95,9 @@ export function validateEndpointUrl(raw: string | undefined): string | undefined
   return raw.replace(/\/+$/, '');
 }
 
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// The shape of every region name, not a list: new regions and partitions (eusc-de-east-1 in
+// the European Sovereign Cloud, us-isob-east-1) are accepted without a release of poc.
+const REGION_RE = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 export function validateRegion(region: string | undefined): string | undefined {
   if (region === undefined) return undefined;
   if (!REGION_RE.test(region)) {

@@ -107,3 +107,9 @@ export const WAIT_SECONDS = { table: 600, function: 300, tableDeleted: 600 };
 
 /** After a deletion, how long to wait for AWS to stop listing it (SQS documents up to 60 s). */
 export const DELETION_POLL: Backoff = { attempts: 15, firstDelayMs: 1_000, maxDelayMs: 8_000 };
+
+/**
+ * A REST API stage just deployed: API Gateway's edge can answer 403/404 (or 502-504) for some
+ * seconds until the deployment reaches it. About half a minute in all.
+ */
+export const DEPLOYMENT_PROPAGATION: Backoff = { attempts: 7, firstDelayMs: 1_000, maxDelayMs: 8_000 };

@@ -129,6 +129,16 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
   };
 }
 
+/**
+ * Enabling a stream on a table that has one: the DynamoDB API reference (UpdateTable,
+ * StreamSpecification) says ValidationException, and AWS answers "Table already has an
+ * enabled stream: TableName: ..."; moto answers ResourceInUseException "Cannot enable stream".
+ */
+export function streamAlreadyEnabled(error: unknown): boolean {
+  const message = errorMessage(error);
+  return (hasCode(error, 'ValidationException') && /already has an enabled stream/i.test(message)) || (hasCode(error, 'ResourceInUseException') && /Cannot enable stream/i.test(message));
+}
+
 export interface StreamSpec {
   key: string;
   task: number;
@@ -155,7 +165,13 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
       });
     } catch (error) {
       // A retried call whose first answer was lost finds the stream already switched off.
-      if (enabled || !(hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error)))) throw error;
+      if (!enabled && hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error))) return waitActive(ctx, table);
+      // ... or already on (our own lost answer, or another run of the same prefix): look
+      // again, as a create that meets "already exists" does, and accept it if it is the lab's.
+      if (!(enabled && streamAlreadyEnabled(error))) throw error;
+      forget(ctx, describeKey(table));
+      const now = await describeTable(ctx, table);
+      if (!now?.streamEnabled || now.streamViewType !== spec.viewType) throw error;
     }
     return waitActive(ctx, table);
   }

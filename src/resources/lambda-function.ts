@@ -54,6 +54,11 @@ export function lambdaWaitReason(error: unknown): string | undefined {
   if (hasCode(error, 'InvalidParameterValueException')) {
     if (/cannot be assumed by Lambda/i.test(message)) return 'IAM to let Lambda assume the just-created role';
     if (/execution role does not have permissions/i.test(message)) return 'IAM to show Lambda the just-attached permissions of the role';
+    // A stream trigger's wording for the same wait (Lambda answers it while the role's
+    // new stream permissions propagate): "Cannot access stream <arn>. Please ensure the
+    // role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams
+    // Actions on your stream in IAM." (newer answers add ListShards to the list).
+    if (/Cannot access stream .*Please ensure the role can perform/is.test(message)) return 'IAM to show Lambda the role’s just-granted stream permissions';
   }
   if (hasCode(error, 'ResourceConflictException') && /in progress|pending/i.test(message)) return 'the function to finish its previous update';
   // A trigger being created, updated or deleted refuses other changes until it settles.

@@ -78,8 +78,7 @@ export const apiWaitReason = (error: unknown) =>
     : undefined;
 
 export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stage: string, path: string): string {
-  const domain = ctx.arns.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://${apiId}.execute-api.${ctx.region}.${domain}/${stage}/${path}`;
+  return `https://${apiId}.execute-api.${ctx.region}.${ctx.arns.dnsSuffix}/${stage}/${path}`;
 }
 
 /** Every REST API with this name, oldest first. */
