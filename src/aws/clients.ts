@@ -138,11 +138,25 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
               options.onCall?.(call);
               try {
                 return await next(args);
+              } catch (error) {
+                // Which endpoint failed, so that a lost one can be named (Node's errors often do not say).
+                if (error && typeof error === 'object' && !('$endpoint' in error)) {
+                  Object.defineProperty(error, '$endpoint', { value: (context as { pocEndpoint?: string }).pocEndpoint ?? endpointUrl, enumerable: false });
+                }
+                throw error;
               } finally {
                 call.endedAt = performance.now();
               }
             },
             { step: 'initialize', name: 'pocCallRecorder' },
+          );
+          c.middlewareStack.add(
+            (next: (args: unknown) => Promise<unknown>, context: { pocEndpoint?: string }) => async (args: unknown) => {
+              const r = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
+              if (r?.hostname) context.pocEndpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+              return next(args);
+            },
+            { step: 'build', name: 'pocEndpointRecorder' },
           );
           return client;
         });

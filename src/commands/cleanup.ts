@@ -29,6 +29,8 @@ export interface CleanupResult {
   deleted: ResourceJson[];
   /** What is still there afterwards, with the reason. */
   remaining: ResourceJson[];
+  /** What could not be read afterwards (the endpoint lost, access denied): it may or may not be there. */
+  unchecked?: ResourceJson[];
   notes: string[];
   cancelled?: boolean;
   error?: AwsFailure;
@@ -72,16 +74,28 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   reporter.end();
   const failed = firstError(reports);
 
-  const remaining = failed ? await leftovers(resources, ctx) : await settled(resources, ctx, reporter);
+  const deletedKeys = new Set(reports.filter((r) => r.outcome === 'deleted' || r.outcome === 'absent').map((r) => r.key));
+  // Ctrl-C: stop now, and say what is left from what is known, without asking AWS again.
+  const stopped = ctx.signal?.aborted === true;
+  const after = stopped
+    ? { remaining: before.filter((r) => present.has(r.key) && !deletedKeys.has(r.key)).map((r) => ({ ...r, reasons: ['not deleted: the run was stopped'] })), unchecked: [] }
+    : failed
+      ? await leftovers(resources, ctx)
+      : await settled(resources, ctx, reporter);
+  const { remaining, unchecked } = after;
   const notes: string[] = [];
   if (pending.length) {
     notes.push(
       `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,
     );
   }
-  const error = failed
+  const error = stopped
+    ? undefined
+    : failed
     ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
-    : remaining.length
+    : unchecked.length
+      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${unchecked[0].error?.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
+      : remaining.length
       ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, 'AWS may still be finishing the deletion; run `poc cleanup` again in a minute.')
       : undefined;
   return {
@@ -89,9 +103,10 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     found: found.map(toJson),
     deleted: reports.filter((r) => r.outcome === 'deleted').map(toJson),
     remaining: remaining.map(toJson),
+    unchecked: unchecked.map(toJson),
     notes,
     error,
-    exitCode: error ? EXIT.failure : EXIT.ok,
+    exitCode: stopped ? EXIT.interrupted : error ? EXIT.failure : EXIT.ok,
   };
 }
 
@@ -100,25 +115,36 @@ function pendingSubscriptions(reports: ResourceReport[]): string[] {
   return typeof waiting === 'string' ? waiting.split(', ') : [];
 }
 
-async function leftovers(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1]) {
+interface Leftovers {
+  remaining: ResourceReport[];
+  /** Could not be read: neither "still there" nor "gone". */
+  unchecked: ResourceReport[];
+}
+
+async function leftovers(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1]): Promise<Leftovers> {
   ctx.reads.clear();
-  return (await observeAll(resources, ctx)).filter((r) => r.state !== 'missing');
+  const reports = await observeAll(resources, ctx);
+  return { remaining: reports.filter((r) => r.state === 'present' || r.state === 'drifted'), unchecked: reports.filter((r) => r.error) };
 }
 
 /** Deletion is eventually consistent (a deleted queue is listed for up to 60 s): wait, bounded. */
-async function settled(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1], reporter: Reporter) {
-  let remaining: ResourceReport[] = [];
+async function settled(resources: ReturnType<typeof orderLabResources>, ctx: Parameters<typeof observeAll>[1], reporter: Reporter): Promise<Leftovers> {
+  let last: Leftovers = { remaining: [], unchecked: [] };
   try {
     await pollUntil(
       async () => {
-        remaining = await leftovers(resources, ctx);
-        return remaining.length ? `AWS to finish deleting ${remaining.map((r) => r.name).join(', ')}` : true;
+        last = await leftovers(resources, ctx);
+        // What cannot be read will not become readable by waiting for AWS to finish deleting.
+        if (last.unchecked.length) return true;
+        return last.remaining.length ? `AWS to finish deleting ${last.remaining.map((r) => r.name).join(', ')}` : true;
       },
       DELETION_POLL,
       (note) => reporter.info(`  … ${note}`),
+      ctx.signal,
     );
   } catch (error) {
+    if (ctx.signal?.aborted) return last;
     if (!(error instanceof RetryExhausted)) throw error;
   }
-  return remaining;
+  return last;
 }

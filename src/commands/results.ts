@@ -1,6 +1,6 @@
 // The shape commands hand back to the CLI: data for --json, and an exit code.
 import type { ResourceReport } from '../engine/walks.js';
-import type { PocError } from '../errors.js';
+import { EndpointUnreachable, type PocError } from '../errors.js';
 
 export interface ResourceJson {
   task: number;
@@ -42,5 +42,7 @@ export function toJson(r: ResourceReport): ResourceJson {
 }
 
 export function firstError(reports: ResourceReport[]): PocError | undefined {
-  return reports.find((r) => r.error)?.error;
+  // When the endpoint is lost every resource fails alike; the headline names the wait that noticed it.
+  const waited = reports.find((r) => r.error instanceof EndpointUnreachable && r.error.waitedFor);
+  return (waited ?? reports.find((r) => r.error))?.error;
 }

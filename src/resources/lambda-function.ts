@@ -1,7 +1,7 @@
 // A Lambda function: code (compared by hash), runtime, role, handler and settings.
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { deletion, errorMessage, hasCode } from '../aws/errors.js';
-import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
+import { PROPAGATION, retryWhile, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import type { Ctx, Resource } from '../engine/resource.js';
 import type { Package } from './lambda-zip.js';
 
@@ -87,7 +87,9 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
   async function waitUpdated(ctx: Ctx) {
     const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
     ctx.note(`waiting for ${spec.name} to finish updating`);
-    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+    await watchedWait(await ctx.aws.client('lambda'), `${spec.name} to finish updating`, ctx.signal, (client, abortSignal) =>
+      waitUntilFunctionUpdatedV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+    );
   }
 
   async function read(ctx: Ctx): Promise<ObservedFunction> {
@@ -152,7 +154,9 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         );
         const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
         ctx.note(`waiting for ${spec.name} to become Active`);
-        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+        await watchedWait(lambda, `${spec.name} to become Active`, ctx.signal, (client, abortSignal) =>
+          waitUntilFunctionActiveV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+        );
         return read(ctx);
       }
       // One update at a time: Lambda refuses a second while the first is in progress.

@@ -90,10 +90,16 @@ export function cleanupView(result: import('../commands/cleanup.js').CleanupResu
   }
   if (result.cancelled) return 'Cancelled: nothing was deleted.';
   const lines = [`Deleted ${result.deleted.length} resource(s).`];
+  const unchecked = result.unchecked ?? [];
   if (result.remaining.length) {
     lines.push(s.warn('Still there:'));
     for (const r of result.remaining) lines.push(`  ${r.type.padEnd(20)} ${r.name}${r.reasons?.length ? ` (${r.reasons.join('; ')})` : ''}`);
-  } else lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
+  }
+  if (unchecked.length) {
+    lines.push(s.warn('Could not check (it may or may not be there):'));
+    for (const r of unchecked) lines.push(`  ${r.type.padEnd(20)} ${r.name}`);
+  }
+  if (!result.remaining.length && !unchecked.length) lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
   lines.push(...result.notes.map((n) => s.dim(n)));
   return lines.join('\n');
 }
