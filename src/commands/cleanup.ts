@@ -8,6 +8,8 @@ import type { Reporter } from '../ui/reporter.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type ResourceJson } from './results.js';
 import { taskTitles } from './setup.js';
+import { labInOtherRegion } from './other-region.js';
+import { pocCommand } from './suggest.js';
 
 export interface CleanupOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -46,7 +48,12 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const session = await openSession(options, deps);
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const resources = orderLabResources(names);
+  const elsewhere = await labInOtherRegion(orderLabResources(names), ctx);
+  // IAM serving a lab in another region is that lab's: it is neither listed nor deleted here.
+  const resources = orderLabResources(names).filter((r) => !(elsewhere && (r.type === 'iam-policy' || r.type === 'iam-role')));
+  const keptNote = elsewhere
+    ? `The IAM policies and roles were kept: IAM names are shared by every region, and these serve the lab in ${elsewhere.region}. ${pocCommand({ ...options, region: elsewhere.region }, 'cleanup')} removes them with that lab.`
+    : undefined;
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
   const before = await observeAll(resources, ctx);
@@ -55,7 +62,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const found = before.filter((r) => r.state !== 'missing');
   const pending = pendingSubscriptions(before);
   if (!found.length || options.dryRun) {
-    return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: [], exitCode: EXIT.ok };
+    return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: keptNote ? [keptNote] : [], exitCode: EXIT.ok };
   }
   if (!options.yes) {
     const list = found.map((r) => `  ${r.type.padEnd(20)} ${r.name}`).join('\n');
@@ -83,7 +90,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
       ? await leftovers(resources, ctx)
       : await settled(resources, ctx, reporter);
   const { remaining, unchecked } = after;
-  const notes: string[] = [];
+  const notes: string[] = keptNote ? [keptNote] : [];
   if (pending.length) {
     notes.push(
       `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,

@@ -9,6 +9,8 @@ import type { Reporter } from '../ui/reporter.js';
 import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type LabResult } from './results.js';
+import { labInOtherRegion } from './other-region.js';
+import { pocCommand } from './suggest.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;
@@ -61,6 +63,13 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = orderLabResources(names);
   const resources = all.filter((r) => tasks.includes(r.task));
+  const elsewhere = await labInOtherRegion(all, ctx);
+  if (elsewhere) {
+    throw new UsageError(
+      `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
+      `Give this region's lab its own prefix: ${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, 'setup')}\nOr work on the existing lab: ${pocCommand({ ...options, region: elsewhere.region }, 'status')}`,
+    );
+  }
 
   if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {
     // The first run needs an address; a re-run may keep the existing subscription.

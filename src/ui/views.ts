@@ -84,7 +84,9 @@ export function statusView(result: StatusResult): string {
 
 export function cleanupView(result: import('../commands/cleanup.js').CleanupResult): string {
   const s = out();
-  if (!result.found.length) return s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`);
+  if (!result.found.length) {
+    return [s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`), ...result.notes.map((n) => s.dim(n))].join('\n');
+  }
   if (result.dryRun) {
     return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', 'Run `poc cleanup` to delete them.'].join('\n');
   }
