@@ -156,7 +156,7 @@ Examples:
           askStep: ask?.askStep,
           explain: (await import('./ui/views.js')).stepExplanation,
         });
-        return { data: result, view: () => setupView(result, opts.dryRun === true), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => setupView(result, opts.dryRun === true, opts), exitCode: result.exitCode, error: result.error };
       });
     });
 
@@ -166,7 +166,7 @@ Examples:
         const { status } = await import('./commands/status.js');
         const { statusView } = await import('./ui/views.js');
         const result = await status(opts, { onCall: tools.reporter.call, signal: tools.signal });
-        return { data: result, view: () => statusView(result), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => statusView(result, opts), exitCode: result.exitCode, error: result.error };
       });
     },
   );
@@ -221,7 +221,7 @@ Examples:
         const { prompts } = await import('./ui/prompts.js');
         const confirm = tools.interactive ? prompts().confirm : undefined;
         const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
-        return { data: result, view: () => cleanupView(result), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => cleanupView(result, opts), exitCode: result.exitCode, error: result.error };
       });
     });
 

@@ -52,7 +52,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   // IAM serving a lab in another region is that lab's: it is neither listed nor deleted here.
   const resources = orderLabResources(names).filter((r) => !(elsewhere && (r.type === 'iam-policy' || r.type === 'iam-role')));
   const keptNote = elsewhere
-    ? `The IAM policies and roles were kept: IAM names are shared by every region, and these serve the lab in ${elsewhere.region}. ${pocCommand({ ...options, region: elsewhere.region }, 'cleanup')} removes them with that lab.`
+    ? `The IAM policies and roles were kept: IAM names are shared by every region, and these serve the lab in ${elsewhere.region}. \`${pocCommand({ ...options, region: elsewhere.region }, 'cleanup')}\` removes them with that lab.`
     : undefined;
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
@@ -99,11 +99,11 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const error = stopped
     ? undefined
     : failed
-    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
+    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
     : unchecked.length
-      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${unchecked[0].error?.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
+      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${unchecked[0].error?.hint ?? ''} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
       : remaining.length
-      ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, 'AWS may still be finishing the deletion; run `poc cleanup` again in a minute.')
+      ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, `AWS may still be finishing the deletion; run \`${pocCommand(options, 'cleanup')}\` again in a minute.`)
       : undefined;
   return {
     ...base,

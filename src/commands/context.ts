@@ -6,6 +6,7 @@ import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { labNames, validatePrefix, type LabNames } from '../lab/names.js';
 import { DEFAULT_RUNTIME, labTags, RUNTIMES } from '../lab/order-lab.js';
+import { pocCommand } from './suggest.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -80,6 +81,7 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     note: deps.note ?? (() => {}),
     signal: deps.signal,
     concurrency: deps.concurrency,
+    suggest: (command) => pocCommand(options, command),
   };
   return { ctx, aws, account, region: aws.region, names };
 }

@@ -24,6 +24,7 @@ const POLL_MS = 2_000;
 
 export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Deps & { progress?: (t: string) => void }): Promise<Hop[]> {
   const { ctx, names } = session;
+  const poc = ctx.suggest ?? ((c: string) => `poc ${c}`);
   const deadline = started + timeoutSeconds * 1000;
   const since = started - 60_000;
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
@@ -33,7 +34,7 @@ export async function follow(session: Session, messageId: string, started: numbe
   const hops: { name: string; hint: string; check: () => Promise<string | false> }[] = [
     {
       name: 'taken from the queue',
-      hint: `${names.function1} has not logged it. Check its SQS trigger with \`poc status\` and its log with \`poc logs 1\`; the order may still be waiting in ${names.queue}.`,
+      hint: `${names.function1} has not logged it. Check its SQS trigger with \`${poc('status')}\` and its log with \`${poc('logs 1')}\`; the order may still be waiting in ${names.queue}.`,
       check: async () => {
         const line = await mentions(names.logGroup1);
         if (!line) return false;
@@ -43,7 +44,7 @@ export async function follow(session: Session, messageId: string, started: numbe
     },
     {
       name: `item in ${names.table}`,
-      hint: `${names.function1} took the order but did not write it: \`poc logs 1\` shows why (for example a permission on the table).`,
+      hint: `${names.function1} took the order but did not write it: \`${poc('logs 1')}\` shows why (for example a permission on the table).`,
       check: async () => {
         const dynamodb = await ctx.aws.client('dynamodb');
         const { Item } = await dynamodb.getItem({ TableName: names.table, Key: { orderID: { S: messageId } }, ConsistentRead: true });
@@ -52,7 +53,7 @@ export async function follow(session: Session, messageId: string, started: numbe
     },
     {
       name: 'notification published',
-      hint: `The order is in ${names.table} but ${names.function2} has not announced it: check the stream trigger with \`poc status\` and \`poc logs 2\`.`,
+      hint: `The order is in ${names.table} but ${names.function2} has not announced it: check the stream trigger with \`${poc('status')}\` and \`${poc('logs 2')}\`.`,
       check: async () => ((await mentions(names.logGroup2, 'order-announced')) ? `${names.function2} published it to ${names.topic}; check the inbox of the confirmed subscription` : false),
     },
   ];

@@ -112,24 +112,25 @@ export function messageIdOf(body: string): string | undefined {
   }
 }
 
-function hintFor(status: number): string {
+function hintFor(status: number, suggest: (command: string) => string): string {
   if (status === 400) return 'The API rejected the order: it must be a JSON object with at least one field.';
-  if (status === 403) return 'Wrong URL, or the API is not deployed: run `poc status` (and `poc setup` to repair).';
+  if (status === 403) return `Wrong URL, or the API is not deployed: run \`${suggest('status')}\` (and \`${suggest('setup')}\` to repair).`;
   if (status === 415) return 'The API only accepts Content-Type application/json.';
-  if (status >= 500) return 'SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with `poc status`, or try --via queue.';
-  return 'Run `poc status` to check the API.';
+  if (status >= 500) return `SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with \`${suggest('status')}\`, or try --via queue.`;
+  return `Run \`${suggest('status')}\` to check the API.`;
 }
 
 export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string): Promise<string> {
   const { ctx, names } = session;
+  const suggest = ctx.suggest ?? ((c: string) => `poc ${c}`);
   if (via === 'queue') {
     const url = await queueUrl(ctx, names.queue);
-    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, 'Run `poc setup` first.');
+    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, `Run \`${suggest('setup')}\` first.`);
     return url;
   }
   if (apiUrl) return apiUrl;
   const [api] = await findApis(ctx, names.api);
-  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, 'Run `poc setup` first, or send straight to the queue with --via queue.');
+  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, `Run \`${suggest('setup')}\` first, or send straight to the queue with --via queue.`);
   return invokeUrl(ctx, api.id, STAGE, API_PATH);
 }
 
@@ -155,6 +156,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   const session = await openSession(options, deps);
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
+  const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
 
   const sendOne = async (body: string, index: number): Promise<Sent> => {
     const sequence = count > 1 ? index + 1 : undefined;
@@ -165,9 +167,16 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       }
       const res = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: deps.signal });
       const text = await res.text();
-      return res.ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(text), body: text } : { sequence, ok: false, status: res.status, body: text, error: hintFor(res.status) };
+      return res.ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(text), body: text } : { sequence, ok: false, status: res.status, body: text, error: hintFor(res.status, suggest) };
     } catch (error) {
-      return { sequence, ok: false, error: (error as Error).message };
+      if (sqs) return { sequence, ok: false, error: (error as Error).message };
+      // fetch says only "fetch failed"; the reason is in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : (cause?.message ?? (error as Error).message);
+      const fix = session.aws.endpointUrl
+        ? `An emulator cannot serve the API's stage over HTTP: send straight to the queue with ${suggest('send-order --via queue')} (the order as before).`
+        : `Check the API with ${suggest('status')}, or send straight to the queue with --via queue.`;
+      return { sequence, ok: false, error: `POST ${target} failed (${why}). ${fix}` };
     }
   };
 
@@ -202,7 +211,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       ...base,
       error: new AwsFailure(
         `${count - accepted} of ${count} order(s) were not accepted${first?.status ? ` (HTTP ${first.status})` : ''}.`,
-        first?.error ?? 'Run `poc status` to check the pipeline.',
+        first?.error ?? `Run \`${suggest('status')}\` to check the pipeline.`,
       ),
       exitCode: EXIT.failure,
     };

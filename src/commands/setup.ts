@@ -67,7 +67,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   if (elsewhere) {
     throw new UsageError(
       `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
-      `Give this region's lab its own prefix: ${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, 'setup')}\nOr work on the existing lab: ${pocCommand({ ...options, region: elsewhere.region }, 'status')}`,
+      `Give this region's lab its own --prefix: \`${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, 'setup')}\`\nOr work on the existing lab: \`${pocCommand({ ...options, region: elsewhere.region }, 'status')}\``,
     );
   }
 
@@ -106,7 +106,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
       error &&
       new AwsFailure(
         `Setup stopped: ${error.message}`,
-        `${error.hint ? `${error.hint}\n  ` : ''}What was built is kept: run poc setup again to continue where it stopped, or poc cleanup to remove it.`,
+        `${error.hint ? `${error.hint}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
     ...(stoppedAt ? { stoppedAt } : {}),
@@ -132,7 +132,7 @@ async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyRe
     );
     const answer: StepAnswer = options.yes || !todo.length ? 'continue' : await deps.askStep!(task);
     if (answer === 'quit') {
-      reporter.info(`Stopped before task ${number}. Continue later with: poc setup --step --from ${number}`);
+      reporter.info(`Stopped before task ${number}. Continue later with: ${pocCommand(options, `setup --step --from ${number}`)}`);
       reports.push(...skipped(resources.filter((r) => r.task >= number), 'you stopped here'));
       return { reports, stoppedAt: number };
     }
@@ -144,7 +144,7 @@ async function stepThrough(tasks: number[], resources: AnyResource[], all: AnyRe
     const done = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
       // A task whose prerequisite was skipped: keep what the earlier tasks built and say how to go on.
       if (!(error instanceof PocError)) throw error;
-      const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: poc setup --step --from ${number}`.trim());
+      const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: \`${pocCommand(options, `setup --step --from ${number}`)}\``.trim());
       return mine.map((r) => ({ key: r.key, task: r.task, type: r.type, name: r.name, outcome: 'failed' as const, reasons: [error.message], error: stop }));
     });
     reporter.end();

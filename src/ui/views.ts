@@ -1,12 +1,14 @@
 // What commands print as their result, on stdout. (--json prints the data instead.)
 import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
+import type { GlobalOptions } from '../commands/context.js';
+import { pocCommand } from '../commands/suggest.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
 const out = () => style(process.stdout);
 
-export function setupView(result: LabResult, dryRun: boolean): string {
+export function setupView(result: LabResult, dryRun: boolean, options: GlobalOptions = {}): string {
   const s = out();
   const count = (o: string) => result.resources.filter((r) => r.outcome === o).length;
   const lines: string[] = [];
@@ -24,7 +26,8 @@ export function setupView(result: LabResult, dryRun: boolean): string {
   );
   if (result.apiUrl && !result.error) {
     lines.push('', `Orders API: ${s.bold(result.apiUrl)}`);
-    lines.push(`Send one:   poc send-order '{"item":"latex gloves","customerID":"12345"}'${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
+    // An emulator cannot serve the stage over HTTP, so there the order goes to the queue.
+    lines.push(`Send one:   ${pocCommand(options, `send-order '{"item":"latex gloves","customerID":"12345"}'${options.endpointUrl ? ' --via queue' : ''}`)}`);
   }
   const sub = result.resources.find((r) => r.type === 'sns-subscription');
   const waiting = sub?.details?.awaitingConfirmation;
@@ -57,7 +60,7 @@ function detailText(r: ResourceJson): string {
   }
 }
 
-export function statusView(result: StatusResult): string {
+export function statusView(result: StatusResult, options: GlobalOptions = {}): string {
   const s = out();
   const lines = [`Account ${result.account} in ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
   const paint = (state = '') => (state === 'present' ? s.good : state === 'missing' ? s.bad : s.warn);
@@ -77,18 +80,18 @@ export function statusView(result: StatusResult): string {
   lines.push(
     result.complete
       ? s.good('The lab is complete.')
-      : s.warn(`${bad.length} resource(s) missing or drifted: ${bad.map((r) => r.name).join(', ')}. Run \`poc setup\` to build or repair them.`),
+      : s.warn(`${bad.length} resource(s) missing or drifted: ${bad.map((r) => r.name).join(', ')}. Run \`${pocCommand(options, 'setup')}\` to build or repair them.`),
   );
   return lines.join('\n');
 }
 
-export function cleanupView(result: import('../commands/cleanup.js').CleanupResult): string {
+export function cleanupView(result: import('../commands/cleanup.js').CleanupResult, options: GlobalOptions = {}): string {
   const s = out();
   if (!result.found.length) {
     return [s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`), ...result.notes.map((n) => s.dim(n))].join('\n');
   }
   if (result.dryRun) {
-    return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', 'Run `poc cleanup` to delete them.'].join('\n');
+    return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', `Run \`${pocCommand(options, 'cleanup')}\` to delete them.`].join('\n');
   }
   if (result.cancelled) return 'Cancelled: nothing was deleted.';
   const lines = [`Deleted ${result.deleted.length} resource(s).`];
