@@ -125,7 +125,7 @@ Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
       .command('setup')
       .description('build tasks 1-8 of the lab, or repair what drifted; safe to run again')
       .option('--email <address>', 'where order notifications go (needed the first time)')
-      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
+      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions (default: nodejs22.x for a new function; an existing one keeps its supported runtime)').choices(['nodejs22.x', 'nodejs24.x']))
       .option('--dry-run', 'only show what would be created or repaired')
       .option('--step', 'teaching mode: explain and plan each task, then ask continue / skip / quit')
       .option('--only <tasks>', 'run only these tasks, e.g. 3,4')

@@ -3,7 +3,7 @@
 import { checkAll } from '../engine/walks.js';
 import { EXIT } from '../errors.js';
 import { orderLabResources, TASKS } from '../lab/order-lab.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
+import { openSession, validateEmail, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 
 export interface CheckOptions extends GlobalOptions {
@@ -29,7 +29,9 @@ export interface CheckResult {
 export async function check(taskArgs: string[], options: CheckOptions, deps: Deps): Promise<CheckResult> {
   const names = validateGlobals(options);
   const wanted = taskArgs.length ? parseTaskList(taskArgs, BUILDING_TASKS) : BUILDING_TASKS;
-  const session = await openSession(options, deps, { email: options.email });
+  // The same address rules as setup: a typo is bad input (exit 2), not a failing grade.
+  const email = validateEmail(options.email);
+  const session = await openSession(options, deps, { email });
   // Everything is observed: a task's grade may depend on another's (the queue's access
   // policy can grant a role what its own policies do not).
   const grades = await checkAll(orderLabResources(names), session.ctx);

@@ -74,7 +74,7 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     region: aws.region,
     arns: new Arns(aws.region, account),
     names,
-    settings: { runtime: settings.runtime ?? DEFAULT_RUNTIME, email: settings.email },
+    settings: { runtime: settings.runtime ?? DEFAULT_RUNTIME, email: settings.email, keepRuntimes: settings.runtime ? [settings.runtime] : [...RUNTIMES] },
     tags: labTags(names.prefix),
     state: new Map(),
     reads: new Map(),

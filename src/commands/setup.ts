@@ -51,7 +51,8 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   // Everything that can be checked without AWS is checked first: bad input changes nothing.
   const names = validateGlobals(options);
   let email = validateEmail(options.email);
-  const runtime = validateRuntime(options.runtime);
+  // No --runtime: new functions get the default, existing ones keep a supported runtime.
+  const runtime = options.runtime === undefined ? undefined : validateRuntime(options.runtime);
   const tasks = selectTasks(options);
   if (options.step && !options.yes && !deps.askStep) {
     throw new UsageError('--step asks before each task, but nobody can answer here (no terminal).', 'Run it at a terminal, or add --yes to go through every step without asking.');

@@ -11,6 +11,8 @@ export type Detail = Record<string, string | number | boolean | undefined>;
 export interface LabSettings {
   email?: string;
   runtime: string;
+  /** Runtimes an existing function keeps: every supported one unless --runtime chose one. */
+  keepRuntimes?: string[];
 }
 
 export interface Ctx {
