@@ -58,3 +58,25 @@ describe('settings setup, status and check agree on', { concurrency: true }, () 
     assert.equal(aws.calls.length, 0);
   });
 });
+
+describe('send-order --wait', () => {
+  it('an error while following a hop is reported as it is, not as "went to the dead-letter queue"', { timeout: 120_000 }, async () => {
+    const prefix = 'follow';
+    await build(prefix);
+    const { startFaultProxy } = await import('./helpers/fault-proxy.js');
+    const { openSession } = await import('../src/commands/context.js');
+    const { follow } = await import('../src/commands/follow-order.js');
+    // CloudWatch Logs unreachable: the first hop's lookup fails with a dropped connection.
+    const proxy = await startFaultProxy({ target: moto.endpoint, rules: [{ service: 'logs', kind: 'resetBefore' }] });
+    try {
+      const session = await openSession({ endpointUrl: proxy.endpoint, region: REGION, prefix }, {});
+      const hops = await follow(session, '00000000-0000-0000-0000-000000000000', Date.now(), 60, {});
+      const taken = hops.find((h) => h.name === 'taken from the queue')!;
+      assert.equal(taken.reached, false);
+      assert.doesNotMatch(`${taken.detail} ${taken.hint}`, /dead-letter/i);
+      assert.match(taken.detail ?? '', /lost the connection/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -6,7 +6,9 @@
 // The functions' own log lines are the most direct evidence AWS keeps of what a function
 // did, and they need nothing extra set up (an extra subscription would have to be made,
 // permitted and cleaned up). CloudWatch Logs takes a few seconds to show new lines.
+import { toPocError } from '../aws/errors.js';
 import { sleep } from '../aws/retry.js';
+import { queueUrl } from '../resources/sqs-queue.js';
 import { readLogEvents } from '../resources/log-group.js';
 import type { Session } from './context.js';
 import type { Deps } from './context.js';
@@ -38,7 +40,7 @@ export async function follow(session: Session, messageId: string, started: numbe
       check: async () => {
         const line = await mentions(names.logGroup1);
         if (!line) return false;
-        if (line.message.includes('order-rejected')) throw new Error(`${names.function1} rejected the order: ${line.message}`);
+        if (line.message.includes('order-rejected')) throw new OrderRejected(`${names.function1} rejected the order: ${line.message}`);
         return `${names.function1} took it`;
       },
     },
@@ -71,7 +73,21 @@ export async function follow(session: Session, messageId: string, started: numbe
       try {
         detail = await hop.check();
       } catch (error) {
-        result.push({ name: hop.name, reached: false, detail: (error as Error).message, hint: 'The order went to the dead-letter queue after its retries; fix the order and send it again.' });
+        // Only an order found in the dead-letter queue is reported as being there; any other error is reported as it is.
+        if (error instanceof OrderRejected) {
+          const inDlq = await inDeadLetterQueue(session, messageId).catch(() => false);
+          result.push({
+            name: hop.name,
+            reached: false,
+            detail: error.message,
+            hint: inDlq
+              ? `The order is in ${names.deadLetterQueue} (it failed every retry); fix the order and send it again.`
+              : `${names.function1} will retry it; after 5 failed receives it moves to ${names.deadLetterQueue}. Fix the order and send it again.`,
+          });
+        } else {
+          const failure = toPocError(error, `Following the order (${hop.name})`);
+          result.push({ name: hop.name, reached: false, detail: failure.message, hint: failure.hint ?? '' });
+        }
         blocked = true;
         break;
       }
@@ -89,4 +105,17 @@ export async function follow(session: Session, messageId: string, started: numbe
     }
   }
   return result;
+}
+
+/** POC-Lambda-1 logged that it rejected the order (not valid JSON object, etc.). */
+class OrderRejected extends Error {}
+
+/** Looks at the dead-letter queue without taking anything from it (visibility timeout 0). */
+async function inDeadLetterQueue(session: Session, messageId: string): Promise<boolean> {
+  const { ctx, names } = session;
+  const url = await queueUrl(ctx, names.deadLetterQueue);
+  if (!url) return false;
+  const sqs = await ctx.aws.client('sqs');
+  const { Messages = [] } = await sqs.receiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 });
+  return Messages.some((m) => m.MessageId === messageId);
 }
