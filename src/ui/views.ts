@@ -19,10 +19,13 @@ export function setupView(result: LabResult, dryRun: boolean, options: GlobalOpt
     return lines.join('\n');
   }
   const changed = count('created') + count('updated');
+  const skipped = count('skipped');
   lines.push(
-    changed === 0 && !result.error
+    changed === 0 && !result.error && !skipped
       ? s.good('Nothing changed: every resource was already as the lab wants it.')
-      : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}.`,
+      : changed === 0 && !result.error && !count('unchanged')
+        ? `Nothing was built: ${result.stoppedAt ? `you stopped before task ${result.stoppedAt}` : 'every task was skipped'} (${skipped} resource(s) not attempted).`
+        : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}.`,
   );
   if (result.apiUrl && !result.error) {
     lines.push('', `Orders API: ${s.bold(result.apiUrl)}`);
