@@ -12,6 +12,7 @@ import type { SQS } from '@aws-sdk/client-sqs';
 import type { STS } from '@aws-sdk/client-sts';
 import { UsageError } from '../errors.js';
 import { toPocError } from './errors.js';
+import { checkProfile, quietLogger } from './profiles.js';
 import { SDK_MAX_ATTEMPTS } from './retry.js';
 
 export interface AwsOptions {
@@ -109,12 +110,14 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
   // not the user's business while poc itself supports Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpointUrl = validateEndpointUrl(options.endpointUrl ?? process.env.AWS_ENDPOINT_URL);
+  checkProfile(options.profile ?? process.env.AWS_PROFILE, options.profile !== undefined);
   const region = validateRegion(options.region) ?? (await resolveRegion(options.profile));
   const calls: AwsCall[] = [];
   const config: ClientConfig = {
     region,
     maxAttempts: SDK_MAX_ATTEMPTS,
     retryMode: 'standard',
+    logger: quietLogger,
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
