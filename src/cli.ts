@@ -39,7 +39,7 @@ function withAwsOptions(cmd: Command): Command {
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); AWS_ENDPOINT_URL works too')
     .option('--prefix <name>', 'namespace every resource as <name>-<resource>, so a class can share one account')
     .option('--json', 'print one JSON document on stdout and nothing else there')
-    .option('--yes', 'answer yes to every question (for scripts)')
+    .option('-y, --yes', 'answer yes to every question (for scripts)')
     .option('--verbose', 'show every AWS call and full error details')
     .addHelpText('after', AWS_HELP);
 }

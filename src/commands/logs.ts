@@ -27,13 +27,16 @@ export function parseSince(text: string | undefined): number {
   const match = /^(\d+)\s*([smhd])$/.exec(text ?? '10m');
   if (!match || Number(match[1]) === 0) throw new UsageError(`--since "${text}" is not a duration.`, 'Use a number and a unit: 30s, 10m, 2h or 1d.');
   const ms = Number(match[1]) * UNITS[match[2]];
-  if (ms > 30 * UNITS.d) throw new UsageError(`--since ${text} is too far back.`, 'poc keeps logs 7 days; use at most 30d.');
+  if (ms > 30 * UNITS.d) throw new UsageError(`--since ${text} is more than 30 days back.`, 'Use at most 30d (the log groups poc makes keep 7 days; one Lambda made by itself keeps everything).');
   return ms;
 }
 
 export function parseFunctionChoice(choice: string | undefined): (1 | 2)[] {
   if (choice === undefined) return [1, 2];
   if (choice === '1' || choice === '2') return [Number(choice) as 1 | 2];
+  // The function's own name works too (with or without the prefix).
+  const named = /(?:^|-)POC-Lambda-([12])$/i.exec(choice);
+  if (named) return [Number(named[1]) as 1 | 2];
   throw new UsageError(`"${choice}" is not one of the lab's functions.`, 'Use 1 for POC-Lambda-1 (queue -> table), 2 for POC-Lambda-2 (stream -> topic), or leave it out for both.');
 }
 

@@ -76,14 +76,15 @@ export function statusView(result: StatusResult, options: GlobalOptions = {}): s
     const [row] = columns([[`  ${r.state ?? r.outcome ?? ''}`, r.name]], [11, 30]);
     lines.push(`${paint(r.state)(row.slice(0, 11))}${row.slice(11)}`);
     const detail = detailText(r);
-    if (detail) lines.push(`             ${s.dim(detail)}`);
+    // Under the name, which starts after the 11-column state and a space.
+    if (detail) lines.push(`${' '.repeat(12)}${s.dim(detail)}`);
   }
   lines.push('');
   const bad = result.resources.filter((r) => r.state !== 'present');
   lines.push(
     result.complete
       ? s.good('The lab is complete.')
-      : s.warn(`${bad.length} resource(s) missing or drifted: ${bad.map((r) => r.name).join(', ')}. Run \`${pocCommand(options, 'setup')}\` to build or repair them.`),
+      : s.warn(`${bad.length} resource(s) missing or drifted${bad.length > 3 ? ' (listed above)' : `: ${bad.map((r) => r.name).join(', ')}`}. Run \`${pocCommand(options, 'setup')}\` to build or repair them.`),
   );
   return lines.join('\n');
 }
