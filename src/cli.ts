@@ -115,8 +115,9 @@ A workshop in four commands:
   poc status                             what exists, what is missing or drifted
   poc cleanup                            task 10: nothing left behind
 
-Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
-3 lab incomplete or drifted (status), 130 interrupted.`,
+Exit codes: 0 done, 1 AWS or runtime failure (or a bug in poc), 2 bad usage
+(nothing changed), 3 lab incomplete or drifted (status) or a task fails (check),
+130 interrupted. Results go to stdout, progress and errors to stderr.`,
     );
   program.exitOverride();
 
@@ -128,7 +129,7 @@ Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
       .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions (default: nodejs22.x for a new function; an existing one keeps its supported runtime)').choices(['nodejs22.x', 'nodejs24.x']))
       .option('--dry-run', 'only show what would be created or repaired')
       .option('--step', 'teaching mode: explain and plan each task, then ask continue / skip / quit')
-      .option('--only <tasks>', 'run only these tasks, e.g. 3,4')
+      .option('--only <tasks>', 'run only these tasks, e.g. 3,4 or 3-5')
       .option('--from <task>', 'start at this task')
       .option('--to <task>', 'stop after this task'),
   )
@@ -266,7 +267,7 @@ Examples:
     program
       .command('logs')
       .description('show the functions’ CloudWatch logs, newest last')
-      .argument('[function]', '1 (POC-Lambda-1) or 2 (POC-Lambda-2); both when left out')
+      .argument('[function]', '1 or POC-Lambda-1, 2 or POC-Lambda-2; both when left out')
       .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d', '10m')
       .option('--follow', 'keep printing new lines until Ctrl-C'),
   ).action(async (fn, options) => {
