@@ -60,3 +60,13 @@ describe('smaller ones', { concurrency: true }, () => {
     assert.match(run.stdout, /Nothing to delete/);
   });
 });
+
+describe('tasks with the endpoint unreachable', () => {
+  it('lists the tasks and says why there are no states, exit 0 (as explain does)', { timeout: 120_000 }, async () => {
+    const env = { ...process.env, CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+    const run = await runPoc(['tasks', '--endpoint-url', 'http://127.0.0.1:9'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Clean up/);
+    assert.match(run.stderr, /127\.0\.0\.1:9/);
+  });
+});

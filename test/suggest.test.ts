@@ -75,3 +75,12 @@ describe('copyable commands are never wrapped', () => {
     assert.ok(lines.some((l) => l.includes(order)), lines.join('\n'));
   });
 });
+
+describe('the way on is said once', () => {
+  it('withoutRunAgain drops the generic advice that setup and cleanup replace with their own', async () => {
+    const { withoutRunAgain } = await import('../src/commands/suggest.js');
+    assert.equal(withoutRunAgain('Is the endpoint at http://x still running? Start it again, then run the same command again.'), 'Is the endpoint at http://x still running? Start it again.');
+    assert.equal(withoutRunAgain('AWS had not caught up yet; this is usually transient. Run the same command again.'), 'AWS had not caught up yet; this is usually transient.');
+  });
+
+});

@@ -43,7 +43,7 @@ export function toPocError(error: unknown, doing: string): PocError {
   if (error instanceof RetryExhausted) {
     return new AwsFailure(
       `${doing}: ${error.message}.`,
-      `AWS had not caught up yet; this is usually transient. Run the same command again: it continues where it stopped.${
+      `AWS had not caught up yet; this is usually transient. Run the same command again.${
         error.last ? ` Last answer: ${errorCode(error.last)}: ${errorMessage(error.last)}` : ''
       }`,
       { cause: error },
@@ -78,7 +78,7 @@ export function toPocError(error: unknown, doing: string): PocError {
   }
   if (isBug(error)) return new InternalError(`${(error as Error).name}: ${message}`, { cause: error });
   if (hasCode(error, 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'ECONNRESET', 'ETIMEDOUT')) {
-    return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again: it continues where it stopped.', { cause: error });
+    return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again.', { cause: error });
   }
   return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Add --verbose to see every AWS call.', { cause: error });
 }

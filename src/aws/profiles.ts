@@ -24,14 +24,17 @@ function sections(path: string, config: boolean): string[] {
   return names;
 }
 
-/** Throws a UsageError when `profile` is in neither the shared config nor the credentials file. */
+/** A named profile that is in neither shared file: bad input, but commands that can do without an account (tasks, explain) say less instead. */
+export class MissingProfile extends UsageError {}
+
+/** Throws a MissingProfile (a UsageError) when `profile` is in neither the shared config nor the credentials file. */
 export function checkProfile(profile: string | undefined, fromOption: boolean): void {
   if (!profile) return;
   const configFile = process.env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config');
   const credentialsFile = process.env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), '.aws', 'credentials');
   const known = [...new Set([...sections(configFile, true), ...sections(credentialsFile, false)])];
   if (known.includes(profile)) return;
-  throw new UsageError(
+  throw new MissingProfile(
     `${fromOption ? '--profile' : 'AWS_PROFILE'} "${profile}" is not a profile in ${configFile} or ${credentialsFile}.`,
     known.length
       ? `Profiles there: ${known.join(', ')}. Pick one of them, or create it with \`aws configure --profile ${profile}\` (or \`aws configure sso --profile ${profile}\`).`

@@ -9,7 +9,7 @@ import { openSession, validateGlobals, type Deps, type GlobalOptions } from './c
 import { firstError, toJson, type ResourceJson } from './results.js';
 import { taskTitles } from './setup.js';
 import { labInOtherRegion } from './other-region.js';
-import { pocCommand } from './suggest.js';
+import { pocCommand, withoutRunAgain } from './suggest.js';
 
 export interface CleanupOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -99,9 +99,9 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const error = stopped
     ? undefined
     : failed
-    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
+    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${withoutRunAgain(failed.hint)} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
     : unchecked.length
-      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${unchecked[0].error?.hint ?? ''} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
+      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${withoutRunAgain(unchecked[0].error?.hint)} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
       : remaining.length
       ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, `AWS may still be finishing the deletion; run \`${pocCommand(options, 'cleanup')}\` again in a minute.`)
       : undefined;

@@ -10,7 +10,7 @@ import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type LabResult } from './results.js';
 import { labInOtherRegion } from './other-region.js';
-import { pocCommand } from './suggest.js';
+import { pocCommand, withoutRunAgain } from './suggest.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;
@@ -107,7 +107,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
       error &&
       new AwsFailure(
         `Setup stopped: ${error.message}`,
-        `${error.hint ? `${error.hint}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
+        `${withoutRunAgain(error.hint) ? `${withoutRunAgain(error.hint)}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
     ...(stoppedAt ? { stoppedAt } : {}),

@@ -24,3 +24,15 @@ export function pocCommand(options: GlobalOptions, command: string): string {
   });
   return ['poc', command, ...flags].filter(Boolean).join(' ');
 }
+
+/**
+ * A hint without its generic "run the same command again", for commands that add their own,
+ * more precise way on (setup: continue; cleanup: delete what is left): said once, not twice.
+ */
+export function withoutRunAgain(hint: string | undefined): string {
+  return (hint ?? '')
+    .replace(/,? then run the same command again\.?/gi, '.')
+    .replace(/\s*Run the same command again\.?/gi, '')
+    .replace(/\.\./g, '.')
+    .trim();
+}
