@@ -86,7 +86,7 @@ describe('the endpoint lost mid-run', { concurrency: true }, () => {
     assert.match(error, new RegExp(endpoint.replace(/[.:/]/g, '\\$&')), `names the endpoint:\n${error}`);
     assert.match(headline, /table lost-orders/, `the headline names the resource waited on:\n${error}`);
     assert.match(error, /still running/, 'says what to check');
-    assert.match(error, /run (poc setup|the same command) again/, 'and the way on');
+    assert.match(error, /run\s+`?poc setup[^`]*`?\s+again|run the same command again/, `and the way on:\n${error}`);
     assert.doesNotMatch(run.stderr, /observedResponses|TimeoutError/, 'no raw waiter output');
   });
 

@@ -199,3 +199,10 @@ export async function watchedWait<C extends Sender, T>(
     signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/**
+ * How often the table waiters look, in seconds. The SDK's own choice (20 s, doubling up to
+ * 120 s) can sleep 40 s between two looks, which hides a lost endpoint that long; a
+ * DescribeTable every few seconds is far within DynamoDB's limits. The budget stays WAIT_SECONDS.
+ */
+export const TABLE_POLL = { minDelay: 5, maxDelay: 20 };
