@@ -6,6 +6,7 @@ import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { selectLab } from '../labs/index.js';
 import type { Lab, LabNames } from '../labs/lab.js';
+import { pocCommand } from './suggest.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -79,13 +80,14 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     region: aws.region,
     arns: new Arns(aws.region, account),
     names,
-    settings: { runtime: settings.runtime ?? lab.settings.defaultRuntime, email: settings.email },
+    settings: { runtime: settings.runtime ?? lab.settings.defaultRuntime, email: settings.email, keepRuntimes: settings.runtime ? [settings.runtime] : [...lab.settings.runtimes] },
     tags: lab.tags(names.prefix),
     state: new Map(),
     reads: new Map(),
     note: deps.note ?? (() => {}),
     signal: deps.signal,
     concurrency: deps.concurrency,
+    suggest: (command) => pocCommand(options, command),
   };
   return { lab, ctx, aws, account, region: aws.region, names };
 }

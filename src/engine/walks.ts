@@ -147,7 +147,7 @@ export async function applyAll(
   if (missing.length) {
     throw new AwsFailure(
       `These tasks need ${missing.map((c) => `${c.type} ${c.name} (task ${c.task})`).join(', ')}, which does not exist yet.`,
-      `Build ${missing.length > 1 ? 'them' : 'it'} first: by hand, or with poc setup --only ${[...new Set(missing.map((c) => c.task))].join(',')}.`,
+      `Build ${missing.length > 1 ? 'them' : 'it'} first: by hand, or with \`${(ctx.suggest ?? ((c: string) => `poc ${c}`))(`setup --only ${[...new Set(missing.map((c) => c.task))].join(',')}`)}\`.`,
     );
   }
 

@@ -86,7 +86,10 @@ export interface TryItCommand {
   help: string;
   /** The line setup prints under the outputs, e.g. "Send one: poc send-order '{…}'". */
   exampleLabel: string;
+  /** The command without "poc" and without the options that select the lab (those are added). */
   example: string;
+  /** Where an emulator is in use, what to add (the order lab: --via queue, as an emulator cannot serve the API's stage). */
+  emulatorExtra?: string;
   /** Runs it with the lab chosen for this run; `input` is the positional argument. */
   run(input: unknown, options: Record<string, unknown>, tools: TryItTools): Promise<TryItOutcome>;
 }

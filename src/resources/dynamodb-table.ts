@@ -2,7 +2,7 @@
 // because the lab builds and checks them as separate steps.
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { errorMessage, hasCode } from '../aws/errors.js';
-import { WAIT_SECONDS } from '../aws/retry.js';
+import { TABLE_POLL, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { forget, readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 import { tagList } from './tags.js';
@@ -54,7 +54,9 @@ async function waitActive(ctx: Ctx, name: string): Promise<ObservedTable> {
   const { waitUntilTableExists } = await import('@aws-sdk/client-dynamodb');
   ctx.note(`waiting for table ${name} to be ACTIVE`);
   // The waiter succeeds on TableStatus ACTIVE, which is also what UpdateTable needs.
-  await waitUntilTableExists({ client: await ctx.aws.client('dynamodb'), maxWaitTime: WAIT_SECONDS.table, abortSignal: ctx.signal }, { TableName: name });
+  await watchedWait(await ctx.aws.client('dynamodb'), `table ${name} to be ACTIVE`, ctx.signal, (client, abortSignal) =>
+    waitUntilTableExists({ client, maxWaitTime: WAIT_SECONDS.table, minDelay: TABLE_POLL.minDelay, maxDelay: TABLE_POLL.maxDelay, abortSignal }, { TableName: name }),
+  );
   forget(ctx, describeKey(name));
   return (await describeTable(ctx, name))!;
 }
@@ -118,7 +120,9 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
       }
       const { waitUntilTableNotExists } = await import('@aws-sdk/client-dynamodb');
       ctx.note(`waiting for table ${spec.name} to be deleted`);
-      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: WAIT_SECONDS.tableDeleted, abortSignal: ctx.signal }, { TableName: spec.name });
+      await watchedWait(dynamodb, `table ${spec.name} to be deleted`, ctx.signal, (client, abortSignal) =>
+        waitUntilTableNotExists({ client, maxWaitTime: WAIT_SECONDS.tableDeleted, minDelay: TABLE_POLL.minDelay, maxDelay: TABLE_POLL.maxDelay, abortSignal }, { TableName: spec.name }),
+      );
       forget(ctx, describeKey(spec.name));
       return 'deleted';
     },

@@ -1,7 +1,7 @@
 // A Lambda function: code (compared by hash), runtime, role, handler and settings.
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { deletion, errorMessage, hasCode } from '../aws/errors.js';
-import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
+import { PROPAGATION, retryWhile, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 import type { Package } from './lambda-zip.js';
@@ -26,6 +26,8 @@ export interface FunctionSpec {
 export interface DesiredFunction {
   role: string;
   runtime: string;
+  /** Runtimes an existing function may keep (all supported ones, unless --runtime asked for one). */
+  keeps: string[];
   handler: string;
   timeout: number;
   memory: number;
@@ -95,7 +97,9 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
   async function waitUpdated(ctx: Ctx) {
     const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
     ctx.note(`waiting for ${spec.name} to finish updating`);
-    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+    await watchedWait(await ctx.aws.client('lambda'), `${spec.name} to finish updating`, ctx.signal, (client, abortSignal) =>
+      waitUntilFunctionUpdatedV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+    );
   }
 
   async function read(ctx: Ctx): Promise<ObservedFunction> {
@@ -112,6 +116,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     desired: (ctx) => ({
       role: ctx.arns.role(spec.roleName),
       runtime: ctx.settings.runtime,
+      keeps: ctx.settings.keepRuntimes ?? [ctx.settings.runtime],
       handler: spec.handler,
       timeout: spec.timeoutSeconds,
       memory: spec.memoryMb,
@@ -130,7 +135,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       const reasons: Reason[] = [];
       if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') reasons.push(reason('deployment-failed', 'its last deployment failed'));
       if (sha && observed.codeSha256 !== sha) reasons.push(reason('code', 'its code differs from handlers/ (code will be uploaded)'));
-      if (observed.runtime !== desired.runtime) reasons.push(reason('runtime', `its runtime is ${observed.runtime}, want ${desired.runtime}`));
+      if (!desired.keeps.includes(observed.runtime)) reasons.push(reason('runtime', `its runtime is ${observed.runtime}, want ${desired.runtime}`));
       if (observed.role !== desired.role) reasons.push(reason('role', `its role is ${observed.role.split('/').pop()}, want ${desired.role.split('/').pop()}`));
       if (observed.handler !== desired.handler) reasons.push(reason('handler', `its handler is ${observed.handler}, want ${desired.handler}`));
       if (observed.timeout !== desired.timeout) reasons.push(reason('timeout', `its timeout is ${observed.timeout}s, want ${desired.timeout}s`));
@@ -140,9 +145,11 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     },
     async ensure(ctx, desired, observed) {
       const lambda = await ctx.aws.client('lambda');
+      // A supported runtime already deployed is kept: a repair of something else must not change it.
+      const runtime = observed && desired.keeps.includes(observed.runtime) ? observed.runtime : desired.runtime;
       const settings = {
         Role: desired.role,
-        Runtime: desired.runtime as FunctionConfiguration['Runtime'],
+        Runtime: runtime as FunctionConfiguration['Runtime'],
         Handler: desired.handler,
         Timeout: desired.timeout,
         MemorySize: desired.memory,
@@ -160,13 +167,15 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         );
         const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
         ctx.note(`waiting for ${spec.name} to become Active`);
-        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+        await watchedWait(lambda, `${spec.name} to become Active`, ctx.signal, (client, abortSignal) =>
+          waitUntilFunctionActiveV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+        );
         return read(ctx);
       }
       // One update at a time: Lambda refuses a second while the first is in progress.
       if (observed.lastUpdateStatus === 'InProgress' || observed.state === 'Pending') await waitUpdated(ctx);
       const configChanged =
-        observed.runtime !== desired.runtime ||
+        observed.runtime !== runtime ||
         observed.role !== desired.role ||
         observed.handler !== desired.handler ||
         observed.timeout !== desired.timeout ||
@@ -193,6 +202,12 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       const findings: string[] = [];
       if (observed.role !== desired.role) findings.push(`${spec.name} runs with role ${observed.role.split('/').pop()}; the lab's is ${desired.role.split('/').pop()}.`);
       if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') findings.push(`${spec.name}'s last deployment failed; open it in the Lambda console to see why.`);
+      // Code written by hand may name the table or topic itself (then the variable is absent);
+      // a variable that is set but names something else sends the pipeline there.
+      for (const [variable, want] of Object.entries(desired.environment)) {
+        const got = observed.environment[variable];
+        if (got !== undefined && got !== want) findings.push(`${spec.name}'s environment variable ${variable} is ${got}; the lab's is ${want}, so the function works on the wrong resource.`);
+      }
       const warnings = observed.timeout * 6 > 900 ? [`${spec.name}'s timeout (${observed.timeout}s) is long for a queue consumer; the queue's visibility timeout must be six times it.`] : [];
       return { findings, warnings };
     },

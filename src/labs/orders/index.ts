@@ -66,7 +66,8 @@ Examples:
   echo '{"item":"mop"}' | poc send-order -
   poc send-order '{"item":"sponge"}' --count 100 --via queue`,
     exampleLabel: 'Send one',
-    example: `poc send-order '${SAMPLE_ORDER}'`,
+    example: `send-order '${SAMPLE_ORDER}'`,
+    emulatorExtra: '--via queue',
     async run(input, options, tools) {
       const { sendOrder } = await import('./send-order.js');
       const { sendOrderView } = await import('./send-order-view.js');

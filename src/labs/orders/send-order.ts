@@ -155,7 +155,7 @@ export function sqsErrorCode(body: string): string | undefined {
   }
 }
 
-export function hintFor(status: number, body = ''): string {
+export function hintFor(status: number, body = '', suggest: (command: string) => string = (c) => `poc ${c}`): string {
   if (status === 400) {
     // The method's request validator answers {"message": "Invalid request body"} for an
     // order that is not a non-empty JSON object; every other 400 is SQS's answer to the
@@ -166,17 +166,17 @@ export function hintFor(status: number, body = ''): string {
       return `SQS could not use the queue's encryption key (${code}): let APIGateway-SQS use the key (kms:GenerateDataKey, kms:Decrypt), or use SQS-managed encryption on the queue.`;
     }
     if (/AccessDenied|NotAuthorized|AuthorizationError/i.test(code)) {
-      return `SQS refused APIGateway-SQS (${code}): the role's send-to-queue policy or the queue's access policy does not let it send. Run \`poc check\` to see which, and \`poc setup\` to repair.`;
+      return `SQS refused APIGateway-SQS (${code}): the role's send-to-queue policy or the queue's access policy does not let it send. Run \`${suggest('check')}\` to see which, and \`${suggest('setup')}\` to repair.`;
     }
     if (/InvalidParameterValue|InvalidMessageContents|MissingParameter|InvalidAttributeValue/i.test(code)) {
-      return `SQS refused the message the integration built (${code}): check the integration's mapping template with \`poc status\`; SQS also rejects characters outside its allowed set.`;
+      return `SQS refused the message the integration built (${code}): check the integration's mapping template with \`${suggest('status')}\`; SQS also rejects characters outside its allowed set.`;
     }
-    return `SQS answered ${code || 'an error'} to the integration's SendMessage; run \`poc check\` to check the API and the queue.`;
+    return `SQS answered ${code || 'an error'} to the integration's SendMessage; run \`${suggest('check')}\` to check the API and the queue.`;
   }
-  if (status === 403) return 'Wrong URL, or the API is not deployed: run `poc status` (and `poc setup` to repair).';
+  if (status === 403) return `Wrong URL, or the API is not deployed: run \`${suggest('status')}\` (and \`${suggest('setup')}\` to repair).`;
   if (status === 415) return 'The API only accepts Content-Type application/json.';
-  if (status >= 500) return 'SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with `poc status`, or try --via queue.';
-  return 'Run `poc status` to check the API.';
+  if (status >= 500) return `SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with \`${suggest('status')}\`, or try --via queue.`;
+  return `Run \`${suggest('status')}\` to check the API.`;
 }
 
 /**
@@ -218,14 +218,15 @@ export async function postOrder(url: string, body: string, signal: AbortSignal |
 export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string): Promise<string> {
   const { ctx } = session;
   const names = session.names as LabNames;
+  const suggest = ctx.suggest ?? ((c: string) => `poc ${c}`);
   if (via === 'queue') {
     const url = await queueUrl(ctx, names.queue);
-    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, 'Run `poc setup` first.');
+    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, `Run \`${suggest('setup')}\` first.`);
     return url;
   }
   if (apiUrl) return apiUrl;
   const [api] = await findApis(ctx, names.api);
-  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, 'Run `poc setup` first, or send straight to the queue with --via queue.');
+  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, `Run \`${suggest('setup')}\` first, or send straight to the queue with --via queue.`);
   return invokeUrl(ctx, api.id, STAGE, API_PATH);
 }
 
@@ -252,6 +253,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   const session = await openSession(options, deps);
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
+  const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
 
   const sendOne = async (body: string, index: number): Promise<Sent> => {
     const sequence = count > 1 ? index + 1 : undefined;
@@ -262,9 +264,16 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       }
       const res = await postOrder(target, body, deps.signal, (note) => deps.progress?.(note));
       const ok = res.status >= 200 && res.status < 300;
-      return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text) };
+      return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text, suggest) };
     } catch (error) {
-      return { sequence, ok: false, error: (error as Error).message };
+      if (sqs) return { sequence, ok: false, error: (error as Error).message };
+      // fetch says only "fetch failed"; the reason is in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : (cause?.message ?? (error as Error).message);
+      const fix = session.aws.endpointUrl
+        ? `An emulator cannot serve the API's stage over HTTP: send straight to the queue with ${suggest('send-order --via queue')} (the order as before).`
+        : `Check the API with ${suggest('status')}, or send straight to the queue with --via queue.`;
+      return { sequence, ok: false, error: `POST ${target} failed (${why}). ${fix}` };
     }
   };
 
@@ -299,7 +308,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       ...base,
       error: new AwsFailure(
         `${count - accepted} of ${count} order(s) were not accepted${first?.status ? ` (HTTP ${first.status})` : ''}.`,
-        first?.error ?? 'Run `poc status` to check the pipeline.',
+        first?.error ?? `Run \`${suggest('status')}\` to check the pipeline.`,
       ),
       exitCode: EXIT.failure,
     };
