@@ -38,7 +38,7 @@ describe('smaller ones', { concurrency: true }, () => {
       region: 'us-east-1',
       prefix: '',
       complete: true,
-      resources: [{ task: 3, type: 'sqs-queue', name: 'POC-Queue', state: 'present', details: { messages: 0, inFlight: 0 } }],
+      resources: [{ task: 3, type: 'sqs-queue', name: 'POC-Queue', state: 'present', details: { messages: 0, inFlight: 0 }, summary: '0 waiting, 0 in flight' }],
       exitCode: 0,
     });
     const lines = text.split('\n');

@@ -109,8 +109,8 @@ export interface LabParts {
   resources(names: LabNames, place: LabPlace): AnyResource[];
   /** What a task builds and why, for `poc explain` and `setup --step`. */
   explain(task: number, paper: LabPaper): TaskExplanation;
-  /** What `poc dashboard` shows of this lab, made from the same resources `status` walks. */
-  dashboard(names: LabNames, resources: AnyResource[]): AnyView;
+  /** What `poc dashboard` shows of this lab, made from the same resources `status` walks (loaded only by dashboard). */
+  dashboard(names: LabNames, resources: AnyResource[]): Promise<AnyView>;
 }
 
 export interface Lab {

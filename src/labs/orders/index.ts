@@ -80,15 +80,11 @@ Examples:
     },
   },
   async load() {
-    const [{ orderLabResources }, { explainTask }, { orderView }] = await Promise.all([
-      import('./order-lab.js'),
-      import('./explanations.js'),
-      import('./dashboard-view.js'),
-    ]);
+    const [{ orderLabResources }, { explainTask }] = await Promise.all([import('./order-lab.js'), import('./explanations.js')]);
     return {
       resources: (names) => orderLabResources(order(names)),
       explain: (task, paper) => explainTask(task, paper as import('./explanations.js').LabPaper),
-      dashboard: (_names, resources) => orderView(resources),
+      dashboard: async (_names, resources) => (await import('./dashboard-view.js')).orderView(resources),
     };
   },
 };
