@@ -2,7 +2,7 @@
 // It is the observe walk with each resource's lenient grading (see Resource.check).
 import { checkAll } from '../engine/walks.js';
 import { EXIT } from '../errors.js';
-import { orderLabResources, TASKS } from '../lab/order-lab.js';
+import { LAB_CLIENTS, orderLabResources, TASKS } from '../lab/order-lab.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { BUILDING_TASKS, parseTaskList } from './task-args.js';
 
@@ -29,7 +29,7 @@ export interface CheckResult {
 export async function check(taskArgs: string[], options: CheckOptions, deps: Deps): Promise<CheckResult> {
   const names = validateGlobals(options);
   const wanted = taskArgs.length ? parseTaskList(taskArgs, BUILDING_TASKS) : BUILDING_TASKS;
-  const session = await openSession(options, deps, { email: options.email });
+  const session = await openSession(options, deps, { email: options.email }, { clients: LAB_CLIENTS, artifacts: false });
   // Everything is observed: a task's grade may depend on another's (the queue's access
   // policy can grant a role what its own policies do not).
   const grades = await checkAll(orderLabResources(names), session.ctx);

@@ -3,7 +3,7 @@
 import { pollUntil, DELETION_POLL, RetryExhausted } from '../aws/retry.js';
 import { destroyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, EXIT, UsageError } from '../errors.js';
-import { orderLabResources } from '../lab/order-lab.js';
+import { LAB_CLIENTS, orderLabResources } from '../lab/order-lab.js';
 import type { Reporter } from '../ui/reporter.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type ResourceJson } from './results.js';
@@ -41,7 +41,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
   }
   const { reporter } = deps;
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: LAB_CLIENTS, artifacts: false });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const resources = orderLabResources(names);

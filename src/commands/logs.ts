@@ -41,7 +41,7 @@ export async function logs(choice: string | undefined, options: LogsOptions, dep
   const names = validateGlobals(options);
   const which = parseFunctionChoice(choice);
   const sinceMs = parseSince(options.since);
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: ['logs'] });
   const targets = which.map((n) => ({ fn: n === 1 ? names.function1 : names.function2, group: n === 1 ? names.logGroup1 : names.logGroup2 }));
 
   let start = Date.now() - sinceMs;

@@ -152,7 +152,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   const order = await readOrder(input, options, deps);
   const bodies = count === 1 ? [orderBody(order)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }));
 
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
 

@@ -2,7 +2,7 @@
 import type { AnyResource, Ctx } from '../engine/resource.js';
 import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, PocError, UsageError } from '../errors.js';
-import { orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
+import { LAB_CLIENTS, orderLabResources, TASKS, type Task } from '../lab/order-lab.js';
 import { consoleLink } from '../resources/console-links.js';
 import type { StepAnswer } from '../ui/prompts.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -56,7 +56,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   }
   const { reporter } = deps;
 
-  const session = await openSession(options, { ...deps, note: undefined }, { email, runtime });
+  const session = await openSession(options, { ...deps, note: undefined }, { email, runtime }, { clients: LAB_CLIENTS });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = orderLabResources(names);

@@ -1,6 +1,6 @@
 // poc status: every resource of tasks 1-8, present / missing / drifted. Read-only.
 import { observeAll } from '../engine/walks.js';
-import { orderLabResources } from '../lab/order-lab.js';
+import { LAB_CLIENTS, orderLabResources } from '../lab/order-lab.js';
 import { EXIT } from '../errors.js';
 import { openSession, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type LabResult } from './results.js';
@@ -10,7 +10,7 @@ export interface StatusResult extends LabResult {
 }
 
 export async function status(options: GlobalOptions, deps: Deps): Promise<StatusResult> {
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: LAB_CLIENTS });
   const reports = await observeAll(orderLabResources(session.names), session.ctx);
   const api = reports.find((r) => r.type === 'rest-api');
   const complete = reports.every((r) => r.state === 'present');

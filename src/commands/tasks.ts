@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { toPocError } from '../aws/errors.js';
 import { observeAll, type ResourceReport } from '../engine/walks.js';
 import { CredentialsError, EXIT, UsageError, type PocError } from '../errors.js';
-import { orderLabResources, TASKS } from '../lab/order-lab.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from './context.js';
+import { LAB_CLIENTS, orderLabResources, TASKS } from '../lab/order-lab.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions, type Needs, type Session } from './context.js';
 import { firstError } from './results.js';
 
 export type TaskState = 'done' | 'partly' | 'not started';
@@ -72,11 +72,11 @@ export interface OptionalSession {
  * Opens a session when credentials seem present. Bad options are still usage errors
  * (exit 2); an error that `degrade` accepts yields no session and its reason instead.
  */
-export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean): Promise<OptionalSession> {
+export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean, needs: Needs = {}): Promise<OptionalSession> {
   validateGlobals(options);
   if (!deps.aws && !credentialsHinted(options)) return {};
   try {
-    return { session: await openSession(options, deps) };
+    return { session: await openSession(options, deps, {}, needs) };
   } catch (raw) {
     const error = toPocError(raw, 'Looking up your AWS account');
     if (!degrade(error)) throw error;
@@ -102,7 +102,7 @@ function stateOf(reports: ResourceReport[]): Pick<TaskLine, 'state' | 'present' 
 export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<TasksResult> {
   const names = validateGlobals(options);
   const plain = TASKS.map((t) => ({ task: t.number, title: t.title, state: null }));
-  const { session, reason } = await openOptionalSession(options, deps, noAccount);
+  const { session, reason } = await openOptionalSession(options, deps, noAccount, { clients: LAB_CLIENTS });
   if (!session) {
     return { tasks: plain, prefix: names.prefix, noCredentials: !reason, notice: reason && `Task states are not shown: ${reason}`, exitCode: EXIT.ok };
   }

@@ -1,7 +1,9 @@
 // The order-pipeline lab as data: its ten tasks and the resources each one builds.
 // Everything specific to this lab lives here, in policies.ts, names.ts and handlers/;
 // the engine and the commands only walk what this file returns.
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ServiceName } from '../aws/clients.js';
 import { stateOf, type AnyResource, type Ctx } from '../engine/resource.js';
 import { parsePolicy } from '../resources/policy-document.js';
 import type { ObservedQueue } from '../resources/sqs-queue.js';
@@ -57,7 +59,20 @@ export function labTags(prefix: string): Record<string, string> {
   return prefix ? { 'poc:lab': 'orders', 'poc:prefix': prefix } : { 'poc:lab': 'orders' };
 }
 
-const handlerFile = (name: string) => fileURLToPath(new URL(`../../handlers/${name}.js`, import.meta.url));
+/** The SDK clients this lab's resources call (a command loads them while STS answers). */
+export const LAB_CLIENTS = ['iam', 'dynamodb', 'sqs', 'logs', 'lambda', 'sns', 'apigateway'] as const satisfies readonly ServiceName[];
+
+/**
+ * dist/handlers/<name>.js, found from this module's place in dist/: dist/src/lab/ as tsc
+ * builds it (the tests), dist/cli/chunks/ as bundled for bin/poc.js. The last /dist/ in
+ * the path is poc's own, wherever poc is installed.
+ */
+export function handlerFile(name: string, moduleUrl: string = import.meta.url): string {
+  const here = fileURLToPath(moduleUrl);
+  const dist = here.lastIndexOf(`${sep}dist${sep}`);
+  if (dist < 0) throw new Error(`poc runs from ${here}, outside its dist/ folder; run \`npm run build\` in the poc folder`);
+  return join(here.slice(0, dist), 'dist', 'handlers', `${name}.js`);
+}
 
 /** The resources of tasks 1-8 in task order; `needs` gives the order they can be built in. */
 export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
