@@ -5,7 +5,8 @@
 // and the time before the first call, between rounds and after the last call, from the
 // proxy's own clock. The baseline is independent of poc: bench/baseline.ts, a plain
 // script building the same lab with the same SDK one call after the other.
-// It prints figures; it asserts nothing. Flags: --latency ms, --runs n, --cli path/to/poc.js
+// It prints figures; it asserts nothing. Flags: --latency ms, --runs n, --cli path/to/poc.js,
+// --trace (every call of the last run: start-end ms from the command's start).
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startMoto } from '../test/helpers/moto.js';
@@ -25,6 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface Run extends Timeline {
   ms: number;
+  trace?: string;
 }
 
 async function main() {
@@ -50,7 +52,9 @@ async function main() {
       child.on('exit', (code) => {
         const end = performance.now();
         if (code !== 0) return fail(new Error(`${args.join(' ')} exited with ${code}:\n${stderr}`));
-        done({ ms: end - start, ...timeline(proxy.calls.slice(from), start, end) });
+        const calls = proxy.calls.slice(from);
+        const trace = calls.map((c) => `${c.service}:${c.operation} ${(c.startedAt - start).toFixed(0)}-${(c.endedAt - start).toFixed(0)}`).join('\n  ');
+        done({ ms: end - start, ...timeline(calls, start, end), trace });
       });
     });
   const poc = (...args: string[]) => run([CLI, ...args, '--endpoint-url', proxy.endpoint, '--json', '--yes']);
@@ -94,10 +98,13 @@ async function main() {
   const med: Record<string, Run> = {};
   for (const phase of phases) {
     const rs = runs[phase];
-    const m = (k: keyof Run) => median(rs.map((r) => r[k]));
+    const m = (k: keyof Timeline | 'ms') => median(rs.map((r) => r[k]));
     med[phase] = { ms: m('ms'), calls: m('calls'), rounds: m('rounds'), beforeFirst: m('beforeFirst'), betweenRounds: m('betweenRounds'), afterLast: m('afterLast') };
     const r = med[phase];
     console.log(`${phase.padEnd(32)} ${pad(f(r.ms), 8)} ${pad(r.calls, 6)} ${pad(r.rounds, 6)} ${pad(f(r.beforeFirst), 10)} ${pad(f(r.betweenRounds), 8)} ${pad(f(r.afterLast), 10)}`);
+  }
+  if (process.argv.includes('--trace')) {
+    for (const phase of phases) console.log(`\n${phase}, ${f(runs[phase].at(-1)!.ms)} ms:\n  ${runs[phase].at(-1)!.trace}`);
   }
   const script = med['baseline script (empty account)'].ms;
   const status = med.status;

@@ -1,12 +1,22 @@
 // A proxy in front of moto that answers every AWS call `latencyMs` late (a real service's
 // round trip; moto answers in about a millisecond) and notes when each call came in and
 // when its answer left: the benchmark's clock for a child process's calls.
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TimedCall } from './rounds.js';
 
 export interface SeenCall extends TimedCall {
   service: string;
+  /** The operation as the protocol names it: X-Amz-Target, the form's Action, or the REST method and path. */
+  operation: string;
+}
+
+function operationOf(req: IncomingMessage, body: Buffer): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').pop()!;
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'));
+  if (action) return action[1];
+  return `${req.method} ${(req.url ?? '/').split('?')[0]}`;
 }
 
 export interface LatencyProxy {
@@ -25,6 +35,7 @@ export async function startLatencyProxy(target: string, latencyMs: number): Prom
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const operation = operationOf(req, Buffer.concat(chunks));
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
         (answer) => {
@@ -37,7 +48,7 @@ export async function startLatencyProxy(target: string, latencyMs: number): Prom
               const payload = Buffer.concat(body);
               headers['content-length'] = String(payload.length);
               res.writeHead(answer.statusCode ?? 502, headers);
-              res.end(payload, () => calls.push({ service: scope?.[1] ?? 'unknown', startedAt, endedAt: performance.now() }));
+              res.end(payload, () => calls.push({ service: scope?.[1] ?? 'unknown', operation, startedAt, endedAt: performance.now() }));
             }, latencyMs);
           });
         },
