@@ -32,7 +32,7 @@ export async function check(taskArgs: string[], options: CheckOptions, deps: Dep
   const wanted = taskArgs.length ? parseTaskList(taskArgs, building, lab) : building;
   // The same address rules as setup: a typo is bad input (exit 2), not a failing grade.
   const email = validateEmail(options.email, lab);
-  const session = await openSession(options, deps, { email });
+  const session = await openSession(options, deps, { email }, { artifacts: false });
   // Everything is observed: a task's grade may depend on another's (the queue's access
   // policy can grant a role what its own policies do not).
   const grades = await checkAll((await lab.load()).resources(names, session), session.ctx);

@@ -45,7 +45,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
   }
   const { reporter } = deps;
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { artifacts: false });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = (await lab.load()).resources(names, session);

@@ -1,7 +1,7 @@
 // What every AWS-facing command starts with: validate the global options (before any
 // AWS call), build the clients, learn the account, and make the walk context.
 import { Arns } from '../aws/arns.js';
-import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall } from '../aws/clients.js';
+import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall, type ServiceName } from '../aws/clients.js';
 import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { selectLab } from '../labs/index.js';
@@ -70,10 +70,29 @@ export interface Session {
   names: LabNames;
 }
 
-export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
+/** What a command's walk will need, made ready while STS answers instead of after. */
+export interface Needs {
+  /** The SDK clients the walk calls (default: the lab's): loading them is most of a command's CPU time. */
+  clients?: readonly ServiceName[];
+  /**
+   * Whether the walk compares the deployed functions' code with handlers/ (status, tasks,
+   * setup): only then are the zips built and hashed. check grades hand-written code and
+   * cleanup deletes it, so neither builds them.
+   */
+  artifacts?: boolean;
+}
+
+export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: Needs = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
   const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
-  const { account } = await aws.identity();
+  const who = aws.identity();
+  // Awaited below; meanwhile a failure must not count as unhandled.
+  who.catch(() => undefined);
+  // STS's client first, so its call goes out before the other clients' loading takes the CPU.
+  await aws.client('sts').catch(() => undefined);
+  // A client that fails to load fails the walk's first call to it, with its own error.
+  for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
+  const { account } = await who;
   const ctx: Ctx = {
     aws,
     account,
@@ -88,6 +107,7 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     signal: deps.signal,
     concurrency: deps.concurrency,
     suggest: (command) => pocCommand(options, command),
+    artifacts: needs.artifacts ?? true,
   };
   return { lab, ctx, aws, account, region: aws.region, names };
 }

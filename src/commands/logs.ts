@@ -49,7 +49,7 @@ export async function logs(choice: string | undefined, options: LogsOptions, dep
   const { lab, names } = validateGlobals(options);
   const which = parseFunctionChoice(choice, lab);
   const sinceMs = parseSince(options.since);
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: ['logs'] });
   const targets = which.map((n) => lab.functions[n - 1]).map((f) => ({ fn: f.name(names), group: f.logGroup(names) }));
 
   let start = Date.now() - sinceMs;

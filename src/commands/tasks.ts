@@ -8,7 +8,7 @@ import { toPocError } from '../aws/errors.js';
 import { MissingProfile } from '../aws/profiles.js';
 import { observeAll, type ResourceReport } from '../engine/walks.js';
 import { CredentialsError, EndpointUnreachable, EXIT, UsageError, type PocError } from '../errors.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from './context.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions, type Needs, type Session } from './context.js';
 import { firstError } from './results.js';
 
 export type TaskState = 'done' | 'partly' | 'not started';
@@ -72,11 +72,11 @@ export interface OptionalSession {
  * Opens a session when credentials seem present. Bad options are still usage errors
  * (exit 2); an error that `degrade` accepts yields no session and its reason instead.
  */
-export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean): Promise<OptionalSession> {
+export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean, needs: Needs = {}): Promise<OptionalSession> {
   validateGlobals(options);
   if (!deps.aws && !credentialsHinted(options)) return {};
   try {
-    return { session: await openSession(options, deps) };
+    return { session: await openSession(options, deps, {}, needs) };
   } catch (raw) {
     const error = toPocError(raw, 'Looking up your AWS account');
     if (!degrade(error)) throw error;

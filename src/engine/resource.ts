@@ -35,6 +35,8 @@ export interface Ctx {
   signal?: AbortSignal;
   /** How many resources the walks work on at once (default: as many as the graph allows). */
   concurrency?: number;
+  /** Whether deployed artifacts (function code) are compared with the local ones; false skips building them. */
+  artifacts?: boolean;
 }
 
 export interface Resource<D = unknown, O = unknown> {

@@ -3,6 +3,7 @@
 // interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
 import type { AnyResource } from '../engine/resource.js';
 import type { PocError } from '../errors.js';
+import type { ServiceName } from '../aws/clients.js';
 import type { AnyView } from '../dashboard/view.js';
 import type { LabPaper, TaskExplanation } from './paper.js';
 
@@ -125,6 +126,8 @@ export interface Lab {
   /** The longest prefix every one of its names can carry. */
   maxPrefixLength: number;
   settings: LabSettingsSpec;
+  /** The SDK clients its resources call: a command loads them while STS answers. */
+  clients: readonly ServiceName[];
   /** Tags for everything it makes (poc:lab=<id>, and poc:prefix with a prefix). */
   tags(prefix: string): Record<string, string>;
   outputs: readonly LabOutput[];

@@ -123,12 +123,15 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       environment: spec.environment(ctx),
     }),
     async observe(ctx) {
-      sha ??= (await code()).sha256;
+      // The zip is built while the read is in flight, and only by walks that compare code.
+      const built = ctx.artifacts === false ? undefined : code();
       try {
         return await read(ctx);
       } catch (error) {
         if (hasCode(error, 'ResourceNotFoundException')) return undefined;
         throw error;
+      } finally {
+        if (built) sha ??= (await built).sha256;
       }
     },
     diff(desired, observed) {
@@ -185,6 +188,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }
+      sha ??= (await code()).sha256;
       if (observed.codeSha256 !== sha || observed.lastUpdateStatus === 'Failed') {
         const { zip } = await code();
         await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);

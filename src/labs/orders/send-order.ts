@@ -250,7 +250,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   // Numbered copies: the sequence is added to the order's own text, which ends in '}'.
   const bodies = count === 1 ? [orderBody(order, text)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }, text.replace(/\}$/, `,"sequence":${i + 1}}`)));
 
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
   const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
