@@ -72,14 +72,18 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   reporter.end();
   const failed = firstError(reports);
 
-  const remaining = failed ? await leftovers(resources, ctx) : await settled(resources, ctx, reporter);
+  // Interrupted: what was not deleted is left, known without another read (or a wait).
+  const gone = new Set(reports.filter((r) => r.outcome === 'deleted' || r.outcome === 'absent').map((r) => r.key));
+  const remaining = ctx.signal?.aborted ? found.filter((r) => !gone.has(r.key)) : failed ? await leftovers(resources, ctx) : await settled(resources, ctx, reporter);
   const notes: string[] = [];
   if (pending.length) {
     notes.push(
       `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,
     );
   }
-  const error = failed
+  const error = ctx.signal?.aborted
+    ? new AwsFailure(`Cleanup was interrupted with ${remaining.length} resource(s) left.`, 'Run `poc cleanup` again: it deletes whatever is still there.')
+    : failed
     ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
     : remaining.length
       ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, 'AWS may still be finishing the deletion; run `poc cleanup` again in a minute.')

@@ -71,7 +71,7 @@ export interface Session {
 
 export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
-  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal }));
   const { account } = await aws.identity();
   const ctx: Ctx = {
     aws,
