@@ -162,8 +162,12 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
           // a signature made before a long wait could expire on the way.
           c.middlewareStack.addRelativeTo(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-              await pacer.take(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
-              return next(args);
+              const done = await pacer.take(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
+              try {
+                return await next(args);
+              } finally {
+                done();
+              }
             },
             { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'pocPacing' },
           );

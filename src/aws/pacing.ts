@@ -21,7 +21,10 @@
 // SQS, DynamoDB, SNS and CloudWatch Logs allow far more than a class makes: not paced.
 
 export interface Quota {
-  /** `count` requests every `seconds`, at most `burst` at once. */
+  /**
+   * `count` requests every `seconds`. An operation's own quota is a window (at most count
+   * in any `seconds`); a total is a rate with a burst (`burst` at once, then count/seconds).
+   */
   count: number;
   seconds: number;
   burst: number;
@@ -93,7 +96,7 @@ export interface PaceWait {
 export interface PacerOptions {
   /** Shrinks every quota period (tests: 0.01 turns 30 s into 0.3 s); 0 turns pacing off. */
   timeScale?: number;
-  /** Waits end with this signal's reason once it is aborted (Ctrl-C). */
+  /** Waits end with this signal's reason once it is aborted (Ctrl-C); calls that need no wait still go. */
   signal?: AbortSignal;
   /** Waits at least this long (real ms, before scaling) are announced. */
   noticeMs?: number;
@@ -102,8 +105,8 @@ export interface PacerOptions {
 
 export interface Pacer {
   readonly timeScale: number;
-  /** Resolves when a request of this operation may be sent. */
-  take(service: string, operation: string): Promise<void>;
+  /** Resolves when a request of this operation may be sent, with what to call once it has ended. */
+  take(service: string, operation: string): Promise<() => void>;
   /** Called for each long wait (class commands show them with an estimate). */
   onWait(listener: (wait: PaceWait) => void): () => void;
 }
@@ -114,16 +117,102 @@ export function defaultTimeScale(): number {
   return Number.isFinite(raw) && raw >= 0 ? raw : 1;
 }
 
+/** A bucket of one quota; take() resolves with the function to call when the request has ended. */
+interface Bucket {
+  readonly quota: Quota;
+  readonly waiting: number;
+  /** Real ms until one more call (after those waiting) may go. */
+  eta(): number;
+  take(): Promise<() => void>;
+  /** Ctrl-C: every wait ends with this reason, now and from now on. */
+  abort(reason: unknown): void;
+}
+
 interface Waiter {
-  resolve(): void;
+  resolve(release: () => void): void;
   reject(reason: unknown): void;
 }
 
-/** Tokens refill at count/seconds up to burst; waiters are served first come, first served. */
-export class TokenBucket {
+abstract class Queue {
+  protected readonly queue: Waiter[] = [];
+  private aborted: { reason: unknown } | undefined;
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  take(): Promise<() => void> {
+    if (this.aborted) return Promise.reject(this.aborted.reason);
+    if (!this.queue.length) {
+      const release = this.tryTake();
+      if (release) return Promise.resolve(release);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ resolve, reject });
+      this.serve();
+    });
+  }
+
+  abort(reason: unknown) {
+    this.aborted = { reason };
+    for (const w of this.queue.splice(0)) w.reject(reason);
+  }
+
+  /** Serves waiters first come, first served, as far as the quota lets. */
+  protected serve() {
+    while (this.queue.length) {
+      const release = this.tryTake();
+      if (!release) return;
+      this.queue.shift()!.resolve(release);
+    }
+  }
+
+  protected abstract tryTake(): (() => void) | undefined;
+}
+
+/**
+ * "N requests every W seconds": at most N calls in any window of W seconds, counted from
+ * each call's end, not its start. AWS counts a request when it arrives, and a request
+ * arrives before its answer does, so however long it waited in a connection pool or a
+ * busy event loop on the way, the next one cannot arrive less than W after it.
+ */
+export class WindowQuota extends Queue implements Bucket {
+  private busy = 0;
+  private readonly windowMs: number;
+
+  constructor(
+    readonly quota: Quota,
+    timeScale: number,
+  ) {
+    super();
+    this.windowMs = quota.seconds * 1000 * timeScale;
+  }
+
+  eta(): number {
+    const ahead = this.queue.length + this.busy + 1 - this.quota.count;
+    return ahead <= 0 ? 0 : Math.ceil(ahead / this.quota.count) * this.windowMs;
+  }
+
+  protected tryTake() {
+    if (this.busy >= this.quota.count) return undefined;
+    this.busy++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // unref: a slot coming back must not keep a finished (or interrupted) process alive.
+      setTimeout(() => {
+        this.busy--;
+        this.serve();
+      }, this.windowMs).unref();
+    };
+  }
+}
+
+/** A rate with a burst ("10 per second, burst 40"): tokens refill at count/seconds up to burst. */
+export class TokenBucket extends Queue implements Bucket {
   private tokens: number;
   private last = performance.now();
-  private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** Tokens per real millisecond. */
   readonly rate: number;
@@ -132,44 +221,24 @@ export class TokenBucket {
     readonly quota: Quota,
     timeScale: number,
   ) {
+    super();
     this.tokens = quota.burst;
     this.rate = quota.count / (quota.seconds * 1000 * timeScale);
   }
 
-  get waiting(): number {
-    return this.queue.length;
-  }
-
-  /** Real ms until the last waiter (and one more, when `joining`) may go. */
-  eta(joining = 0): number {
+  eta(): number {
     this.refill();
-    const short = this.queue.length + joining - this.tokens;
+    const short = this.queue.length + 1 - this.tokens;
     return short <= 0 ? 0 : short / this.rate;
   }
 
-  take(signal?: AbortSignal): Promise<void> {
-    if (!this.queue.length && this.refill() >= 1) {
-      this.tokens -= 1;
-      return Promise.resolve();
+  protected tryTake() {
+    if (this.refill() < 1) {
+      this.wake();
+      return undefined;
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) this.queue.splice(i, 1);
-        reject(signal?.reason);
-      };
-      const waiter: Waiter = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject,
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(waiter);
-      this.schedule();
-    });
+    this.tokens -= 1;
+    return () => {};
   }
 
   private refill(): number {
@@ -179,17 +248,11 @@ export class TokenBucket {
     return this.tokens;
   }
 
-  private schedule() {
+  private wake() {
     if (this.timer) return;
-    while (this.queue.length && this.refill() >= 1) {
-      this.tokens -= 1;
-      this.queue.shift()!.resolve();
-    }
-    if (!this.queue.length) return;
-    // unref: a pending wait must not keep a finished (or interrupted) process alive.
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.schedule();
+      this.serve();
     }, Math.ceil((1 - this.tokens) / this.rate)).unref();
   }
 }
@@ -198,52 +261,79 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const timeScale = options.timeScale ?? defaultTimeScale();
   const policies = options.policies ?? PACING;
   const noticeMs = (options.noticeMs ?? 5_000) * timeScale;
-  const buckets = new Map<string, TokenBucket>();
-  const lastNotice = new Map<string, number>();
+  const buckets = new Map<string, Bucket>();
+  const notices = new Map<string, { at: number; queued: number; timer?: NodeJS.Timeout }>();
   const listeners = new Set<(wait: PaceWait) => void>();
+  const signal = options.signal;
+  // One listener for every wait: a class has hundreds of calls waiting on one Ctrl-C.
+  signal?.addEventListener('abort', () => {
+    for (const b of buckets.values()) b.abort(signal.reason);
+  }, { once: true });
 
-  const bucket = (key: string, quota: Quota) => {
+  const bucket = (key: string, quota: Quota, kind: 'window' | 'rate') => {
     let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = new TokenBucket(quota, timeScale)));
+    if (!b) {
+      b = kind === 'window' ? new WindowQuota(quota, timeScale) : new TokenBucket(quota, timeScale);
+      if (signal?.aborted) b.abort(signal.reason);
+      buckets.set(key, b);
+    }
     return b;
   };
 
-  const announce = (service: string, policy: ServicePacing, operation: string, b: TokenBucket) => {
-    const eta = b.eta(1);
+  // A long wait is announced a moment after it starts (so the calls of a whole class
+  // arriving together are counted together), again when the queue has doubled, and
+  // every so often while it lasts.
+  const announce = (service: string, policy: ServicePacing, operation: string, b: Bucket) => {
+    if (!listeners.size || b.eta() < noticeMs) return;
     const key = `${service}:${operation}`;
-    const now = performance.now();
-    // Once when a long wait starts, then again every so often while it lasts.
-    if (!listeners.size || eta < noticeMs || now - (lastNotice.get(key) ?? -Infinity) < Math.max(noticeMs, eta / 4)) return;
-    lastNotice.set(key, now);
-    const queued = b.waiting + 1;
-    const wait: PaceWait = {
-      service,
-      serviceLabel: policy.label,
-      operation,
-      queued,
-      etaMs: eta,
-      doing: b.quota.doing?.(queued) ?? `${queued} ${operation} call${queued === 1 ? '' : 's'}`,
-      quota: b.quota,
-    };
-    for (const listener of listeners) listener(wait);
+    const notice = notices.get(key) ?? { at: -Infinity, queued: 0 };
+    notices.set(key, notice);
+    const grown = b.waiting + 1 >= Math.max(2 * notice.queued, notice.queued + 2);
+    if (notice.timer || (!grown && performance.now() - notice.at < Math.max(noticeMs * 6, 30_000 * timeScale))) return;
+    notice.timer = setTimeout(() => {
+      notice.timer = undefined;
+      const queued = b.waiting;
+      if (!queued) return;
+      notice.at = performance.now();
+      notice.queued = queued;
+      const wait: PaceWait = {
+        service,
+        serviceLabel: policy.label,
+        operation,
+        queued,
+        etaMs: b.eta(),
+        doing: b.quota.doing?.(queued) ?? `${queued} ${operation === 'other' ? '' : `${operation} `}call${queued === 1 ? '' : 's'}`,
+        quota: b.quota,
+      };
+      for (const listener of listeners) listener(wait);
+    }, 250).unref();
   };
 
   return {
     timeScale,
     async take(service, operation) {
-      if (timeScale === 0) return;
+      if (timeScale === 0) return () => {};
       const policy = policies[service];
-      if (!policy || policy.exempt?.includes(operation)) return;
+      if (!policy || policy.exempt?.includes(operation)) return () => {};
       const own = policy.operations[operation];
       const quota = own ?? policy.others;
       // Its own quota first, then the service's total: a call waiting for DeleteRestApi's
       // turn holds none of the total's tokens meanwhile.
+      let release = () => {};
       if (quota) {
-        const b = bucket(own ? `${service}:${operation}` : `${service}:*others`, quota);
+        const b = own ? bucket(key(service, operation), own, 'window') : bucket(`${service}:*others`, quota, 'rate');
         announce(service, policy, own ? operation : 'other', b);
-        await b.take(options.signal);
+        release = await b.take();
       }
-      if (policy.total) await bucket(`${service}:*total`, policy.total).take(options.signal);
+      if (policy.total) {
+        try {
+          await bucket(`${service}:*total`, policy.total, 'rate').take();
+        } catch (error) {
+          release();
+          throw error;
+        }
+      }
+      return release;
     },
     onWait(listener) {
       listeners.add(listener);
@@ -251,6 +341,8 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     },
   };
 }
+
+const key = (service: string, operation: string) => `${service}:${operation}`;
 
 /** "about 6 minutes", "about 40 seconds", "a few seconds". */
 export function aboutDuration(ms: number): string {

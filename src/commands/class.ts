@@ -3,6 +3,7 @@
 // account-wide quotas) is shared by all; each student gets a walk context of their own
 // (the command's own openSession), so one student's failure or drift never stops or
 // touches another's.
+import { setMaxListeners } from 'node:events';
 import { createAws, type Aws } from '../aws/clients.js';
 import { toPocError } from '../aws/errors.js';
 import type { PaceWait } from '../aws/pacing.js';
@@ -111,6 +112,8 @@ async function openClass(
   let students = parseStudents(options, lab, deps.readFile);
   if (!students && needList) throw new UsageError('class setup needs the class: who to build labs for.', 'Pass --students alice,bob,carol or --roster students.txt (one name a line).');
   await pre?.(lab, students);
+  // Every student's walks wait on the one Ctrl-C signal: hundreds of listeners are expected.
+  if (deps.signal) setMaxListeners(1000, deps.signal);
   const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal }));
   if (deps.onPaceWait) aws.pacer?.onWait(deps.onPaceWait);
   const { account } = await aws.identity();
