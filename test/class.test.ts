@@ -295,6 +295,20 @@ describe('the pacer', () => {
     assert.ok(performance.now() - burst < 250, 'a burst within the quota waits for nothing');
   });
 
+  it('a call waiting for its quota keeps the process alive until it goes (the CLI must not exit half-way)', { timeout: 60_000 }, async () => {
+    const script = `
+      const { createPacer } = await import(${JSON.stringify(new URL('../src/aws/pacing.js', import.meta.url).href)});
+      const pacer = createPacer({ timeScale: 0.01 });
+      for (let i = 0; i < 3; i++) (await pacer.take('apigateway', 'DeleteRestApi'))();
+      process.stdout.write('all three went');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(out, 'all three went');
+  });
+
   it('a rate with a burst: the burst goes at once, the next call waits one interval', async () => {
     const b = new TokenBucket({ count: 5, seconds: 2, burst: 5 }, 1);
     assert.equal(b.eta(), 0);

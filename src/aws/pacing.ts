@@ -136,6 +136,27 @@ interface Waiter {
 abstract class Queue {
   protected readonly queue: Waiter[] = [];
   private aborted: { reason: unknown } | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /**
+   * A timer that keeps the process alive only while a call waits for it: a wait must not
+   * end the process early, and a quota's window still running must not keep a finished one.
+   */
+  protected later(ms: number, fn: () => void) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    if (!this.queue.length) timer.unref();
+    this.timers.add(timer);
+  }
+
+  private hold(waiting: boolean) {
+    for (const t of this.timers) {
+      if (waiting) t.ref();
+      else t.unref();
+    }
+  }
 
   get waiting(): number {
     return this.queue.length;
@@ -149,6 +170,7 @@ abstract class Queue {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ resolve, reject });
+      this.hold(true);
       this.serve();
     });
   }
@@ -156,6 +178,7 @@ abstract class Queue {
   abort(reason: unknown) {
     this.aborted = { reason };
     for (const w of this.queue.splice(0)) w.reject(reason);
+    this.hold(false);
   }
 
   /** Serves waiters first come, first served, as far as the quota lets. */
@@ -165,6 +188,7 @@ abstract class Queue {
       if (!release) return;
       this.queue.shift()!.resolve(release);
     }
+    this.hold(false);
   }
 
   protected abstract tryTake(): (() => void) | undefined;
@@ -200,11 +224,10 @@ export class WindowQuota extends Queue implements Bucket {
     return () => {
       if (released) return;
       released = true;
-      // unref: a slot coming back must not keep a finished (or interrupted) process alive.
-      setTimeout(() => {
+      this.later(this.windowMs, () => {
         this.busy--;
         this.serve();
-      }, this.windowMs).unref();
+      });
     };
   }
 }
@@ -213,7 +236,7 @@ export class WindowQuota extends Queue implements Bucket {
 export class TokenBucket extends Queue implements Bucket {
   private tokens: number;
   private last = performance.now();
-  private timer: NodeJS.Timeout | undefined;
+  private timer = false;
   /** Tokens per real millisecond. */
   readonly rate: number;
 
@@ -250,10 +273,11 @@ export class TokenBucket extends Queue implements Bucket {
 
   private wake() {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer = true;
+    this.later(Math.ceil((1 - this.tokens) / this.rate), () => {
+      this.timer = false;
       this.serve();
-    }, Math.ceil((1 - this.tokens) / this.rate)).unref();
+    });
   }
 }
 
