@@ -328,7 +328,9 @@ Examples:
         const { cleanupView } = await import('./ui/views.js');
         const { prompts } = await import('./ui/prompts.js');
         const confirm = tools.interactive ? prompts().confirm : undefined;
-        const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
+        const { paceWaitLine } = await import('./ui/class-progress.js');
+        const onPaceWait = (wait: import('./aws/pacing.js').PaceWait) => tools.reporter.info(`  … ${paceWaitLine(wait)}`);
+        const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm, onPaceWait });
         return { data: result, view: () => cleanupView(result), exitCode: result.exitCode, error: result.error };
       });
     });

@@ -101,6 +101,8 @@ export interface PacerOptions {
   /** Waits at least this long (real ms, before scaling) are announced. */
   noticeMs?: number;
   policies?: Record<string, ServicePacing>;
+  /** A first listener for long waits (see Pacer.onWait). */
+  onWait?: (wait: PaceWait) => void;
 }
 
 export interface Pacer {
@@ -121,8 +123,8 @@ export function defaultTimeScale(): number {
 interface Bucket {
   readonly quota: Quota;
   readonly waiting: number;
-  /** Real ms until one more call (after those waiting) may go. */
-  eta(): number;
+  /** Real ms until the last waiting call may go (`joining`: and that many more). */
+  eta(joining?: number): number;
   take(): Promise<() => void>;
   /** Ctrl-C: every wait ends with this reason, now and from now on. */
   abort(reason: unknown): void;
@@ -212,8 +214,8 @@ export class WindowQuota extends Queue implements Bucket {
     this.windowMs = quota.seconds * 1000 * timeScale;
   }
 
-  eta(): number {
-    const ahead = this.queue.length + this.busy + 1 - this.quota.count;
+  eta(joining = 1): number {
+    const ahead = this.queue.length + this.busy + joining - this.quota.count;
     return ahead <= 0 ? 0 : Math.ceil(ahead / this.quota.count) * this.windowMs;
   }
 
@@ -249,9 +251,9 @@ export class TokenBucket extends Queue implements Bucket {
     this.rate = quota.count / (quota.seconds * 1000 * timeScale);
   }
 
-  eta(): number {
+  eta(joining = 1): number {
     this.refill();
-    const short = this.queue.length + 1 - this.tokens;
+    const short = this.queue.length + joining - this.tokens;
     return short <= 0 ? 0 : short / this.rate;
   }
 
@@ -287,7 +289,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const noticeMs = (options.noticeMs ?? 5_000) * timeScale;
   const buckets = new Map<string, Bucket>();
   const notices = new Map<string, { at: number; queued: number; timer?: NodeJS.Timeout }>();
-  const listeners = new Set<(wait: PaceWait) => void>();
+  const listeners = new Set<(wait: PaceWait) => void>(options.onWait ? [options.onWait] : []);
   const signal = options.signal;
   // One listener for every wait: a class has hundreds of calls waiting on one Ctrl-C.
   signal?.addEventListener('abort', () => {
@@ -325,7 +327,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         serviceLabel: policy.label,
         operation,
         queued,
-        etaMs: b.eta(),
+        etaMs: b.eta(0),
         doing: b.quota.doing?.(queued) ?? `${queued} ${operation === 'other' ? '' : `${operation} `}call${queued === 1 ? '' : 's'}`,
         quota: b.quota,
       };

@@ -28,6 +28,8 @@ export interface Deps {
   aws?: Aws;
   /** Resources worked on at once (the benchmark's sequential baseline uses 1). */
   concurrency?: number;
+  /** A long wait for an account quota (src/aws/pacing.ts), to show with an estimate. */
+  onPaceWait?: (wait: import('../aws/pacing.js').PaceWait) => void;
 }
 
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
@@ -71,7 +73,7 @@ export interface Session {
 
 export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
-  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal }));
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal, pacing: { onWait: deps.onPaceWait } }));
   const { account } = await aws.identity();
   const ctx: Ctx = {
     aws,

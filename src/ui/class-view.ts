@@ -37,7 +37,7 @@ export function classGridView(g: ClassGrid): string {
       });
       lines.push(`${row.student.padEnd(width)}${cells.join('')}`);
     }
-    lines.push('', ...wrap(`Tasks: ${g.tasks.map((t) => `${t.number} ${t.title}`).join('; ')}`, '', '  ').map(s.dim));
+    lines.push('', ...wrap(`Tasks: ${g.tasks.map((t) => `${t.number} ${t.title}`).join('; ')}`, '', '  ').map((l) => s.dim(l)));
     lines.push(s.dim(LEGEND[g.command].map((st) => `${MARKS[st][0]} ${word(st)}`).join('   ')));
     const notes = g.students.flatMap((row) =>
       row.error && row.cells.every((c) => c.state === 'error')
