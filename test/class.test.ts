@@ -157,6 +157,21 @@ describe('a class of ten in one account', () => {
     assert.deepEqual(states(grid, 'late').slice(3), Array(5).fill('missing'));
   });
 
+  it('class check --json (the CLI): the whole grid as one document, exit 3', { timeout: 120_000 }, async () => {
+    const run = await runPoc(['class', 'check', '--json', '--students', 's1,s6', '--endpoint-url', moto.endpoint, '--region', REGION], {
+      ...process.env,
+      CI: '1',
+      POC_PACING_SCALE: String(SCALE),
+    });
+    assert.equal(run.code, 3, run.stderr);
+    const doc = JSON.parse(run.stdout) as ClassGrid; // throws unless stdout is one document
+    assert.deepEqual(doc.students.map((r) => r.student), ['s1', 's6']);
+    assert.deepEqual(doc.tasks.map((t) => t.number), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(doc.students[0].cells[2], { task: 3, state: 'failed', reason: 's1-POC-Queue does not exist.' });
+    assert.deepEqual(states(doc, 's6'), Array(8).fill('passed'));
+    assert.equal(doc.exitCode, 3);
+  });
+
   it('discovery: every student by tags and names, a hand-built untagged lab by names, bo apart from bob and bo-b', { timeout: 300_000 }, async () => {
     // Built by hand in the console: plain SDK calls, no tags. bo-b-POC-Queue is bo-b's,
     // never bo's (nor bob's).
@@ -266,6 +281,23 @@ describe('bad input: exit 2, no AWS call', () => {
       }
     });
   }
+});
+
+describe('the class from a roster', () => {
+  it('one name a line, # comments and blank lines ignored, an email after the name, {student} in --email', async () => {
+    const { parseStudents } = await import('../src/class/students.js');
+    const { selectLab } = await import('../src/labs/index.js');
+    const roster = '# Monday group\nalice\n\n  bob   bob@example.com   # his own inbox\nteam-3\n';
+    const students = parseStudents({ roster: 'class.txt', email: 'me+{student}@example.com' }, selectLab('orders'), () => roster);
+    assert.deepEqual(students, [
+      { prefix: 'alice', email: 'me+alice@example.com' },
+      { prefix: 'bob', email: 'bob@example.com' },
+      { prefix: 'team-3', email: 'me+team-3@example.com' },
+    ]);
+    assert.throws(() => parseStudents({ roster: 'class.txt' }, selectLab('orders'), () => 'alice\nbob not-an-address\n'), /class\.txt line 2 \(bob\): "not-an-address" is not an email address/);
+    assert.throws(() => parseStudents({ roster: 'class.txt' }, selectLab('orders'), () => '# nobody yet\n\n'), /names no student/);
+    assert.throws(() => parseStudents({ students: 'alice', roster: 'class.txt' }, selectLab('orders'), () => 'bob'), /either --students or --roster/);
+  });
 });
 
 describe('the pacer', () => {
