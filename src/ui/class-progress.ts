@@ -44,6 +44,7 @@ export function studentReporters(parent: Reporter, width = 12): (student: string
       },
       end() {},
       info(text: string) {
+        // Each student's command opens with its account and region; the class says it once.
         if (!/^Account /.test(text)) line(text);
       },
       warn(text: string) {
