@@ -165,11 +165,13 @@ abstract class Queue {
   }
 
   take(): Promise<() => void> {
-    if (this.aborted) return Promise.reject(this.aborted.reason);
+    // A call its quota lets through goes even after Ctrl-C: a command may still read what
+    // it needs to say what is left. Only a call that would have to wait ends.
     if (!this.queue.length) {
       const release = this.tryTake();
       if (release) return Promise.resolve(release);
     }
+    if (this.aborted) return Promise.reject(this.aborted.reason);
     return new Promise((resolve, reject) => {
       this.queue.push({ resolve, reject });
       this.hold(true);

@@ -61,6 +61,8 @@ const MODELS_BY_SIGNING_NAME: Record<string, string[]> = {
   lambda: ['lambda'],
   apigateway: ['apigateway'],
   s3: ['s3'],
+  // The Resource Groups Tagging API (class discovery by poc's tags).
+  tagging: ['resourcegroupstaggingapi'],
 };
 
 const header = (headers: WireRequest['headers'], name: string): string | undefined => {
