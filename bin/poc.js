@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI is written in TypeScript and built to dist/ by `npm install` (prepare).
-import('../dist/src/cli.js').catch((error) => {
-  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/src/cli.js')) {
+import('../dist/cli/cli.js').catch((error) => {
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/cli.js')) {
     process.stderr.write('poc is not built yet: run `npm install` (or `npm run build`) in the poc folder.\n');
     process.exit(1);
   }

@@ -42,7 +42,7 @@ function withAwsOptions(cmd: Command): Command {
     .option('--prefix <name>', 'namespace every resource as <name>-<resource>, so a class can share one account')
     .option('--lab <id>', `which lab: ${LABS.map((l) => l.id).join(', ')} (default: POC_LAB or orders)`)
     .option('--json', 'print one JSON document on stdout and nothing else there')
-    .option('--yes', 'answer yes to every question (for scripts)')
+    .option('-y, --yes', 'answer yes to every question (for scripts)')
     .option('--verbose', 'show every AWS call and full error details')
     .addHelpText('after', AWS_HELP);
 }
@@ -154,8 +154,9 @@ A workshop in four commands:
   poc status                             what exists, what is missing or drifted
   poc cleanup                            task 10: nothing left behind
 
-Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
-3 lab incomplete or drifted (status), 130 interrupted.`,
+Exit codes: 0 done, 1 AWS or runtime failure (or a bug in poc), 2 bad usage
+(nothing changed), 3 lab incomplete or drifted (status) or a task fails (check),
+130 interrupted. Results go to stdout, progress and errors to stderr.`,
     );
   program.exitOverride();
 
@@ -164,10 +165,10 @@ Exit codes: 0 done, 1 AWS or runtime failure, 2 bad usage (nothing changed),
       .command('setup')
       .description('build tasks 1-8 of the lab, or repair what drifted; safe to run again')
       .option('--email <address>', 'where order notifications go (needed the first time)')
-      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
+      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions (default: nodejs22.x for a new function; an existing one keeps its supported runtime)').choices(['nodejs22.x', 'nodejs24.x']))
       .option('--dry-run', 'only show what would be created or repaired')
       .option('--step', 'teaching mode: explain and plan each task, then ask continue / skip / quit')
-      .option('--only <tasks>', 'run only these tasks, e.g. 3,4')
+      .option('--only <tasks>', 'run only these tasks, e.g. 3,4 or 3-5')
       .option('--from <task>', 'start at this task')
       .option('--to <task>', 'stop after this task'),
   )
@@ -195,7 +196,7 @@ Examples:
           askStep: ask?.askStep,
           explain: (await import('./ui/views.js')).stepExplanation,
         });
-        return { data: result, view: () => setupView(result, opts.dryRun === true, selectLab(opts.lab)), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => setupView(result, opts.dryRun === true, selectLab(opts.lab), opts), exitCode: result.exitCode, error: result.error };
       });
     });
 
@@ -205,7 +206,7 @@ Examples:
         const { status } = await import('./commands/status.js');
         const { statusView } = await import('./ui/views.js');
         const result = await status(opts, { onCall: tools.reporter.call, signal: tools.signal });
-        return { data: result, view: () => statusView(result), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => statusView(result, opts), exitCode: result.exitCode, error: result.error };
       });
     },
   );
@@ -260,7 +261,7 @@ Examples:
         const { prompts } = await import('./ui/prompts.js');
         const confirm = tools.interactive ? prompts().confirm : undefined;
         const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
-        return { data: result, view: () => cleanupView(result), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => cleanupView(result, opts), exitCode: result.exitCode, error: result.error };
       });
     });
 
@@ -271,7 +272,7 @@ Examples:
     program
       .command('logs')
       .description('show the functions’ CloudWatch logs, newest last')
-      .argument('[function]', '1 (POC-Lambda-1) or 2 (POC-Lambda-2); both when left out')
+      .argument('[function]', '1 or POC-Lambda-1, 2 or POC-Lambda-2; both when left out')
       .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d', '10m')
       .option('--follow', 'keep printing new lines until Ctrl-C'),
   ).action(async (fn, options) => {

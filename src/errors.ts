@@ -43,3 +43,29 @@ export class Interrupted extends PocError {
     super(message, hint, EXIT.interrupted);
   }
 }
+
+/** The endpoint (AWS or an emulator) stopped answering: refused, reset, or its name does not resolve. */
+export class EndpointUnreachable extends AwsFailure {
+  constructor(
+    message: string,
+    hint: string,
+    readonly endpoint: string | undefined,
+    /** What poc was waiting for when it gave up, if it was waiting. */
+    readonly waitedFor?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, hint, options);
+  }
+}
+
+/** A bug in poc itself (a TypeError and the like): not AWS's fault, and worth reporting. */
+export class InternalError extends PocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(
+      `poc hit an internal error: ${message}`,
+      'This is a bug in poc, not in your AWS account or input. Please report it with the command you ran and the output of the same command with --verbose (it prints the stack trace).',
+      EXIT.failure,
+      options,
+    );
+  }
+}

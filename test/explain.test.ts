@@ -7,6 +7,7 @@ import { runPoc, type Run } from './helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { credentialsHinted } from '../src/commands/tasks.js';
 import { setup } from '../src/commands/setup.js';
@@ -94,7 +95,7 @@ describe('poc explain without an AWS account', () => {
     assert.ok(doc.why.length > 200);
     assert.deepEqual(doc.json['Lambda-Write-DynamoDB.json'], {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DescribeTable'], Resource: 'arn:aws:dynamodb:<REGION>:<ACCOUNT_ID>:table/orders' }],
+      Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: 'arn:aws:dynamodb:<REGION>:<ACCOUNT_ID>:table/orders' }],
     });
     assert.deepEqual(doc.json['lambda-trust-policy.json'], {
       Version: '2012-10-17',
@@ -247,28 +248,38 @@ describe('credentialsHinted', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Neither command loads the AWS SDK when it has no account to use. The SDK's packages are
-// CommonJS, so even when imported from ESM they land in require.cache, which a preloaded
-// script reads at exit. The probe is first shown to see a load (status loads the SDK).
+// Neither command loads the AWS SDK when it has no account to use. A preloaded module
+// hook notes every module Node loads; the SDK is a loaded file under @aws-sdk/ or
+// @smithy/ (tsc's output loads node_modules) or a chunk of the bundle built from them
+// (esbuild marks each bundled file with its node_modules path). The probe is first
+// shown to see a load (status loads the SDK).
 
 describe('no AWS SDK without an account', () => {
-  const probe = join(scratch, 'sdk-probe.cjs');
-  writeFileSync(
-    probe,
-    `process.on('exit', () => {
-  const loaded = Object.keys(require.cache).filter((k) => k.includes('/@aws-sdk/') || k.includes('/@smithy/'));
-  require('node:fs').writeFileSync(process.env.SDK_PROBE_OUT, JSON.stringify(loaded));
-});\n`,
-  );
+  const probe = join(scratch, 'sdk-probe.mjs');
+  const hooks = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(process.env.SDK_PROBE_OUT, url + '\\n');
+  return next(url, context);
+}`;
+  writeFileSync(probe, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`);
+  const isSdk = (url: string) => {
+    if (url.includes('/@aws-sdk/') || url.includes('/@smithy/')) return true;
+    const text = readFileSync(fileURLToPath(url), 'utf8');
+    return /node_modules\/(@aws-sdk|@smithy)\//.test(text);
+  };
   async function sdkModulesLoadedBy(args: string[]): Promise<{ run: Run; loaded: string[] }> {
-    const out = join(scratch, `probe-${args.join('-')}-${Date.now()}.json`);
-    const run = await poc(args, bareEnv({ NODE_OPTIONS: `--require ${probe}`, SDK_PROBE_OUT: out }));
-    return { run, loaded: JSON.parse(readFileSync(out, 'utf8')) as string[] };
+    const out = join(scratch, `probe-${args.join('-')}-${Date.now()}.txt`);
+    writeFileSync(out, '');
+    const run = await poc(args, bareEnv({ NODE_OPTIONS: `--import ${pathToFileURL(probe).href}`, SDK_PROBE_OUT: out }));
+    const urls = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    assert.ok(urls.some((u) => u.endsWith('/bin/poc.js')), 'the probe saw poc start');
+    return { run, loaded: urls.filter(isSdk) };
   }
 
   it('the probe sees the SDK when a command loads it (status)', async () => {
     const { loaded } = await sdkModulesLoadedBy(['status']);
-    assert.ok(loaded.some((p) => p.includes('/@aws-sdk/client-sts/')), `status loaded: ${loaded.slice(0, 5).join(', ')}`);
+    const sts = (url: string) => url.includes('/@aws-sdk/client-sts/') || readFileSync(fileURLToPath(url), 'utf8').includes('node_modules/@aws-sdk/client-sts/');
+    assert.ok(loaded.some(sts), `status loaded: ${loaded.slice(0, 5).join(', ')}`);
   });
 
   for (const args of [['explain', '3'], ['explain', '8', '--json'], ['tasks'], ['tasks', '--json']]) {

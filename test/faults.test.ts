@@ -270,7 +270,7 @@ describe('the retry budget runs out', () => {
       assert.ok(proxy.count('throttle', 'sqs:CreateQueue') >= 8, JSON.stringify(proxy.stats.byKind));
       assert.match(run.stderr, /Error: .*POC-Queue/, 'the error names what failed');
       assert.match(run.stderr, /RequestThrottled|Rate exceeded|throttl/i, 'the error says why');
-      assert.match(run.stderr, /setup`? again/, 'the hint says how to resume');
+      assert.match(run.stderr, /poc setup[^`\n]*`? again/, 'the hint says how to resume');
       assert.doesNotMatch(run.stderr + run.stdout, /^\s+at .+(:\d+:\d+\)?|native\))$/m, 'no stack trace');
       // What finished before the queue is kept.
       const partial = await labInventory(moto.endpoint);

@@ -245,6 +245,24 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     assert.deepEqual(announced.map((l) => l.messageId).sort(), received.map((n) => n.MessageId).sort());
   });
 
+  it('an integer beyond 2^53 (and a 38-digit decimal) is stored and announced exactly as sent', async () => {
+    // What the API passes on is the text the customer sent; JSON.parse alone would round it.
+    const body = '{"customerID":12345678901234567,"price":1.0000000000000000000000000000000000001,"item":"mop"}';
+    const queue = await createQueue('POC-Queue');
+    await sendOrders(queue, [body]);
+    const logs = captureLogs();
+    const written = await lambda1(sqsEvent(queue, await receiveAll(queue))).finally(logs.restore);
+    assert.deepEqual(written, { batchItemFailures: [] }, 'stored, not retried towards the DLQ');
+    const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: TABLE }));
+    assert.deepEqual(Items[0].order.M!.customerID, { N: '12345678901234567' });
+    assert.deepEqual(Items[0].order.M!.price, { N: '1.0000000000000000000000000000000000001' });
+    const announced = await lambda2(await streamEvent()).finally(captureLogs().restore);
+    assert.deepEqual(announced, { batchItemFailures: [] });
+    const [n] = await notifications();
+    assert.match(n.Message, /"customerID": 12345678901234567,/, 'the number as sent, not rounded nor quoted');
+    assert.match(n.Message, /"price": 1\.0000000000000000000000000000000000001/);
+  });
+
   it('reports the first record as failed when the topic does not exist, and stops there', async () => {
     await writeOrdersThroughLambda1([{ item: 'coffee' }, { item: 'tea' }]);
     const event = await streamEvent();

@@ -32,6 +32,7 @@ import { handler as lambda1 } from '../handlers/orders/lambda-1.js';
 import { handler as lambda2 } from '../handlers/orders/lambda-2.js';
 import { captureLogs, createQueue, findQueue, receiveAll, sqsEvent, streamEvent, type CapturedLine, type Queue } from './helpers/events.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
+import { captureFunctionZips, invoke, sendLikeApiGateway, storedApi, unpack } from './helpers/artifacts.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -281,6 +282,51 @@ describe('the whole lifecycle', () => {
     assert.equal(cleaned.found.length, 20, 'every resource of tasks 1-8 was found');
     assert.equal(cleaned.deleted.length, 20, cleaned.deleted.map((r) => r.name).join(', '));
     assert.deepEqual(await inventory(), NOTHING);
+  });
+});
+
+describe('an order through the artifacts as stored (what moto cannot run)', () => {
+  it('the rendered integration request into POC-Queue, the unpacked POC-Lambda-1, POC-Lambda-2 on its stream records, the notification at a subscribed queue', { timeout: 60_000 }, async () => {
+    // The zips are taken from the CreateFunction requests on the wire, exactly as uploaded.
+    const capture = captureFunctionZips();
+    const built = await runSetup().finally(capture.stop);
+    assert.equal(built.exitCode, 0, built.error?.message);
+    const inbox = await subscribeInbox();
+
+    // API Gateway's side: the integration as stored, its template rendered, sent to SQS.
+    const { integration } = await storedApi(c.apigateway, 'POC-API');
+    const body = JSON.stringify({ ...ORDER, note: 'gloves & mops = 100% "sure" + más\nfast' });
+    const answer = await sendLikeApiGateway(integration, body, moto.motoEndpoint);
+    assert.equal(answer.status, 200, answer.text);
+    const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(answer.text)?.[1];
+    assert.ok(messageId, answer.text);
+    const queue = await findQueue(c.sqs, 'POC-Queue');
+    const messages = await receiveOrder(queue);
+    assert.deepEqual(messages.map((m) => [m.MessageId, m.Body]), [[messageId, body]], 'the order reached POC-Queue byte for byte');
+
+    // The Lambda service's side: each function's zip unpacked and run through its configured
+    // handler string and environment, in a process that can import only the AWS SDK.
+    const run = async (fn: string, event: unknown) => {
+      const config = await c.lambda.getFunctionConfiguration({ FunctionName: fn });
+      const zip = capture.zips.get(fn);
+      assert.ok(zip, `setup uploaded ${fn}'s zip`);
+      const ran = await invoke(unpack(zip), config.Handler!, event, { ...awsEnv(moto.endpoint, REGION), ...config.Environment?.Variables, AWS_LAMBDA_FUNCTION_NAME: fn });
+      assert.equal(ran.code, 0, `${fn}: ${ran.stderr}`);
+      assert.deepEqual(ran.result, { batchItemFailures: [] }, `${fn} handled the whole batch`);
+      return ran;
+    };
+    await run('POC-Lambda-1', sqsEvent(queue, messages, REGION));
+    for (const m of messages) await c.sqs.deleteMessage({ QueueUrl: queue.url, ReceiptHandle: m.ReceiptHandle! });
+    const { Item } = await c.dynamodb.getItem({ TableName: 'orders', Key: { orderID: { S: messageId } }, ConsistentRead: true });
+    assert.ok(Item, `orders has ${messageId}`);
+    const stored = unmarshall(Item);
+    assert.deepEqual(stored.order, JSON.parse(body));
+
+    await run('POC-Lambda-2', await orderStreamEvent(messageId));
+    const notes = (await receiveAll(c.sqs, inbox)).map((m) => JSON.parse(m.Body!) as { Subject: string; Message: string; TopicArn: string });
+    assert.equal(notes.length, 1, 'one notification');
+    assert.equal(notes[0]!.TopicArn, topicArn());
+    assert.deepEqual(JSON.parse(notes[0]!.Message), stored, 'the notification carries the order as stored');
   });
 });
 

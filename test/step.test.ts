@@ -222,7 +222,7 @@ describe('poc setup --step, answered at a terminal', () => {
     const result = run.result!;
     assert.equal(result.exitCode, 1);
     assert.equal(result.error?.message, 'Setup stopped: These tasks need sqs-queue POC-Queue (task 3), which does not exist yet.');
-    assert.match(result.error?.hint ?? '', /by hand, or with poc setup --only 3\b/);
+    assert.match(result.error?.hint ?? '', /by hand, or with `?poc setup --only 3\b/);
     assert.match(result.error?.hint ?? '', /poc setup --step --from 4\b/);
     for (const r of result.resources.filter((x) => x.task <= 2)) assert.equal(r.outcome, 'created', r.name);
     for (const r of result.resources.filter((x) => x.task === 4)) assert.equal(r.outcome, 'failed', r.name);

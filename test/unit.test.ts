@@ -1,9 +1,12 @@
 // The pure parts: names and prefixes, input validation, policy comparison and
 // evaluation, the dependency-graph runner, the deployment package.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { validateEndpointUrl, validateRegion, isMutating } from '../src/aws/clients.js';
 import { validateEmail, validateRuntime } from '../src/commands/context.js';
@@ -15,7 +18,7 @@ import { runGraph } from '../src/engine/graph.js';
 import { EXIT, UsageError } from '../src/errors.js';
 import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
-import { zipFile } from '../src/resources/lambda-zip.js';
+import { handlerFile, zipFile } from '../src/resources/lambda-zip.js';
 import { emailSubscription } from '../src/resources/sns-topic.js';
 import type { Ctx } from '../src/engine/resource.js';
 
@@ -168,6 +171,25 @@ describe('deployment package', () => {
     await writeFile(file, 'export const handler = async () => 2;\n');
     assert.notEqual((await zipFile(file, 'index.mjs')).sha256, a.sha256);
   });
+
+  it('is a zip that another reader unpacks: one entry, the code as written, a regular rw-r--r-- file', async () => {
+    // Lambda unpacks it with its own reader; Python's zipfile stands in for it (the zip is written by hand).
+    const dir = await mkdtemp(join(tmpdir(), 'poc-zip-'));
+    const code = `export const handler = async () => ${JSON.stringify('é'.repeat(2000))};\n`;
+    await writeFile(join(dir, 'index.js'), code);
+    await writeFile(join(dir, 'f.zip'), (await zipFile(join(dir, 'index.js'), 'index.mjs')).zip);
+    const read = spawnSync(process.env.POC_PYTHON ?? 'python3', ['-c', [
+      'import json, sys, zipfile',
+      'z = zipfile.ZipFile(sys.argv[1])',
+      'bad = z.testzip()',
+      'print(json.dumps({"bad": bad, "entries": [[i.filename, oct(i.external_attr >> 16), i.compress_type] for i in z.infolist()], "text": z.read("index.mjs").decode()}))',
+    ].join('\n'), join(dir, 'f.zip')], { encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    const unpacked = JSON.parse(read.stdout);
+    assert.equal(unpacked.bad, null);
+    assert.deepEqual(unpacked.entries, [['index.mjs', '0o100644', 8]]);
+    assert.equal(unpacked.text, code);
+  });
 });
 
 describe('an email subscription as real AWS reports it (unconfirmed until the link is clicked)', () => {
@@ -194,5 +216,22 @@ describe('an email subscription as real AWS reports it (unconfirmed until the li
   });
   it('a re-run with the same address does not subscribe again, even while it is pending', () => {
     assert.deepEqual(sub.diff({ email: 'NEW@example.com' }, observed), []);
+  });
+});
+
+describe("the functions' code (handlers) location", () => {
+  it('is dist/handlers from a module built by tsc and from a chunk of the bundle', () => {
+    const root = '/opt/x/dist/poc';
+    assert.equal(handlerFile('orders/lambda-1', pathToFileURL(`${root}/dist/src/resources/lambda-zip.js`).href), `${root}/dist/handlers/orders/lambda-1.js`);
+    assert.equal(handlerFile('orders/lambda-1', pathToFileURL(`${root}/dist/cli/chunks/chunk-ABC.js`).href), `${root}/dist/handlers/orders/lambda-1.js`);
+  });
+
+  it('finds the built handlers of this checkout', () => {
+    assert.ok(existsSync(handlerFile('orders/lambda-1')));
+    assert.ok(existsSync(handlerFile('orders/lambda-2')));
+  });
+
+  it('says how to fix a poc that runs outside its dist folder', () => {
+    assert.throws(() => handlerFile('orders/lambda-1', pathToFileURL('/opt/poc/src/resources/lambda-zip.js').href), /npm run build/);
   });
 });

@@ -11,20 +11,27 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 let sns: SNSClient | undefined;
 const client = () => (sns ??= new SNSClient({}));
 
-// JSON.stringify cannot write a BigInt (unmarshall's answer to a number beyond 2^53)
-// and writes a Set as {}; a notification is for people, so give both a readable form.
+// Numbers are read as DynamoDB stores them (wrapNumbers: the digits as text), so an order's
+// 12345678901234567 is announced as 12345678901234567, not rounded, and a 38-digit decimal
+// does not make unmarshall throw. JSON.stringify cannot write such a number itself: each is
+// written as a marked string and the marks removed afterwards. A Set is written as a list.
+const MARK = `\u0000n${Math.random().toString(36).slice(2)}:`;
 const readable = (_key: string, value: unknown) =>
-  typeof value === 'bigint' ? value.toString() : value instanceof Set ? [...value] : value;
+  isNumberValue(value) ? `${MARK}${value.value}` : value instanceof Set ? [...value] : value;
+const isNumberValue = (value: unknown): value is { value: string } =>
+  typeof value === 'object' && value !== null && !(value instanceof Set) && typeof (value as { value?: unknown }).value === 'string' && Object.keys(value).length === 1;
+const MARKED = new RegExp(`"${MARK.replace('\u0000', '\\\\u0000')}(-?[0-9.eE+-]+)"`, 'g');
+const unmark = (json: string) => json.replace(MARKED, '$1');
 
 const SNS_MAX_BYTES = 256 * 1024;
 
 async function announce(record: DynamoDBRecord, topicArn: string): Promise<void> {
   // The lambda event types binary values as base64 strings, the SDK as bytes; unmarshall copes with both.
-  const item = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
+  const item = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>, { wrapNumbers: true });
   // Indented JSON reads best, but an SNS message is at most 256 KiB: a large order that
   // only fits compact is sent compact rather than not at all.
-  const pretty = JSON.stringify(item, readable, 2);
-  const Message = Buffer.byteLength(pretty, 'utf8') <= SNS_MAX_BYTES ? pretty : JSON.stringify(item, readable);
+  const pretty = unmark(JSON.stringify(item, readable, 2));
+  const Message = Buffer.byteLength(pretty, 'utf8') <= SNS_MAX_BYTES ? pretty : unmark(JSON.stringify(item, readable));
   const { MessageId } = await client().send(new PublishCommand({ TopicArn: topicArn, Subject: 'New Order Notification', Message }));
   console.log(JSON.stringify({ event: 'order-announced', orderID: item.orderID, messageId: MessageId }));
 }

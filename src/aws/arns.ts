@@ -1,18 +1,44 @@
 // ARNs that can be derived from names alone, so a policy can name exactly what it
 // grants without waiting for the resource to exist.
+import { createRequire } from 'node:module';
+
+interface PartitionInfo {
+  name: string;
+  dnsSuffix: string;
+}
+
+/**
+ * The partition (aws, aws-cn, aws-us-gov, aws-eusc, ...) and DNS suffix of a region, from the
+ * SDK's own partition data (the table its endpoint resolver uses), so a new partition needs an
+ * SDK update, not a change here; a region it does not know is in `aws`. Loaded on first use:
+ * a command that talks to AWS has it loaded already, and `explain` offline (a placeholder
+ * region) does not load the SDK at all.
+ */
+function partitionInfo(region: string): PartitionInfo {
+  if (!/^[a-z0-9-]+$/.test(region)) return { name: 'aws', dnsSuffix: 'amazonaws.com' };
+  const { partition } = createRequire(import.meta.url)('@aws-sdk/core/client') as { partition(region: string): PartitionInfo };
+  return partition(region);
+}
+
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  return partitionInfo(region).name;
+}
+
+export function dnsSuffixOf(region: string): string {
+  return partitionInfo(region).dnsSuffix;
 }
 
 export class Arns {
-  readonly partition: string;
+  private info?: PartitionInfo;
   constructor(
     readonly region: string,
     readonly account: string,
-  ) {
-    this.partition = partitionOf(region);
+  ) {}
+  get partition(): string {
+    return (this.info ??= partitionInfo(this.region)).name;
+  }
+  get dnsSuffix(): string {
+    return (this.info ??= partitionInfo(this.region)).dnsSuffix;
   }
   private arn(service: string, region: string, resource: string): string {
     return `arn:${this.partition}:${service}:${region}:${this.account}:${resource}`;

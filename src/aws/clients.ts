@@ -13,6 +13,7 @@ import type { SQS } from '@aws-sdk/client-sqs';
 import type { STS } from '@aws-sdk/client-sts';
 import { UsageError } from '../errors.js';
 import { toPocError } from './errors.js';
+import { checkProfile, quietLogger } from './profiles.js';
 import { SDK_MAX_ATTEMPTS } from './retry.js';
 
 export interface AwsOptions {
@@ -95,7 +96,9 @@ export function validateEndpointUrl(raw: string | undefined): string | undefined
   return raw.replace(/\/+$/, '');
 }
 
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// The shape of every region name, not a list: new regions and partitions (eusc-de-east-1 in
+// the European Sovereign Cloud, us-isob-east-1) are accepted without a release of poc.
+const REGION_RE = /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/;
 export function validateRegion(region: string | undefined): string | undefined {
   if (region === undefined) return undefined;
   if (!REGION_RE.test(region)) {
@@ -113,12 +116,14 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
   // not the user's business while poc itself supports Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpointUrl = validateEndpointUrl(options.endpointUrl ?? process.env.AWS_ENDPOINT_URL);
+  checkProfile(options.profile ?? process.env.AWS_PROFILE, options.profile !== undefined);
   const region = validateRegion(options.region) ?? (await resolveRegion(options.profile));
   const calls: AwsCall[] = [];
   const config: ClientConfig = {
     region,
     maxAttempts: SDK_MAX_ATTEMPTS,
     retryMode: 'standard',
+    logger: quietLogger,
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
@@ -142,11 +147,25 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
               options.onCall?.(call);
               try {
                 return await next(args);
+              } catch (error) {
+                // Which endpoint failed, so that a lost one can be named (Node's errors often do not say).
+                if (error && typeof error === 'object' && !('$endpoint' in error)) {
+                  Object.defineProperty(error, '$endpoint', { value: (context as { pocEndpoint?: string }).pocEndpoint ?? endpointUrl, enumerable: false });
+                }
+                throw error;
               } finally {
                 call.endedAt = performance.now();
               }
             },
             { step: 'initialize', name: 'pocCallRecorder' },
+          );
+          c.middlewareStack.add(
+            (next: (args: unknown) => Promise<unknown>, context: { pocEndpoint?: string }) => async (args: unknown) => {
+              const r = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
+              if (r?.hostname) context.pocEndpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+              return next(args);
+            },
+            { step: 'build', name: 'pocEndpointRecorder' },
           );
           return client;
         });

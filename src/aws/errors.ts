@@ -1,6 +1,6 @@
 // Recognising AWS errors by what the service says, not by message text where a code exists.
-import { AwsFailure, CredentialsError, PocError, UsageError } from '../errors.js';
-import { RetryExhausted } from './retry.js';
+import { AwsFailure, CredentialsError, EndpointUnreachable, InternalError, PocError, UsageError } from '../errors.js';
+import { EndpointLost, isLostEndpoint, RetryExhausted } from './retry.js';
 
 export function errorCode(error: unknown): string {
   if (!error || typeof error !== 'object') return '';
@@ -43,7 +43,7 @@ export function toPocError(error: unknown, doing: string): PocError {
   if (error instanceof RetryExhausted) {
     return new AwsFailure(
       `${doing}: ${error.message}.`,
-      `AWS had not caught up yet; this is usually transient. Run the same command again: it continues where it stopped.${
+      `AWS had not caught up yet; this is usually transient. Run the same command again.${
         error.last ? ` Last answer: ${errorCode(error.last)}: ${errorMessage(error.last)}` : ''
       }`,
       { cause: error },
@@ -67,8 +67,18 @@ export function toPocError(error: unknown, doing: string): PocError {
       { cause: error },
     );
   }
+  if (error instanceof EndpointLost || isLostEndpoint(error)) return lostEndpoint(error, doing);
+  if (/Deserialization error/i.test(message)) {
+    const endpoint = endpointOf(error);
+    return new AwsFailure(
+      `${doing}: the answer${endpoint ? ` from ${endpoint}` : ''} was not one AWS gives${httpStatus(error) ? ` (HTTP ${httpStatus(error)})` : ''}.`,
+      'Check the region: it must be one AWS has (for example us-east-1 or eu-west-1; `aws account list-regions` lists yours). With --endpoint-url, check that it points at AWS or an emulator of it.',
+      { cause: error },
+    );
+  }
+  if (isBug(error)) return new InternalError(`${(error as Error).name}: ${message}`, { cause: error });
   if (hasCode(error, 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'ECONNRESET', 'ETIMEDOUT')) {
-    return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again: it continues where it stopped.', { cause: error });
+    return new AwsFailure(`${doing}: could not reach AWS (${code}: ${message}).`, 'Check your network connection (or --endpoint-url), then run the same command again.', { cause: error });
   }
   return new AwsFailure(`${doing}: ${code ? `${code}: ` : ''}${message}`, 'Add --verbose to see every AWS call.', { cause: error });
 }
@@ -100,4 +110,43 @@ export async function unlessGone<T>(step: Promise<T>, ...codes: string[]): Promi
 /** A deletion: 'deleted', or 'absent' when AWS answers that it was not there. */
 export async function deletion(step: Promise<unknown>, ...notFoundCodes: string[]): Promise<'deleted' | 'absent'> {
   return (await unlessGone(step.then(() => 'deleted' as const), ...notFoundCodes)) ?? 'absent';
+}
+
+/** The endpoint a failed call went to (recorded by the client factory), if known. */
+export function endpointOf(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const endpoint = (e as { $endpoint?: string }).$endpoint;
+    if (endpoint) return endpoint;
+  }
+  return undefined;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+/** JavaScript's own errors, not raised by the SDK for an answer: a bug in poc. */
+function isBug(error: unknown): boolean {
+  return (
+    (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError || error instanceof SyntaxError) &&
+    !(error as { $metadata?: unknown }).$metadata &&
+    !isLostEndpoint(error)
+  );
+}
+
+function lostEndpoint(error: unknown, doing: string): EndpointUnreachable {
+  const waitedFor = error instanceof EndpointLost ? error.waitedFor : undefined;
+  const last = error instanceof EndpointLost ? error.last : error;
+  const endpoint = endpointOf(last);
+  const why = `${errorCode(last) || 'Error'}: ${errorMessage(last).split('\n')[0]}`;
+  const aws = endpoint && /\.amazonaws\.com(\.cn)?(:\d+)?$/.test(endpoint);
+  return new EndpointUnreachable(
+    `${doing}: lost the connection to ${endpoint ?? 'the AWS endpoint'}${waitedFor ? ` while waiting for ${waitedFor}` : ''} (${why}).`,
+    aws || !endpoint
+      ? 'Check your network connection (and that the region is right), then run the same command again.'
+      : `Is the endpoint at ${endpoint} still running? Start it again (or correct --endpoint-url / AWS_ENDPOINT_URL), then run the same command again.`,
+    endpoint,
+    waitedFor,
+    { cause: error },
+  );
 }

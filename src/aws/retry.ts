@@ -107,3 +107,107 @@ export const WAIT_SECONDS = { table: 600, function: 300, tableDeleted: 600 };
 
 /** After a deletion, how long to wait for AWS to stop listing it (SQS documents up to 60 s). */
 export const DELETION_POLL: Backoff = { attempts: 15, firstDelayMs: 1_000, maxDelayMs: 8_000 };
+
+/**
+ * A REST API stage just deployed: API Gateway's edge can answer 403/404 (or 502-504) for some
+ * seconds until the deployment reaches it. About half a minute in all.
+ */
+export const DEPLOYMENT_PROPAGATION: Backoff = { attempts: 7, firstDelayMs: 1_000, maxDelayMs: 8_000 };
+// ---- A lost endpoint ----
+// Connection refused or reset, or a name that does not resolve, is not AWS "still
+// creating": the SDK retries it within one call, and a wait (an SDK waiter, a poll) must
+// not go on retrying it for its whole long budget. Waits for real progress keep theirs.
+
+/** How long the endpoint may stay unreachable during a wait before poc says so. */
+export const LOST_ENDPOINT_MS = 30_000;
+
+const LOST_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
+
+/** True for the errors that say the endpoint is gone, not that AWS answered "not yet". */
+export function isLostEndpoint(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code && LOST_CODES.includes(code)) return true;
+    if (typeof message === 'string' && /socket hang up|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN/.test(message)) return true;
+  }
+  return false;
+}
+
+/** The endpoint stopped answering while poc waited for something. */
+export class EndpointLost extends Error {
+  constructor(
+    readonly waitedFor: string,
+    readonly last: unknown,
+  ) {
+    super(`the endpoint stopped answering while waiting for ${waitedFor}`, { cause: last });
+  }
+}
+
+interface Sender {
+  send(...args: never[]): Promise<unknown>;
+}
+
+/**
+ * Runs an SDK waiter (or any wait) on a client whose calls are watched: once the endpoint
+ * has been unreachable for LOST_ENDPOINT_MS with no answer in between, the wait is aborted
+ * and EndpointLost thrown. Ctrl-C (signal) still stops it at once.
+ */
+export async function watchedWait<C extends Sender, T>(
+  client: C,
+  waitedFor: string,
+  signal: AbortSignal | undefined,
+  run: (client: C, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let lost: unknown;
+  // Counted from the last answer: a waiter sleeps between polls, and that sleep is part of the silence.
+  let lastAnswerAt = Date.now();
+  const watched = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (...args: never[]) => {
+        try {
+          const answer = await target.send(...args);
+          lastAnswerAt = Date.now();
+          clearTimeout(timer);
+          timer = undefined;
+          return answer;
+        } catch (error) {
+          if (!isLostEndpoint(error)) {
+            // AWS answered (even "not found"): the endpoint is there.
+            lastAnswerAt = Date.now();
+            clearTimeout(timer);
+            timer = undefined;
+          } else if (!timer) {
+            timer = setTimeout(() => {
+              lost = error;
+              controller.abort(new EndpointLost(waitedFor, error));
+            }, Math.max(0, lastAnswerAt + LOST_ENDPOINT_MS - Date.now()));
+          }
+          throw error;
+        }
+      };
+    },
+  });
+  try {
+    return await run(watched, controller.signal);
+  } catch (error) {
+    if (lost !== undefined && !signal?.aborted) throw new EndpointLost(waitedFor, lost);
+    if (signal?.aborted) throw signal.reason ?? error;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * How often the table waiters look, in seconds. The SDK's own choice (20 s, doubling up to
+ * 120 s) can sleep 40 s between two looks, which hides a lost endpoint that long; a
+ * DescribeTable every few seconds is far within DynamoDB's limits. The budget stays WAIT_SECONDS.
+ */
+export const TABLE_POLL = { minDelay: 5, maxDelay: 20 };

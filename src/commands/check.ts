@@ -3,7 +3,7 @@
 import { checkAll } from '../engine/walks.js';
 import { EXIT } from '../errors.js';
 import { buildingTasks } from '../labs/lab.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
+import { openSession, validateEmail, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { parseTaskList } from './task-args.js';
 
 export interface CheckOptions extends GlobalOptions {
@@ -30,7 +30,9 @@ export async function check(taskArgs: string[], options: CheckOptions, deps: Dep
   const { lab, names } = validateGlobals(options);
   const building = buildingTasks(lab);
   const wanted = taskArgs.length ? parseTaskList(taskArgs, building, lab) : building;
-  const session = await openSession(options, deps, { email: options.email });
+  // The same address rules as setup: a typo is bad input (exit 2), not a failing grade.
+  const email = validateEmail(options.email, lab);
+  const session = await openSession(options, deps, { email }, { artifacts: false });
   // Everything is observed: a task's grade may depend on another's (the queue's access
   // policy can grant a role what its own policies do not).
   const grades = await checkAll((await lab.load()).resources(names, session), session.ctx);

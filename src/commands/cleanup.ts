@@ -8,6 +8,8 @@ import type { AnyResource } from '../engine/resource.js';
 import type { Reporter } from '../ui/reporter.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type ResourceJson } from './results.js';
+import { labInOtherRegion } from './other-region.js';
+import { pocCommand, withoutRunAgain } from './suggest.js';
 
 export interface CleanupOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -29,6 +31,8 @@ export interface CleanupResult {
   deleted: ResourceJson[];
   /** What is still there afterwards, with the reason. */
   remaining: ResourceJson[];
+  /** What could not be read afterwards (the endpoint lost, access denied): it may or may not be there. */
+  unchecked?: ResourceJson[];
   notes: string[];
   cancelled?: boolean;
   error?: AwsFailure;
@@ -41,10 +45,16 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
   }
   const { reporter } = deps;
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { artifacts: false });
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
-  const resources = (await lab.load()).resources(names, session);
+  const all = (await lab.load()).resources(names, session);
+  const elsewhere = await labInOtherRegion(all, ctx);
+  // IAM serving a lab in another region is that lab's: it is neither listed nor deleted here.
+  const resources = all.filter((r) => !(elsewhere && (r.type === 'iam-policy' || r.type === 'iam-role')));
+  const keptNote = elsewhere
+    ? `The IAM policies and roles were kept: IAM names are shared by every region, and these serve the lab in ${elsewhere.region}. \`${pocCommand({ ...options, region: elsewhere.region }, 'cleanup')}\` removes them with that lab.`
+    : undefined;
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
   const before = await observeAll(resources, ctx);
@@ -53,7 +63,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const found = before.filter((r) => r.state !== 'missing');
   const pending = pendingSubscriptions(before);
   if (!found.length || options.dryRun) {
-    return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: [], exitCode: EXIT.ok };
+    return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: keptNote ? [keptNote] : [], exitCode: EXIT.ok };
   }
   if (!options.yes) {
     const list = found.map((r) => `  ${r.type.padEnd(20)} ${r.name}`).join('\n');
@@ -72,26 +82,39 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   reporter.end();
   const failed = firstError(reports);
 
-  const remaining = failed ? await leftovers(resources, ctx) : await settled(resources, ctx, reporter);
-  const notes: string[] = [];
+  const deletedKeys = new Set(reports.filter((r) => r.outcome === 'deleted' || r.outcome === 'absent').map((r) => r.key));
+  // Ctrl-C: stop now, and say what is left from what is known, without asking AWS again.
+  const stopped = ctx.signal?.aborted === true;
+  const after = stopped
+    ? { remaining: before.filter((r) => present.has(r.key) && !deletedKeys.has(r.key)).map((r) => ({ ...r, reasons: ['not deleted: the run was stopped'] })), unchecked: [] }
+    : failed
+      ? await leftovers(resources, ctx)
+      : await settled(resources, ctx, reporter);
+  const { remaining, unchecked } = after;
+  const notes: string[] = keptNote ? [keptNote] : [];
   if (pending.length) {
     notes.push(
       `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,
     );
   }
-  const error = failed
-    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${failed.hint ?? ''} Run \`poc cleanup\` again: it deletes whatever is still there.`.trim())
-    : remaining.length
-      ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, 'AWS may still be finishing the deletion; run `poc cleanup` again in a minute.')
+  const error = stopped
+    ? undefined
+    : failed
+    ? new AwsFailure(`Cleanup stopped: ${failed.message}`, `${withoutRunAgain(failed.hint)} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
+    : unchecked.length
+      ? new AwsFailure(`${unchecked.length} resource(s) could not be checked after cleanup: ${unchecked.map((r) => r.name).join(', ')}.`, `${withoutRunAgain(unchecked[0].error?.hint)} Run \`${pocCommand(options, 'cleanup')}\` again: it deletes whatever is still there.`.trim())
+      : remaining.length
+      ? new AwsFailure(`${remaining.length} resource(s) are still there after cleanup: ${remaining.map((r) => r.name).join(', ')}.`, `AWS may still be finishing the deletion; run \`${pocCommand(options, 'cleanup')}\` again in a minute.`)
       : undefined;
   return {
     ...base,
     found: found.map(toJson),
     deleted: reports.filter((r) => r.outcome === 'deleted').map(toJson),
     remaining: remaining.map(toJson),
+    unchecked: unchecked.map(toJson),
     notes,
     error,
-    exitCode: error ? EXIT.failure : EXIT.ok,
+    exitCode: stopped ? EXIT.interrupted : error ? EXIT.failure : EXIT.ok,
   };
 }
 
@@ -100,25 +123,36 @@ function pendingSubscriptions(reports: ResourceReport[]): string[] {
   return typeof waiting === 'string' ? waiting.split(', ') : [];
 }
 
-async function leftovers(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1]) {
+interface Leftovers {
+  remaining: ResourceReport[];
+  /** Could not be read: neither "still there" nor "gone". */
+  unchecked: ResourceReport[];
+}
+
+async function leftovers(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1]): Promise<Leftovers> {
   ctx.reads.clear();
-  return (await observeAll(resources, ctx)).filter((r) => r.state !== 'missing');
+  const reports = await observeAll(resources, ctx);
+  return { remaining: reports.filter((r) => r.state === 'present' || r.state === 'drifted'), unchecked: reports.filter((r) => r.error) };
 }
 
 /** Deletion is eventually consistent (a deleted queue is listed for up to 60 s): wait, bounded. */
-async function settled(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1], reporter: Reporter) {
-  let remaining: ResourceReport[] = [];
+async function settled(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1], reporter: Reporter): Promise<Leftovers> {
+  let last: Leftovers = { remaining: [], unchecked: [] };
   try {
     await pollUntil(
       async () => {
-        remaining = await leftovers(resources, ctx);
-        return remaining.length ? `AWS to finish deleting ${remaining.map((r) => r.name).join(', ')}` : true;
+        last = await leftovers(resources, ctx);
+        // What cannot be read will not become readable by waiting for AWS to finish deleting.
+        if (last.unchecked.length) return true;
+        return last.remaining.length ? `AWS to finish deleting ${last.remaining.map((r) => r.name).join(', ')}` : true;
       },
       DELETION_POLL,
       (note) => reporter.info(`  … ${note}`),
+      ctx.signal,
     );
   } catch (error) {
+    if (ctx.signal?.aborted) return last;
     if (!(error instanceof RetryExhausted)) throw error;
   }
-  return remaining;
+  return last;
 }

@@ -1,11 +1,12 @@
 // What every AWS-facing command starts with: validate the global options (before any
 // AWS call), build the clients, learn the account, and make the walk context.
 import { Arns } from '../aws/arns.js';
-import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall } from '../aws/clients.js';
+import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall, type ServiceName } from '../aws/clients.js';
 import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { selectLab } from '../labs/index.js';
 import type { Lab, LabNames } from '../labs/lab.js';
+import { pocCommand } from './suggest.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -69,23 +70,44 @@ export interface Session {
   names: LabNames;
 }
 
-export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}): Promise<Session> {
+/** What a command's walk will need, made ready while STS answers instead of after. */
+export interface Needs {
+  /** The SDK clients the walk calls (default: the lab's): loading them is most of a command's CPU time. */
+  clients?: readonly ServiceName[];
+  /**
+   * Whether the walk compares the deployed functions' code with handlers/ (status, tasks,
+   * setup): only then are the zips built and hashed. check grades hand-written code and
+   * cleanup deletes it, so neither builds them.
+   */
+  artifacts?: boolean;
+}
+
+export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: Needs = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
   const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
-  const { account } = await aws.identity();
+  const who = aws.identity();
+  // Awaited below; meanwhile a failure must not count as unhandled.
+  who.catch(() => undefined);
+  // STS's client first, so its call goes out before the other clients' loading takes the CPU.
+  await aws.client('sts').catch(() => undefined);
+  // A client that fails to load fails the walk's first call to it, with its own error.
+  for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
+  const { account } = await who;
   const ctx: Ctx = {
     aws,
     account,
     region: aws.region,
     arns: new Arns(aws.region, account),
     names,
-    settings: { runtime: settings.runtime ?? lab.settings.defaultRuntime, email: settings.email },
+    settings: { runtime: settings.runtime ?? lab.settings.defaultRuntime, email: settings.email, keepRuntimes: settings.runtime ? [settings.runtime] : [...lab.settings.runtimes] },
     tags: lab.tags(names.prefix),
     state: new Map(),
     reads: new Map(),
     note: deps.note ?? (() => {}),
     signal: deps.signal,
     concurrency: deps.concurrency,
+    suggest: (command) => pocCommand(options, command),
+    artifacts: needs.artifacts ?? true,
   };
   return { lab, ctx, aws, account, region: aws.region, names };
 }

@@ -45,7 +45,7 @@ export async function dashboard(options: DashboardOptions, deps: DashboardDeps):
   const port = validatePort(options.port);
   const session = await openSession(options, deps);
   const parts = await session.lab.load();
-  const view = deps.view ? deps.view(session.ctx) : parts.dashboard(session.names, parts.resources(session.names, session));
+  const view = deps.view ? deps.view(session.ctx) : await parts.dashboard(session.names, parts.resources(session.names, session));
 
   let failing: string | undefined;
   const take = async (): Promise<Snapshot> => {

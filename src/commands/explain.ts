@@ -46,7 +46,8 @@ export async function explain(rawTask: string | undefined, options: GlobalOption
   const { lab } = validateGlobals(options);
   const task = parseTask(rawTask, lab);
   // Teaching works offline: any failure to learn the account just means placeholders.
-  const { session, reason } = await openOptionalSession(options, deps, () => true);
+  // explain only needs the account for its ARNs: no lab client, no code to compare.
+  const { session, reason } = await openOptionalSession(options, deps, () => true, { clients: [], artifacts: false });
   const account = session?.account ?? ACCOUNT_PLACEHOLDER;
   const region = session?.region ?? knownRegion(options) ?? REGION_PLACEHOLDER;
   const names = session?.names ?? lab.names(options.prefix);

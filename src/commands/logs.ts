@@ -29,15 +29,18 @@ export function parseSince(text: string | undefined): number {
   const match = /^(\d+)\s*([smhd])$/.exec(text ?? '10m');
   if (!match || Number(match[1]) === 0) throw new UsageError(`--since "${text}" is not a duration.`, 'Use a number and a unit: 30s, 10m, 2h or 1d.');
   const ms = Number(match[1]) * UNITS[match[2]];
-  if (ms > 30 * UNITS.d) throw new UsageError(`--since ${text} is too far back.`, 'poc keeps logs 7 days; use at most 30d.');
+  if (ms > 30 * UNITS.d) throw new UsageError(`--since ${text} is more than 30 days back.`, 'Use at most 30d (the log groups poc makes keep 7 days; one Lambda made by itself keeps everything).');
   return ms;
 }
 
-/** Which of the lab's functions, by position from 1 (the order lab's POC-Lambda-1 and -2). */
+/** Which of the lab's functions, by position from 1 (the order lab's POC-Lambda-1 and -2), or by its own name. */
 export function parseFunctionChoice(choice: string | undefined, lab: Lab = selectLab()): number[] {
   const all = lab.functions.map((_, i) => i + 1);
   if (choice === undefined) return all;
   if (all.map(String).includes(choice)) return [Number(choice)];
+  // The function's own name works too (with or without the prefix).
+  const named = lab.functions.findIndex((f) => choice.toLowerCase() === f.baseName.toLowerCase() || choice.toLowerCase().endsWith(`-${f.baseName.toLowerCase()}`));
+  if (named >= 0) return [named + 1];
   const each = lab.functions.map((f, i) => `${i + 1} for ${f.baseName} (${f.role})`).join(', ');
   throw new UsageError(`"${choice}" is not one of the lab's functions.`, `Use ${each}, or leave it out for ${all.length === 2 ? 'both' : 'all'}.`);
 }
@@ -46,7 +49,7 @@ export async function logs(choice: string | undefined, options: LogsOptions, dep
   const { lab, names } = validateGlobals(options);
   const which = parseFunctionChoice(choice, lab);
   const sinceMs = parseSince(options.since);
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: ['logs'] });
   const targets = which.map((n) => lab.functions[n - 1]).map((f) => ({ fn: f.name(names), group: f.logGroup(names) }));
 
   let start = Date.now() - sinceMs;

@@ -1,6 +1,6 @@
 // The shape commands hand back to the CLI: data for --json, and an exit code.
 import type { ResourceReport } from '../engine/walks.js';
-import type { PocError } from '../errors.js';
+import { EndpointUnreachable, type PocError } from '../errors.js';
 import type { Lab } from '../labs/lab.js';
 
 export interface ResourceJson {
@@ -57,5 +57,7 @@ export function outputsOf(lab: Lab, reports: ResourceReport[]): Record<string, s
 }
 
 export function firstError(reports: ResourceReport[]): PocError | undefined {
-  return reports.find((r) => r.error)?.error;
+  // When the endpoint is lost every resource fails alike; the headline names the wait that noticed it.
+  const waited = reports.find((r) => r.error instanceof EndpointUnreachable && r.error.waitedFor);
+  return (waited ?? reports.find((r) => r.error))?.error;
 }

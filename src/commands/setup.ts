@@ -9,6 +9,8 @@ import type { Reporter } from '../ui/reporter.js';
 import { parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, outputsOf, toJson, type LabResult } from './results.js';
+import { labInOtherRegion } from './other-region.js';
+import { pocCommand, withoutRunAgain } from './suggest.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;
@@ -48,7 +50,8 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   // Everything that can be checked without AWS is checked first: bad input changes nothing.
   const { lab, names } = validateGlobals(options);
   let email = validateEmail(options.email, lab);
-  const runtime = validateRuntime(options.runtime, lab);
+  // No --runtime: new functions get the default, existing ones keep a supported runtime.
+  const runtime = options.runtime === undefined ? undefined : validateRuntime(options.runtime, lab);
   const tasks = selectTasks(options, lab);
   if (options.step && !options.yes && !deps.askStep) {
     throw new UsageError('--step asks before each task, but nobody can answer here (no terminal).', 'Run it at a terminal, or add --yes to go through every step without asking.');
@@ -60,6 +63,13 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = (await lab.load()).resources(names, session);
   const resources = all.filter((r) => tasks.includes(r.task));
+  const elsewhere = await labInOtherRegion(all, ctx);
+  if (elsewhere) {
+    throw new UsageError(
+      `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
+      `Give this region's lab its own --prefix: \`${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, 'setup')}\`\nOr work on the existing lab: \`${pocCommand({ ...options, region: elsewhere.region }, 'status')}\``,
+    );
+  }
 
   if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {
     // The first run needs an address; a re-run may keep the existing subscription.
@@ -95,7 +105,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
       error &&
       new AwsFailure(
         `Setup stopped: ${error.message}`,
-        `${error.hint ? `${error.hint}\n  ` : ''}What was built is kept: run poc setup again to continue where it stopped, or poc cleanup to remove it.`,
+        `${withoutRunAgain(error.hint) ? `${withoutRunAgain(error.hint)}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
     // Task 0 is a task too: "stopped before task 0" must not read as "not stopped".
@@ -122,7 +132,7 @@ async function stepThrough(lab: Lab, tasks: number[], resources: AnyResource[], 
     );
     const answer: StepAnswer = options.yes || !todo.length ? 'continue' : await deps.askStep!(task);
     if (answer === 'quit') {
-      reporter.info(`Stopped before task ${number}. Continue later with: poc setup --step --from ${number}`);
+      reporter.info(`Stopped before task ${number}. Continue later with: ${pocCommand(options, `setup --step --from ${number}`)}`);
       reports.push(...skipped(resources.filter((r) => r.task >= number), 'you stopped here'));
       return { reports, stoppedAt: number };
     }
@@ -134,7 +144,7 @@ async function stepThrough(lab: Lab, tasks: number[], resources: AnyResource[], 
     const done: ResourceReport[] = await applyAll(mine, ctx, reporter, all).catch((error: unknown) => {
       // A task whose prerequisite was skipped: keep what the earlier tasks built and say how to go on.
       if (!(error instanceof PocError)) throw error;
-      const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: poc setup --step --from ${number}`.trim());
+      const stop = new AwsFailure(error.message, `${error.hint ?? ''}\nThen continue with: \`${pocCommand(options, `setup --step --from ${number}`)}\``.trim());
       return mine.map((r) => ({ key: r.key, task: r.task, type: r.type, name: r.name, outcome: 'failed' as const, reasons: [error.message], error: stop }));
     });
     reporter.end();

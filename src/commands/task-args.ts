@@ -7,7 +7,15 @@ import { buildingTasks, type Lab } from '../labs/lab.js';
 
 /** Task numbers from the command line; only tasks that build something can be checked. */
 export function parseTaskList(args: string[], valid: number[], lab: Lab = selectLab()): number[] {
-  const list = args.flatMap((a) => a.split(',')).filter(Boolean);
+  const given = args.flatMap((a) => a.split(',')).map((a) => a.trim());
+  // An empty list (--only '') is a mistake, not "every task".
+  if (!given.some(Boolean)) throw new UsageError('No task given.', `Name tasks by number, e.g. 3,4 or 3-5 (tasks ${valid[0]}-${valid[valid.length - 1]}).`);
+  // A range (3-5) stands for every task in it.
+  const list = given.filter(Boolean).flatMap((a) => {
+    const range = /^(\d+)-(\d+)$/.exec(a);
+    if (!range || Number(range[1]) > Number(range[2])) return [a];
+    return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => String(Number(range[1]) + i));
+  });
   const numbers = list.map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));
   const bad = list.filter((_, i) => !valid.includes(numbers[i]));
   if (bad.length) {

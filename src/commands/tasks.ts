@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toPocError } from '../aws/errors.js';
+import { MissingProfile } from '../aws/profiles.js';
 import { observeAll, type ResourceReport } from '../engine/walks.js';
-import { CredentialsError, EXIT, UsageError, type PocError } from '../errors.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from './context.js';
+import { CredentialsError, EndpointUnreachable, EXIT, UsageError, type PocError } from '../errors.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions, type Needs, type Session } from './context.js';
 import { firstError } from './results.js';
 
 export type TaskState = 'done' | 'partly' | 'not started';
@@ -71,11 +72,11 @@ export interface OptionalSession {
  * Opens a session when credentials seem present. Bad options are still usage errors
  * (exit 2); an error that `degrade` accepts yields no session and its reason instead.
  */
-export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean): Promise<OptionalSession> {
+export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean, needs: Needs = {}): Promise<OptionalSession> {
   validateGlobals(options);
   if (!deps.aws && !credentialsHinted(options)) return {};
   try {
-    return { session: await openSession(options, deps) };
+    return { session: await openSession(options, deps, {}, needs) };
   } catch (raw) {
     const error = toPocError(raw, 'Looking up your AWS account');
     if (!degrade(error)) throw error;
@@ -84,7 +85,8 @@ export async function openOptionalSession(options: GlobalOptions, deps: Deps, de
 }
 
 /** Missing or unusable credentials, or no region: the cases in which poc just says less. */
-export const noAccount = (error: PocError) => error instanceof CredentialsError || (error instanceof UsageError && /region/i.test(error.message));
+export const noAccount = (error: PocError) =>
+  error instanceof CredentialsError || error instanceof MissingProfile || (error instanceof UsageError && /region/i.test(error.message));
 
 // ---------------------------------------------------------------------------------------
 
@@ -99,7 +101,8 @@ function stateOf(reports: ResourceReport[]): Pick<TaskLine, 'state' | 'present' 
 export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<TasksResult> {
   const { lab, names } = validateGlobals(options);
   const plain = lab.tasks.map((t) => ({ task: t.number, title: t.title, state: null }));
-  const { session, reason } = await openOptionalSession(options, deps, noAccount);
+  // Like explain, tasks still lists the tasks when the endpoint cannot be reached; only their states are missing.
+  const { session, reason } = await openOptionalSession(options, deps, (e) => noAccount(e) || e instanceof EndpointUnreachable);
   if (!session) {
     return { tasks: plain, prefix: names.prefix, noCredentials: !reason, notice: reason && `Task states are not shown: ${reason}`, exitCode: EXIT.ok };
   }
@@ -110,6 +113,9 @@ export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<Ta
     return { task: t.number, title: t.title, ...stateOf(mine) };
   });
   const error = firstError(reports);
+  if (error instanceof EndpointUnreachable) {
+    return { tasks: plain, prefix: names.prefix, noCredentials: false, notice: `Task states are not shown: ${[error.message, error.hint].filter(Boolean).join(' ')}`, exitCode: EXIT.ok };
+  }
   return {
     tasks: lines,
     account: session.account,

@@ -11,6 +11,8 @@ export type Detail = Record<string, string | number | boolean | undefined>;
 export interface LabSettings {
   email?: string;
   runtime: string;
+  /** Runtimes an existing function keeps: every supported one unless --runtime chose one. */
+  keepRuntimes?: string[];
 }
 
 export interface Ctx {
@@ -24,6 +26,8 @@ export interface Ctx {
   tags: Record<string, string>;
   /** What each resource looks like now, by key, as the walks learn it. */
   state: Map<string, unknown>;
+  /** A poc command to suggest, with the options that select this run's lab and account (commands/suggest.ts). */
+  suggest?: (command: string) => string;
   /** Reads shared by resources within one run (two resources on one table read it once). */
   reads: Map<string, Promise<unknown>>;
   /** A progress note about the resource being worked on ("waiting for ..."). */
@@ -31,6 +35,8 @@ export interface Ctx {
   signal?: AbortSignal;
   /** How many resources the walks work on at once (default: as many as the graph allows). */
   concurrency?: number;
+  /** Whether deployed artifacts (function code) are compared with the local ones; false skips building them. */
+  artifacts?: boolean;
 }
 
 export interface Resource<D = unknown, O = unknown> {

@@ -147,9 +147,25 @@ export async function applyAll(
   if (missing.length) {
     throw new AwsFailure(
       `These tasks need ${missing.map((c) => `${c.type} ${c.name} (task ${c.task})`).join(', ')}, which does not exist yet.`,
-      `Build ${missing.length > 1 ? 'them' : 'it'} first: by hand, or with poc setup --only ${[...new Set(missing.map((c) => c.task))].join(',')}.`,
+      `Build ${missing.length > 1 ? 'them' : 'it'} first: by hand, or with \`${(ctx.suggest ?? ((c: string) => `poc ${c}`))(`setup --only ${[...new Set(missing.map((c) => c.task))].join(',')}`)}\`.`,
     );
   }
+
+  // Every resource is read at once, as status reads them, instead of level by level. A
+  // resource whose needs all come out unchanged keeps that reading (nothing it depends
+  // on moved), so a converged re-run takes status's rounds, not the graph's depth; when a
+  // need was created or repaired, it is read again after it, as before. A fixed
+  // concurrency (one at a time) keeps the level-by-level walk.
+  const early = new Map<string, Promise<unknown>>();
+  if (ctx.concurrency === undefined) {
+    for (const r of resources) {
+      const reading = r.observe({ ...ctx, note: () => {} });
+      reading.catch(() => undefined);
+      early.set(r.key, reading);
+    }
+  }
+  const outcomes = new Map<string, ResourceReport['outcome']>();
+  const unchangedNeeds = (r: AnyResource) => r.needs.every((n) => !byKey.has(n) || outcomes.get(n) === 'unchanged');
 
   const results = await runGraph(
     resources.map((r) => r.key),
@@ -158,8 +174,11 @@ export async function applyAll(
       const r = byKey.get(key)!;
       const rctx = forResource(ctx, r, events);
       events.start?.(r);
+      // An early reading that failed is not trusted: read again, as the walk always did.
+      const reading = early.get(key);
+      const observed = reading && unchangedNeeds(r) ? () => reading.catch(() => r.observe(rctx)) : undefined;
       try {
-        const report = await converge(r, rctx).catch(async (error) => {
+        const report = await converge(r, rctx, observed).catch(async (error) => {
           // Our own earlier attempt may have succeeded with its answer lost: look again, once.
           if (!isAlreadyExists(error)) throw error;
           rctx.note('it appeared meanwhile (a retried request had succeeded); looking again');
@@ -169,6 +188,7 @@ export async function applyAll(
         });
         ctx.state.set(key, report.observed);
         delete report.observed;
+        outcomes.set(key, report.outcome);
         events.done?.(r, report);
         return report;
       } catch (error) {
@@ -182,9 +202,9 @@ export async function applyAll(
   return collect(resources, results, events);
 }
 
-/** observe -> diff -> ensure for one resource. */
-async function converge(r: AnyResource, ctx: Ctx): Promise<ResourceReport & { observed?: unknown }> {
-  const observed = await r.observe(ctx);
+/** observe -> diff -> ensure for one resource (`reading`: an observation already under way). */
+async function converge(r: AnyResource, ctx: Ctx, reading?: () => Promise<unknown>): Promise<ResourceReport & { observed?: unknown }> {
+  const observed = reading ? await reading() : await r.observe(ctx);
   const desired = r.desired(ctx);
   const reasons = observed === undefined ? [] : r.diff(desired, observed).map((x) => x.text);
   if (observed !== undefined && reasons.length === 0) {

@@ -3,6 +3,7 @@
 // interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
 import type { AnyResource } from '../engine/resource.js';
 import type { PocError } from '../errors.js';
+import type { ServiceName } from '../aws/clients.js';
 import type { AnyView } from '../dashboard/view.js';
 import type { LabPaper, TaskExplanation } from './paper.js';
 
@@ -86,7 +87,10 @@ export interface TryItCommand {
   help: string;
   /** The line setup prints under the outputs, e.g. "Send one: poc send-order '{…}'". */
   exampleLabel: string;
+  /** The command without "poc" and without the options that select the lab (those are added). */
   example: string;
+  /** Where an emulator is in use, what to add (the order lab: --via queue, as an emulator cannot serve the API's stage). */
+  emulatorExtra?: string;
   /** Runs it with the lab chosen for this run; `input` is the positional argument. */
   run(input: unknown, options: Record<string, unknown>, tools: TryItTools): Promise<TryItOutcome>;
 }
@@ -106,8 +110,8 @@ export interface LabParts {
   resources(names: LabNames, place: LabPlace): AnyResource[];
   /** What a task builds and why, for `poc explain` and `setup --step`. */
   explain(task: number, paper: LabPaper): TaskExplanation;
-  /** What `poc dashboard` shows of this lab, made from the same resources `status` walks. */
-  dashboard(names: LabNames, resources: AnyResource[]): AnyView;
+  /** What `poc dashboard` shows of this lab, made from the same resources `status` walks (loaded only by dashboard). */
+  dashboard(names: LabNames, resources: AnyResource[]): Promise<AnyView>;
 }
 
 export interface Lab {
@@ -122,6 +126,8 @@ export interface Lab {
   /** The longest prefix every one of its names can carry. */
   maxPrefixLength: number;
   settings: LabSettingsSpec;
+  /** The SDK clients its resources call: a command loads them while STS answers. */
+  clients: readonly ServiceName[];
   /** Tags for everything it makes (poc:lab=<id>, and poc:prefix with a prefix). */
   tags(prefix: string): Record<string, string>;
   outputs: readonly LabOutput[];

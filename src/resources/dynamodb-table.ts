@@ -2,7 +2,7 @@
 // because the lab builds and checks them as separate steps.
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { errorMessage, hasCode } from '../aws/errors.js';
-import { WAIT_SECONDS } from '../aws/retry.js';
+import { TABLE_POLL, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { forget, readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 import { tagList } from './tags.js';
@@ -60,7 +60,9 @@ async function waitActive(ctx: Ctx, name: string): Promise<ObservedTable> {
   const { waitUntilTableExists } = await import('@aws-sdk/client-dynamodb');
   ctx.note(`waiting for table ${name} to be ACTIVE`);
   // The waiter succeeds on TableStatus ACTIVE, which is also what UpdateTable needs.
-  await waitUntilTableExists({ client: await ctx.aws.client('dynamodb'), maxWaitTime: WAIT_SECONDS.table, abortSignal: ctx.signal }, { TableName: name });
+  await watchedWait(await ctx.aws.client('dynamodb'), `table ${name} to be ACTIVE`, ctx.signal, (client, abortSignal) =>
+    waitUntilTableExists({ client, maxWaitTime: WAIT_SECONDS.table, minDelay: TABLE_POLL.minDelay, maxDelay: TABLE_POLL.maxDelay, abortSignal }, { TableName: name }),
+  );
   forget(ctx, describeKey(name));
   return (await describeTable(ctx, name))!;
 }
@@ -138,7 +140,9 @@ export function dynamodbTable(spec: TableSpec): Resource<DesiredTable, ObservedT
       }
       const { waitUntilTableNotExists } = await import('@aws-sdk/client-dynamodb');
       ctx.note(`waiting for table ${spec.name} to be deleted`);
-      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: WAIT_SECONDS.tableDeleted, abortSignal: ctx.signal }, { TableName: spec.name });
+      await watchedWait(dynamodb, `table ${spec.name} to be deleted`, ctx.signal, (client, abortSignal) =>
+        waitUntilTableNotExists({ client, maxWaitTime: WAIT_SECONDS.tableDeleted, minDelay: TABLE_POLL.minDelay, maxDelay: TABLE_POLL.maxDelay, abortSignal }, { TableName: spec.name }),
+      );
       forget(ctx, describeKey(spec.name));
       return 'deleted';
     },
@@ -147,6 +151,16 @@ export function dynamodbTable(spec: TableSpec): Resource<DesiredTable, ObservedT
     summary: (observed) => `${observed.itemCount} items (approximate, refreshed by AWS about every 6 hours)`,
     consoleLink: (region) => `${consoleHome(region, 'dynamodbv2')}/home?region=${region}#table?name=${enc(spec.name)}`,
   };
+}
+
+/**
+ * Enabling a stream on a table that has one: the DynamoDB API reference (UpdateTable,
+ * StreamSpecification) says ValidationException, and AWS answers "Table already has an
+ * enabled stream: TableName: ..."; moto answers ResourceInUseException "Cannot enable stream".
+ */
+export function streamAlreadyEnabled(error: unknown): boolean {
+  const message = errorMessage(error);
+  return (hasCode(error, 'ValidationException') && /already has an enabled stream/i.test(message)) || (hasCode(error, 'ResourceInUseException') && /Cannot enable stream/i.test(message));
 }
 
 export interface StreamSpec {
@@ -175,7 +189,13 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
       });
     } catch (error) {
       // A retried call whose first answer was lost finds the stream already switched off.
-      if (enabled || !(hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error)))) throw error;
+      if (!enabled && hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error))) return waitActive(ctx, table);
+      // ... or already on (our own lost answer, or another run of the same prefix): look
+      // again, as a create that meets "already exists" does, and accept it if it is the lab's.
+      if (!(enabled && streamAlreadyEnabled(error))) throw error;
+      forget(ctx, describeKey(table));
+      const now = await describeTable(ctx, table);
+      if (!now?.streamEnabled || now.streamViewType !== spec.viewType) throw error;
     }
     return waitActive(ctx, table);
   }

@@ -54,6 +54,10 @@ function summary(m: EventSourceMappingConfiguration) {
 }
 
 async function list(ctx: Ctx, functionName: string, kind: SourceKind) {
+  return (await listAll(ctx, functionName)).filter((m) => m.State !== 'Deleting' && ofKind(kind, m.EventSourceArn ?? '')).map(summary);
+}
+
+async function listAll(ctx: Ctx, functionName: string): Promise<EventSourceMappingConfiguration[]> {
   const lambda = await ctx.aws.client('lambda');
   const found: EventSourceMappingConfiguration[] = [];
   let Marker: string | undefined;
@@ -67,7 +71,22 @@ async function list(ctx: Ctx, functionName: string, kind: SourceKind) {
     if (hasCode(error, 'ResourceNotFoundException')) return [];
     throw error;
   }
-  return found.filter((m) => m.State !== 'Deleting' && ofKind(kind, m.EventSourceArn ?? '')).map(summary);
+  return found;
+}
+
+/**
+ * Lambda refuses to delete (or change) a trigger that is Creating or Updating with
+ * ResourceInUseException (Lambda API reference: "you tried to update an event source mapping
+ * in the CREATING state, or you tried to delete an event source mapping currently UPDATING"):
+ * wait for it to settle, then delete. A deleted one is Deleting "for several seconds".
+ */
+async function deleteMapping(ctx: Ctx, uuid: string): Promise<void> {
+  const lambda = await ctx.aws.client('lambda');
+  try {
+    await retryWhile(() => lambda.deleteEventSourceMapping({ UUID: uuid }), lambdaWaitReason, STATE_POLL, ctx.note, ctx.signal);
+  } catch (error) {
+    if (!hasCode(error, 'ResourceNotFoundException')) throw error;
+  }
 }
 
 export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, ObservedMapping> {
@@ -125,10 +144,22 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       const current = observed && keep(desired, observed);
       // Extra triggers would deliver every order twice; wrong-source ones read nothing useful.
       for (const m of observed?.mappings ?? []) {
-        if (m !== current) await lambda.deleteEventSourceMapping({ UUID: m.uuid });
+        if (m !== current) await deleteMapping(ctx, m.uuid);
       }
       let uuid: string;
       if (!current) {
+        // A trigger for this function and source that is still Deleting (a cleanup just
+        // before, or the duplicate removed above) still counts for Lambda: a new one now
+        // would be refused as already existing. Wait until it is gone.
+        await pollUntil(
+          async () => {
+            const deleting = (await listAll(ctx, spec.functionName)).some((m) => m.State === 'Deleting' && m.EventSourceArn === desired.source);
+            return deleting ? `the old ${label} of ${spec.functionName} to finish deleting` : true;
+          },
+          STATE_POLL,
+          ctx.note,
+          ctx.signal,
+        );
         const created = await retryWhile(
           () =>
             lambda.createEventSourceMapping({
@@ -170,16 +201,9 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       return { mappings: await list(ctx, spec.functionName, spec.kind) };
     },
     async destroy(ctx) {
-      const lambda = await ctx.aws.client('lambda');
       const mappings = await list(ctx, spec.functionName, spec.kind);
       if (!mappings.length) return 'absent';
-      for (const m of mappings) {
-        try {
-          await lambda.deleteEventSourceMapping({ UUID: m.uuid });
-        } catch (error) {
-          if (!hasCode(error, 'ResourceNotFoundException')) throw error;
-        }
-      }
+      for (const m of mappings) await deleteMapping(ctx, m.uuid);
       return 'deleted';
     },
     check(_ctx, desired, observed) {

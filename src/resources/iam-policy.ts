@@ -1,6 +1,7 @@
 // A customer-managed IAM policy. A changed document becomes a new default version;
 // IAM keeps at most five versions, so the old ones are pruned.
 import { hasCode, unlessGone } from '../aws/errors.js';
+import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Resource } from '../engine/resource.js';
 import { enc, IAM_CONSOLE } from './console-links.js';
 import { allows, breadth, grants, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
@@ -25,12 +26,23 @@ export interface ObservedPolicy {
 export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPolicy> {
   const arnOf = (ctx: Ctx) => ctx.arns.policy(spec.name);
 
-  async function deleteOldVersions(ctx: Ctx, keep: number) {
+  /**
+   * Deletes all but the newest `keep` non-default versions. Never the default one (the
+   * IAM API reference: DeletePolicyVersion cannot delete the default version; DeletePolicy
+   * does) nor those in `protect`: ListPolicyVersions may be stale right after
+   * CreatePolicyVersion and show the version just made as not (yet) the default.
+   */
+  async function deleteOldVersions(ctx: Ctx, keep: number, protect: string[] = []) {
     const iam = await ctx.aws.client('iam');
     const { Versions = [] } = await iam.listPolicyVersions({ PolicyArn: arnOf(ctx) });
-    const old = Versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
+    const old = Versions.filter((v) => !v.IsDefaultVersion && !protect.includes(v.VersionId ?? '')).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
     for (const v of old.slice(0, Math.max(0, old.length - keep))) {
-      await unlessGone(iam.deletePolicyVersion({ PolicyArn: arnOf(ctx), VersionId: v.VersionId }), 'NoSuchEntity', 'NoSuchEntityException');
+      try {
+        await iamChange(ctx, () => unlessGone(iam.deletePolicyVersion({ PolicyArn: arnOf(ctx), VersionId: v.VersionId }), 'NoSuchEntity', 'NoSuchEntityException'));
+      } catch (error) {
+        // A stale list called it old, but IAM says it is the default: keep it.
+        if (!hasCode(error, 'DeleteConflict', 'DeleteConflictException')) throw error;
+      }
     }
   }
 
@@ -70,9 +82,9 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
         return { arn: Policy!.Arn!, defaultVersionId: Policy!.DefaultVersionId ?? 'v1', document: desired, attachmentCount: 0 };
       }
       // Make room first (at most five versions), then keep only the new default.
-      await deleteOldVersions(ctx, 3);
-      const { PolicyVersion } = await iam.createPolicyVersion({ PolicyArn: observed.arn, PolicyDocument: policyText(desired), SetAsDefault: true });
-      await deleteOldVersions(ctx, 0);
+      await deleteOldVersions(ctx, 3, [observed.defaultVersionId]);
+      const { PolicyVersion } = await iamChange(ctx, () => iam.createPolicyVersion({ PolicyArn: observed.arn, PolicyDocument: policyText(desired), SetAsDefault: true }));
+      await deleteOldVersions(ctx, 0, [PolicyVersion!.VersionId!]);
       return { ...observed, defaultVersionId: PolicyVersion!.VersionId!, document: desired };
     },
     async destroy(ctx) {
@@ -110,4 +122,19 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
 /** A concrete ARN a wildcard ARN stands for (the stream's label is not known in advance). */
 export function sample(resource: string): string {
   return resource === '*' ? '*' : resource.replace(/\*/g, 'example');
+}
+
+/**
+ * IAM refuses a change while another change to the same entity is under way (parallel
+ * attach/put on one role, or another student's run on a shared policy): error
+ * ConcurrentModification, "multiple requests to change this object were submitted
+ * simultaneously. Wait a few minutes and submit your request again." The SDK does not
+ * retry it, so poc does, with the retry policy of src/aws/retry.ts.
+ */
+export function iamWaitReason(error: unknown): string | undefined {
+  return hasCode(error, 'ConcurrentModification', 'ConcurrentModificationException') ? 'IAM to finish another change to the same role or policy' : undefined;
+}
+
+export function iamChange<T>(ctx: Ctx, call: () => Promise<T>): Promise<T> {
+  return retryWhile(call, iamWaitReason, PROPAGATION, ctx.note, ctx.signal);
 }

@@ -3,7 +3,7 @@
 import { hasCode, unlessGone } from '../aws/errors.js';
 import { readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { enc, IAM_CONSOLE } from './console-links.js';
-import { sample, type ObservedPolicy } from './iam-policy.js';
+import { iamChange, sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
@@ -106,15 +106,15 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
         });
         arn = Role!.Arn!;
       } else if (!samePolicy(desired.trust, observed.trust)) {
-        await iam.updateAssumeRolePolicy({ RoleName: spec.name, PolicyDocument: policyText(desired.trust) });
+        await iamChange(ctx, () => iam.updateAssumeRolePolicy({ RoleName: spec.name, PolicyDocument: policyText(desired.trust) }));
       }
       await Promise.all([
         ...desired.attached
           .filter((a) => !observed?.attached.includes(a))
-          .map((PolicyArn) => iam.attachRolePolicy({ RoleName: spec.name, PolicyArn })),
+          .map((PolicyArn) => iamChange(ctx, () => iam.attachRolePolicy({ RoleName: spec.name, PolicyArn }))),
         ...Object.entries(desired.inline)
           .filter(([name, doc]) => !observed || !samePolicy(doc, observed.inline[name]))
-          .map(([PolicyName, doc]) => iam.putRolePolicy({ RoleName: spec.name, PolicyName, PolicyDocument: policyText(doc) })),
+          .map(([PolicyName, doc]) => iamChange(ctx, () => iam.putRolePolicy({ RoleName: spec.name, PolicyName, PolicyDocument: policyText(doc) }))),
       ]);
       return {
         arn: arn!,
@@ -136,8 +136,8 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
         // Each step may meet its own earlier attempt (a retried call whose answer was lost).
         const gone = (step: Promise<unknown>) => unlessGone(step, 'NoSuchEntity', 'NoSuchEntityException');
         await Promise.all([
-          ...AttachedPolicies.map((p) => gone(iam.detachRolePolicy({ RoleName, PolicyArn: p.PolicyArn }))),
-          ...PolicyNames.map((PolicyName) => gone(iam.deleteRolePolicy({ RoleName, PolicyName }))),
+          ...AttachedPolicies.map((p) => iamChange(ctx, () => gone(iam.detachRolePolicy({ RoleName, PolicyArn: p.PolicyArn })))),
+          ...PolicyNames.map((PolicyName) => iamChange(ctx, () => gone(iam.deleteRolePolicy({ RoleName, PolicyName })))),
           ...InstanceProfiles.map((p) => gone(iam.removeRoleFromInstanceProfile({ RoleName, InstanceProfileName: p.InstanceProfileName }))),
         ]);
         await iam.deleteRole({ RoleName });

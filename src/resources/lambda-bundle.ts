@@ -6,8 +6,7 @@
 // same CodeSha256, and no re-upload.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { zipBuffer, type Package } from './lambda-zip.js';
+import { pocRoot, zipBuffer, type Package } from './lambda-zip.js';
 
 /** What the runtime provides: the bundle keeps these as imports. */
 export const RUNTIME_PROVIDED = ['@aws-sdk/*'];
@@ -17,7 +16,7 @@ export const BUNDLE_TARGET = 'node22';
 
 // Paths in the bundle's module comments are relative to poc's own folder, so they do not
 // name the machine's directories (and the hash does not change with where poc is installed).
-const POC_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const POC_ROOT = pocRoot();
 
 export async function bundleCode(entry: string): Promise<Buffer> {
   if (!existsSync(entry)) throw new Error(`the function code ${entry} is missing; run \`npm run build\` in the poc folder`);

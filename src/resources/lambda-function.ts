@@ -1,7 +1,7 @@
 // A Lambda function: code (compared by hash), runtime, role, handler and settings.
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { deletion, errorMessage, hasCode } from '../aws/errors.js';
-import { PROPAGATION, retryWhile, WAIT_SECONDS } from '../aws/retry.js';
+import { PROPAGATION, retryWhile, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 import type { Package } from './lambda-zip.js';
@@ -26,6 +26,8 @@ export interface FunctionSpec {
 export interface DesiredFunction {
   role: string;
   runtime: string;
+  /** Runtimes an existing function may keep (all supported ones, unless --runtime asked for one). */
+  keeps: string[];
   handler: string;
   timeout: number;
   memory: number;
@@ -54,6 +56,11 @@ export function lambdaWaitReason(error: unknown): string | undefined {
   if (hasCode(error, 'InvalidParameterValueException')) {
     if (/cannot be assumed by Lambda/i.test(message)) return 'IAM to let Lambda assume the just-created role';
     if (/execution role does not have permissions/i.test(message)) return 'IAM to show Lambda the just-attached permissions of the role';
+    // A stream trigger's wording for the same wait (Lambda answers it while the role's
+    // new stream permissions propagate): "Cannot access stream <arn>. Please ensure the
+    // role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams
+    // Actions on your stream in IAM." (newer answers add ListShards to the list).
+    if (/Cannot access stream .*Please ensure the role can perform/is.test(message)) return 'IAM to show Lambda the role’s just-granted stream permissions';
   }
   if (hasCode(error, 'ResourceConflictException') && /in progress|pending/i.test(message)) return 'the function to finish its previous update';
   // A trigger being created, updated or deleted refuses other changes until it settles.
@@ -90,7 +97,9 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
   async function waitUpdated(ctx: Ctx) {
     const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
     ctx.note(`waiting for ${spec.name} to finish updating`);
-    await waitUntilFunctionUpdatedV2({ client: await ctx.aws.client('lambda'), maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+    await watchedWait(await ctx.aws.client('lambda'), `${spec.name} to finish updating`, ctx.signal, (client, abortSignal) =>
+      waitUntilFunctionUpdatedV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+    );
   }
 
   async function read(ctx: Ctx): Promise<ObservedFunction> {
@@ -107,25 +116,29 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     desired: (ctx) => ({
       role: ctx.arns.role(spec.roleName),
       runtime: ctx.settings.runtime,
+      keeps: ctx.settings.keepRuntimes ?? [ctx.settings.runtime],
       handler: spec.handler,
       timeout: spec.timeoutSeconds,
       memory: spec.memoryMb,
       environment: spec.environment(ctx),
     }),
     async observe(ctx) {
-      sha ??= (await code()).sha256;
+      // The zip is built while the read is in flight, and only by walks that compare code.
+      const built = ctx.artifacts === false ? undefined : code();
       try {
         return await read(ctx);
       } catch (error) {
         if (hasCode(error, 'ResourceNotFoundException')) return undefined;
         throw error;
+      } finally {
+        if (built) sha ??= (await built).sha256;
       }
     },
     diff(desired, observed) {
       const reasons: Reason[] = [];
       if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') reasons.push(reason('deployment-failed', 'its last deployment failed'));
       if (sha && observed.codeSha256 !== sha) reasons.push(reason('code', 'its code differs from handlers/ (code will be uploaded)'));
-      if (observed.runtime !== desired.runtime) reasons.push(reason('runtime', `its runtime is ${observed.runtime}, want ${desired.runtime}`));
+      if (!desired.keeps.includes(observed.runtime)) reasons.push(reason('runtime', `its runtime is ${observed.runtime}, want ${desired.runtime}`));
       if (observed.role !== desired.role) reasons.push(reason('role', `its role is ${observed.role.split('/').pop()}, want ${desired.role.split('/').pop()}`));
       if (observed.handler !== desired.handler) reasons.push(reason('handler', `its handler is ${observed.handler}, want ${desired.handler}`));
       if (observed.timeout !== desired.timeout) reasons.push(reason('timeout', `its timeout is ${observed.timeout}s, want ${desired.timeout}s`));
@@ -135,9 +148,11 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
     },
     async ensure(ctx, desired, observed) {
       const lambda = await ctx.aws.client('lambda');
+      // A supported runtime already deployed is kept: a repair of something else must not change it.
+      const runtime = observed && desired.keeps.includes(observed.runtime) ? observed.runtime : desired.runtime;
       const settings = {
         Role: desired.role,
-        Runtime: desired.runtime as FunctionConfiguration['Runtime'],
+        Runtime: runtime as FunctionConfiguration['Runtime'],
         Handler: desired.handler,
         Timeout: desired.timeout,
         MemorySize: desired.memory,
@@ -155,13 +170,15 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         );
         const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
         ctx.note(`waiting for ${spec.name} to become Active`);
-        await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: WAIT_SECONDS.function, abortSignal: ctx.signal }, { FunctionName: spec.name });
+        await watchedWait(lambda, `${spec.name} to become Active`, ctx.signal, (client, abortSignal) =>
+          waitUntilFunctionActiveV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
+        );
         return read(ctx);
       }
       // One update at a time: Lambda refuses a second while the first is in progress.
       if (observed.lastUpdateStatus === 'InProgress' || observed.state === 'Pending') await waitUpdated(ctx);
       const configChanged =
-        observed.runtime !== desired.runtime ||
+        observed.runtime !== runtime ||
         observed.role !== desired.role ||
         observed.handler !== desired.handler ||
         observed.timeout !== desired.timeout ||
@@ -171,6 +188,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }
+      sha ??= (await code()).sha256;
       if (observed.codeSha256 !== sha || observed.lastUpdateStatus === 'Failed') {
         const { zip } = await code();
         await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
@@ -188,6 +206,12 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       const findings: string[] = [];
       if (observed.role !== desired.role) findings.push(`${spec.name} runs with role ${observed.role.split('/').pop()}; the lab's is ${desired.role.split('/').pop()}.`);
       if (observed.state === 'Failed' || observed.lastUpdateStatus === 'Failed') findings.push(`${spec.name}'s last deployment failed; open it in the Lambda console to see why.`);
+      // Code written by hand may name the table or topic itself (then the variable is absent);
+      // a variable that is set but names something else sends the pipeline there.
+      for (const [variable, want] of Object.entries(desired.environment)) {
+        const got = observed.environment[variable];
+        if (got !== undefined && got !== want) findings.push(`${spec.name}'s environment variable ${variable} is ${got}; the lab's is ${want}, so the function works on the wrong resource.`);
+      }
       const warnings = observed.timeout * 6 > 900 ? [`${spec.name}'s timeout (${observed.timeout}s) is long for a queue consumer; the queue's visibility timeout must be six times it.`] : [];
       return { findings, warnings };
     },

@@ -78,8 +78,7 @@ export const apiWaitReason = (error: unknown) =>
     : undefined;
 
 export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stage: string, path: string): string {
-  const domain = ctx.arns.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://${apiId}.execute-api.${ctx.region}.${domain}/${stage}/${path}`;
+  return `https://${apiId}.execute-api.${ctx.region}.${ctx.arns.dnsSuffix}/${stage}/${path}`;
 }
 
 /** Every REST API with this name, oldest first. */
@@ -214,10 +213,13 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       // Anything but application/json is refused with 415 instead of reaching SQS unchecked.
       passthroughBehavior: 'NEVER',
     });
-    for (const [statusCode, selectionPattern] of Object.entries(desired.responses)) {
-      await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode });
-      await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode, selectionPattern });
-    }
+    // Each status code's pair is independent of the others': built at once, in two rounds, not six.
+    await Promise.all(
+      Object.entries(desired.responses).map(async ([statusCode, selectionPattern]) => {
+        await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode });
+        await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode, selectionPattern });
+      }),
+    );
   }
 
   return {
@@ -272,25 +274,36 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       }
       const restApiId = api.id;
       let changed = !observed;
-      if (!api.modelSchema) {
-        await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description });
-        changed = true;
-      } else if (JSON.stringify(JSON.parse(api.modelSchema)) !== desired.model.schema) {
-        await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
-        changed = true;
-      }
-      for (const requestValidatorId of api.validatorTwins) {
-        await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException');
-      }
-      let validatorId = api.validatorId;
-      if (!validatorId) {
-        validatorId = (await apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false })).id!;
-        // Not idempotent either: a retried create whose first answer was lost made a twin.
-        const { items = [] } = await apigateway.getRequestValidators({ restApiId, limit: 500 });
-        for (const twin of items.filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
-          await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id }), 'NotFoundException');
+      // The model and the validator do not depend on each other: made at the same time.
+      const model = (async () => {
+        if (!api.modelSchema) {
+          await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description });
+          changed = true;
+        } else if (JSON.stringify(JSON.parse(api.modelSchema)) !== desired.model.schema) {
+          await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
+          changed = true;
         }
-      }
+      })();
+      const validator = (async () => {
+        for (const requestValidatorId of api.validatorTwins) {
+          await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException');
+        }
+        let validatorId = api.validatorId;
+        if (!validatorId) {
+          validatorId = (await apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false })).id!;
+          // Not idempotent either: a retried create whose first answer was lost made a twin.
+          const { items = [] } = await apigateway.getRequestValidators({ restApiId, limit: 500 });
+          for (const twin of items.filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
+            await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id }), 'NotFoundException');
+          }
+        }
+        return validatorId;
+      })();
+      // Both settle before going on: a failure of one never leaves the other running unseen.
+      const [made, validated] = await Promise.allSettled([model, validator]);
+      if (made.status === 'rejected') throw made.reason;
+      if (validated.status === 'rejected') throw validated.reason;
+      const validatorId = validated.value;
       if (methodReasons(desired, { ...api, validatorId }).length) {
         await buildMethod(ctx, desired, api, validatorId);
         changed = true;

@@ -56,10 +56,49 @@ export function queueWaitReason(error: unknown): string | undefined {
   if (hasCode(error, 'QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently')) {
     return 'SQS to allow the name again (a queue deleted less than 60 seconds ago cannot be re-created yet)';
   }
-  if (hasCode(error, 'InvalidAttributeValue', 'InvalidParameterValue') && /Policy|principal/i.test(String((error as Error).message))) {
+  if (policyRefused(error) && (error as { principalsAreNew?: boolean }).principalsAreNew) {
     return 'IAM to make the just-created roles known to SQS (its access policy names them)';
   }
   return undefined;
+}
+
+/** SQS's answer to an access policy it will not take: InvalidAttributeValue "Invalid value for the parameter Policy." */
+const policyRefused = (error: unknown) => hasCode(error, 'InvalidAttributeValue', 'InvalidParameterValue') && /Policy|principal/i.test(String((error as Error).message));
+
+/** IAM typically shows a new role everywhere within seconds; a minute is generous. */
+const NEW_PRINCIPAL_MS = 90_000;
+
+/**
+ * SQS refuses a policy naming a role it cannot see yet, and a policy that is simply wrong,
+ * with the same answer. Only the first is worth waiting for: a principal the policy names
+ * is new when IAM's CreateDate for it is within the last minute and a half (a role this
+ * run made has just been created). Otherwise the refusal is final and AWS's message stands.
+ */
+async function namesNewPrincipal(ctx: Ctx, document: PolicyDocument | undefined): Promise<boolean> {
+  const roles = (document?.Statement ?? []).flatMap((st) => asList((st.Principal as { AWS?: unknown } | undefined)?.AWS)).filter((p) => /^arn:[^:]+:iam::\d{12}:role\//.test(p));
+  if (!roles.length) return false;
+  const iam = await ctx.aws.client('iam');
+  const created = await Promise.all(
+    roles.map(async (arn) => {
+      try {
+        return (await iam.getRole({ RoleName: arn.split('/').pop()! })).Role?.CreateDate?.getTime();
+      } catch (error) {
+        if (hasCode(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return created.some((t) => t !== undefined && Date.now() - t < NEW_PRINCIPAL_MS);
+}
+
+/** Runs a create/set of the queue's attributes, marking a policy refusal with whether its principals are new. */
+async function withPolicyCheck<T>(ctx: Ctx, document: PolicyDocument | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (policyRefused(error) && error && typeof error === 'object') Object.assign(error, { principalsAreNew: await namesNewPrincipal(ctx, document) });
+    throw error;
+  }
 }
 
 export async function queueUrl(ctx: Ctx, name: string): Promise<string | undefined> {
@@ -122,7 +161,7 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
       const attributes = toAttributes(desired);
       if (!observed) {
         const { QueueUrl } = await retryWhile(
-          () => sqs.createQueue({ QueueName: spec.name, Attributes: attributes, tags: ctx.tags }),
+          () => withPolicyCheck(ctx, desired.policy, () => sqs.createQueue({ QueueName: spec.name, Attributes: attributes, tags: ctx.tags })),
           queueWaitReason,
           PROPAGATION,
           ctx.note,
@@ -130,7 +169,7 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
         );
         return read(ctx, QueueUrl!);
       }
-      await retryWhile(() => sqs.setQueueAttributes({ QueueUrl: observed.url, Attributes: attributes }), queueWaitReason, PROPAGATION, ctx.note, ctx.signal);
+      await retryWhile(() => withPolicyCheck(ctx, desired.policy, () => sqs.setQueueAttributes({ QueueUrl: observed.url, Attributes: attributes })), queueWaitReason, PROPAGATION, ctx.note, ctx.signal);
       return read(ctx, observed.url);
     },
     async destroy(ctx) {

@@ -47,12 +47,21 @@ export function columns(rows: string[][], widths: number[]): string[] {
 }
 
 export const WIDTH = 78;
+
+/**
+ * The words of a text, where a `backticked` span and a shell-quoted '...' span count as one
+ * word: a command wrapped inside its quotes no longer works when pasted. Such a span may
+ * run past the width; that is the lesser harm.
+ */
+export function words(text: string): string[] {
+  return text.match(/`[^`]*`\S*|(?<=^|\s)'[^'\n]*'\S*|\S+/g) ?? [];
+}
 /** Wraps prose to `width` columns, the first line after `first`, the others after `rest`. */
 export function wrap(text: string, first = '', rest = first, width = WIDTH): string[] {
   const lines: string[] = [];
   let line = first;
   let empty = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of words(text)) {
     if (!empty && line.length + 1 + word.length > width) {
       lines.push(line);
       line = rest + word;

@@ -78,10 +78,14 @@ export async function createReporter(options: ReporterOptions = {}): Promise<Rep
       const rs = members.get(task) ?? [];
       const done = rs.every((r) => reports.has(r.key));
       if (!done && !all) break;
-      const outcomes = rs.map((r) => reports.get(r.key)?.outcome);
+      // The mark says what happened to the task: ✔ only when every resource of it is done.
+      const mine = rs.map((r) => reports.get(r.key));
+      const outcomes = mine.map((r) => r?.outcome);
       const failed = outcomes.includes('failed');
-      const worked = done && outcomes.some((o) => o !== 'skipped');
-      const header = `${failed ? s.bad('✖') : worked ? s.good('✔') : s.dim('·')} ${s.bold(`Task ${task}`)} ${titles[task] ?? ''}`;
+      const notDone = !done || outcomes.includes('skipped');
+      const toDo = mine.some((r) => r?.state === 'missing' || r?.state === 'drifted');
+      const mark = failed ? s.bad('✖') : notDone ? s.dim('·') : toDo ? s.warn('○') : s.good('✔');
+      const header = `${mark} ${s.bold(`Task ${task}`)} ${titles[task] ?? ''}`;
       write(header);
       for (const r of rs) {
         const report = reports.get(r.key);

@@ -2,12 +2,14 @@
 import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
+import type { GlobalOptions } from '../commands/context.js';
+import { pocCommand } from '../commands/suggest.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
 const out = () => style(process.stdout);
 
-export function setupView(result: LabResult, dryRun: boolean, lab: Lab): string {
+export function setupView(result: LabResult, dryRun: boolean, lab: Lab, options: GlobalOptions = {}): string {
   const s = out();
   const count = (o: string) => result.resources.filter((r) => r.outcome === o).length;
   const lines: string[] = [];
@@ -18,17 +20,21 @@ export function setupView(result: LabResult, dryRun: boolean, lab: Lab): string 
     return lines.join('\n');
   }
   const changed = count('created') + count('updated');
+  const skipped = count('skipped');
   lines.push(
-    changed === 0 && !result.error
+    changed === 0 && !result.error && !skipped
       ? s.good('Nothing changed: every resource was already as the lab wants it.')
-      : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}.`,
+      : changed === 0 && !result.error && !count('unchanged')
+        ? `Nothing was built: ${result.stoppedAt ? `you stopped before task ${result.stoppedAt}` : 'every task was skipped'} (${skipped} resource(s) not attempted).`
+        : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}.`,
   );
   // The lab's outputs (the order lab's API URL), then how to try the lab out.
   const outputs = lab.outputs.map((o) => ({ label: o.label, value: (result as unknown as Record<string, unknown>)[o.key] })).filter((o) => typeof o.value === 'string');
   if (outputs.length && !result.error) {
     const width = Math.max(...[...outputs.map((o) => o.label), lab.tryIt.exampleLabel].map((l) => l.length)) + 2;
     lines.push('', ...outputs.map((o) => `${`${o.label}:`.padEnd(width)}${s.bold(String(o.value))}`));
-    lines.push(`${`${lab.tryIt.exampleLabel}:`.padEnd(width)}${lab.tryIt.example}${result.prefix ? ` --prefix ${result.prefix}` : ''}`);
+    const example = `${lab.tryIt.example}${options.endpointUrl && lab.tryIt.emulatorExtra ? ` ${lab.tryIt.emulatorExtra}` : ''}`;
+    lines.push(`${`${lab.tryIt.exampleLabel}:`.padEnd(width)}${pocCommand(options, example)}`);
   }
   // A subscription that waits for its link to be clicked says so in its details.
   const waiting = result.resources.find((r) => r.details?.awaitingConfirmation)?.details?.awaitingConfirmation;
@@ -41,7 +47,7 @@ function detailText(r: ResourceJson): string {
   return r.summary ?? r.id ?? '';
 }
 
-export function statusView(result: StatusResult): string {
+export function statusView(result: StatusResult, options: GlobalOptions = {}): string {
   const s = out();
   const lines = [`Account ${result.account} in ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
   const paint = (state = '') => (state === 'present' ? s.good : state === 'missing' ? s.bad : s.warn);
@@ -55,30 +61,39 @@ export function statusView(result: StatusResult): string {
     const [row] = columns([[`  ${r.state ?? r.outcome ?? ''}`, r.name]], [11, 30]);
     lines.push(`${paint(r.state)(row.slice(0, 11))}${row.slice(11)}`);
     const detail = detailText(r);
-    if (detail) lines.push(`             ${s.dim(detail)}`);
+    // Under the name, which starts after the 11-column state and a space.
+    if (detail) lines.push(`${' '.repeat(12)}${s.dim(detail)}`);
   }
   lines.push('');
   const bad = result.resources.filter((r) => r.state !== 'present');
   lines.push(
     result.complete
       ? s.good('The lab is complete.')
-      : s.warn(`${bad.length} resource(s) missing or drifted: ${bad.map((r) => r.name).join(', ')}. Run \`poc setup\` to build or repair them.`),
+      : s.warn(`${bad.length} resource(s) missing or drifted${bad.length > 3 ? ' (listed above)' : `: ${bad.map((r) => r.name).join(', ')}`}. Run \`${pocCommand(options, 'setup')}\` to build or repair them.`),
   );
   return lines.join('\n');
 }
 
-export function cleanupView(result: import('../commands/cleanup.js').CleanupResult): string {
+export function cleanupView(result: import('../commands/cleanup.js').CleanupResult, options: GlobalOptions = {}): string {
   const s = out();
-  if (!result.found.length) return s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`);
+  if (!result.found.length) {
+    return [s.good(`Nothing to delete: no resource of the lab${result.prefix ? ` with prefix ${result.prefix}` : ''} exists in ${result.region}.`), ...result.notes.map((n) => s.dim(n))].join('\n');
+  }
   if (result.dryRun) {
-    return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', 'Run `poc cleanup` to delete them.'].join('\n');
+    return [`cleanup would delete ${result.found.length} resource(s):`, ...result.found.map((r) => `  - ${r.type.padEnd(20)} ${r.name}`), '', `Run \`${pocCommand(options, 'cleanup')}\` to delete them.`].join('\n');
   }
   if (result.cancelled) return 'Cancelled: nothing was deleted.';
   const lines = [`Deleted ${result.deleted.length} resource(s).`];
+  const unchecked = result.unchecked ?? [];
   if (result.remaining.length) {
     lines.push(s.warn('Still there:'));
     for (const r of result.remaining) lines.push(`  ${r.type.padEnd(20)} ${r.name}${r.reasons?.length ? ` (${r.reasons.join('; ')})` : ''}`);
-  } else lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
+  }
+  if (unchecked.length) {
+    lines.push(s.warn('Could not check (it may or may not be there):'));
+    for (const r of unchecked) lines.push(`  ${r.type.padEnd(20)} ${r.name}`);
+  }
+  if (!result.remaining.length && !unchecked.length) lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
   lines.push(...result.notes.map((n) => s.dim(n)));
   return lines.join('\n');
 }

@@ -39,6 +39,8 @@ export interface RequestInfo {
   operation: string;
   method: string;
   path: string;
+  /** The request's path with its query string. */
+  url?: string;
 }
 
 /** A fixed answer, given instead of forwarding. */
@@ -242,11 +244,24 @@ const PROPAGATION_MESSAGES: Record<string, string> = {
   CreateEventSourceMapping: 'The provided execution role does not have permissions to call ReceiveMessage on SQS',
 };
 
-function propagationAnswer(operation: string): CannedAnswer {
+/**
+ * A stream trigger meets its own wording of the same wait (seen on AWS while a role's new
+ * stream permissions propagate): "Cannot access stream <arn>. Please ensure the role can
+ * perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your
+ * stream in IAM."
+ */
+function propagationAnswer(operation: string, body: Buffer): CannedAnswer {
+  let message = PROPAGATION_MESSAGES[operation];
+  if (operation === 'CreateEventSourceMapping') {
+    const source = String((JSON.parse(body.toString('utf8') || '{}') as { EventSourceArn?: string }).EventSourceArn ?? '');
+    if (source.includes('/stream/')) {
+      message = `Cannot access stream ${source}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`;
+    }
+  }
   return {
     status: 400,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidParameterValueException' },
-    body: JSON.stringify({ Type: 'User', message: PROPAGATION_MESSAGES[operation] }),
+    body: JSON.stringify({ Type: 'User', message }),
   };
 }
 
@@ -432,7 +447,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const path = (req.url ?? '/').split('?')[0];
         const control = path.startsWith('/moto-api');
         const service = serviceOf(req);
-        const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path };
+        const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path, url: req.url ?? '/' };
         let kind: FaultKind | undefined;
         if (!control) {
           stats.requests++;
@@ -450,7 +465,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           case 'error503':
             return answer(res, serverErrorAnswer(service, 503));
           case 'iamPropagation':
-            return answer(res, propagationAnswer(info.operation));
+            return answer(res, propagationAnswer(info.operation, body));
           case 'resetBefore':
             req.socket.destroy();
             return;

@@ -90,6 +90,9 @@ export function motoPerFile(options: { resetEach?: boolean; managedPolicies?: bo
     get endpoint() {
       return running().endpoint;
     },
+    get motoEndpoint() {
+      return running().motoEndpoint;
+    },
     reset: () => running().reset(),
     stop: () => running().stop(),
   };

@@ -3,9 +3,13 @@
 // silently does not run would look like a pass.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { startCheckingProxy } from './model-check-proxy.js';
 
 export interface Moto {
+  /** Where the code under test sends its requests: moto behind the API-model check (model-check-proxy.ts). */
   endpoint: string;
+  /** moto itself, unchecked: only for requests that are not poc's (e.g. API Gateway's own call to SQS). */
+  motoEndpoint: string;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -50,13 +54,18 @@ export async function startMoto(options: { managedPolicies?: boolean } = {}): Pr
     await new Promise((r) => setTimeout(r, 150));
   }
 
+  // Every request to the endpoint handed out is checked against AWS's API models first:
+  // moto does not enforce them, AWS does.
+  const checked = await startCheckingProxy(endpoint);
   return {
-    endpoint,
+    endpoint: checked.endpoint,
+    motoEndpoint: endpoint,
     async reset() {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
     },
     async stop() {
+      await checked.close();
       if (exited !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -35,6 +35,7 @@ export const inventoryLab: Lab = {
       missing: 'setup needs an email address for the out-of-stock alerts.',
     },
   },
+  clients: ['iam', 'dynamodb', 'logs', 'lambda', 's3', 'sns'],
   tags: (prefix) => labTags('inventory', prefix),
   outputs: [{ key: 'bucket', label: 'Upload bucket', type: 's3-bucket', detail: 'bucket' }],
   functions: [
@@ -58,7 +59,7 @@ Examples:
 Uploading a file again whose counts did not change writes nothing new to the table's
 stream, so Check-Stock is not called and no alert is sent for a count already at 0.`,
     exampleLabel: 'Upload',
-    example: 'poc upload --lab inventory --wait',
+    example: 'upload --wait',
     async run(input, options, tools) {
       const { upload } = await import('./upload.js');
       const { uploadView } = await import('./upload-view.js');
@@ -68,15 +69,11 @@ stream, so Check-Stock is not called and no alert is sent for a count already at
     },
   },
   async load() {
-    const [{ inventoryLabResources }, { explainTask }, { inventoryView }] = await Promise.all([
-      import('./inventory-lab.js'),
-      import('./explanations.js'),
-      import('./dashboard-view.js'),
-    ]);
+    const [{ inventoryLabResources }, { explainTask }] = await Promise.all([import('./inventory-lab.js'), import('./explanations.js')]);
     return {
       resources: (names, place) => inventoryLabResources(inventory(names), place),
       explain: (task, paper) => explainTask(task, paper as import('./explanations.js').LabPaper),
-      dashboard: (names) => inventoryView({ table: inventory(names).table }),
+      dashboard: async (names) => (await import('./dashboard-view.js')).inventoryView({ table: inventory(names).table }),
     };
   },
 };

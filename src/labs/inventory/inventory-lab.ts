@@ -1,7 +1,6 @@
 // The inventory lab's resources: what each of its building tasks makes (the tasks, names
 // and settings are in index.ts). Everything specific to this lab lives in this folder and
 // in handlers/inventory/; the engine and the commands only walk it.
-import { fileURLToPath } from 'node:url';
 import { stateOf, type AnyResource } from '../../engine/resource.js';
 import type { Arns } from '../../aws/arns.js';
 import { dynamodbStream, dynamodbTable, type ObservedStream } from '../../resources/dynamodb-table.js';
@@ -9,6 +8,7 @@ import { eventSourceMapping } from '../../resources/event-source-mapping.js';
 import { iamRole } from '../../resources/iam-role.js';
 import { bundleZip } from '../../resources/lambda-bundle.js';
 import { lambdaFunction } from '../../resources/lambda-function.js';
+import { handlerFile } from '../../resources/lambda-zip.js';
 import { lambdaPermission } from '../../resources/lambda-permission.js';
 import { logGroup } from '../../resources/log-group.js';
 import { bucketArn, s3Bucket } from '../../resources/s3-bucket.js';
@@ -29,8 +29,6 @@ export const LOAD_TIMEOUT_SECONDS = 30;
 export const CHECK_TIMEOUT_SECONDS = 10;
 const LOG_RETENTION_DAYS = 7;
 const LOGS_WHY = 'Lambda makes it on the first run, but then keeps logs forever; poc makes it with 7 days';
-
-const handlerFile = (name: string) => fileURLToPath(new URL(`../../../handlers/inventory/${name}.js`, import.meta.url));
 
 export const KEYS = {
   table: 'table',
@@ -94,7 +92,7 @@ export function inventoryLabResources(names: InventoryNames, place: LabPlace): A
       environment: () => ({ TABLE_NAME: names.table }),
       environmentLabel: 'table name',
       // Bundled: the CSV parser goes into the zip; the runtime has the AWS SDK.
-      code: () => bundleZip(handlerFile('load-inventory')),
+      code: () => bundleZip(handlerFile('inventory/load-inventory')),
     }),
     // Task 2: the permission first, since S3 checks it when the notification is written.
     lambdaPermission({
@@ -130,7 +128,7 @@ export function inventoryLabResources(names: InventoryNames, place: LabPlace): A
       memoryMb: 128,
       environment: (ctx) => ({ TOPIC_ARN: ctx.arns.topic(names.topic) }),
       environmentLabel: 'topic ARN',
-      code: () => bundleZip(handlerFile('check-stock')),
+      code: () => bundleZip(handlerFile('inventory/check-stock')),
     }),
     eventSourceMapping({
       key: k.trigger,

@@ -10,16 +10,15 @@
 // DynamoDB Streams writes a record only when an item actually changes, so a count that
 // was already 0 before the upload gives no stream record and no alert: the counts are
 // read before the upload, and such an item is reported as "already 0", not waited for.
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { readLogEvents } from '../../resources/log-group.js';
+import { pocRoot } from '../../resources/lambda-zip.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
 import { TABLE_KEYS } from './inventory-lab.js';
 
@@ -91,9 +90,8 @@ const SPREADSHEETS = ['.xlsx', '.xls', '.ods', '.numbers'];
 
 /** The course's six sample files, shipped with poc. */
 export function samplesDir(): string {
-  // From dist/src/labs/inventory (tsc) and from src/labs/inventory (sources): the samples are not compiled.
-  const candidates = ['../../../../src/labs/inventory/samples/', './samples/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
-  return candidates.find((d) => existsSync(d)) ?? candidates[0]!;
+  // They are not compiled: they stay in the sources, which the package ships (package.json "files").
+  return join(pocRoot(import.meta.url), 'src', 'labs', 'inventory', 'samples');
 }
 
 export async function sampleFiles(): Promise<string[]> {

@@ -6,7 +6,9 @@
 // The functions' own log lines are the most direct evidence AWS keeps of what a function
 // did, and they need nothing extra set up (an extra subscription would have to be made,
 // permitted and cleaned up). CloudWatch Logs takes a few seconds to show new lines.
+import { toPocError } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
+import { queueUrl } from '../../resources/sqs-queue.js';
 import { readLogEvents } from '../../resources/log-group.js';
 import type { Session } from '../../commands/context.js';
 import type { Deps } from '../../commands/context.js';
@@ -26,6 +28,7 @@ const POLL_MS = 2_000;
 export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Deps & { progress?: (t: string) => void }): Promise<Hop[]> {
   const { ctx } = session;
   const names = session.names as LabNames;
+  const poc = ctx.suggest ?? ((c: string) => `poc ${c}`);
   const deadline = started + timeoutSeconds * 1000;
   const since = started - 60_000;
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
@@ -35,17 +38,17 @@ export async function follow(session: Session, messageId: string, started: numbe
   const hops: { name: string; hint: string; check: () => Promise<string | false> }[] = [
     {
       name: 'taken from the queue',
-      hint: `${names.function1} has not logged it. Check its SQS trigger with \`poc status\` and its log with \`poc logs 1\`; the order may still be waiting in ${names.queue}.`,
+      hint: `${names.function1} has not logged it. Check its SQS trigger with \`${poc('status')}\` and its log with \`${poc('logs 1')}\`; the order may still be waiting in ${names.queue}.`,
       check: async () => {
         const line = await mentions(names.logGroup1);
         if (!line) return false;
-        if (line.message.includes('order-rejected')) throw new Error(`${names.function1} rejected the order: ${line.message}`);
+        if (line.message.includes('order-rejected')) throw new OrderRejected(`${names.function1} rejected the order: ${line.message}`);
         return `${names.function1} took it`;
       },
     },
     {
       name: `item in ${names.table}`,
-      hint: `${names.function1} took the order but did not write it: \`poc logs 1\` shows why (for example a permission on the table).`,
+      hint: `${names.function1} took the order but did not write it: \`${poc('logs 1')}\` shows why (for example a permission on the table).`,
       check: async () => {
         const dynamodb = await ctx.aws.client('dynamodb');
         const { Item } = await dynamodb.getItem({ TableName: names.table, Key: { orderID: { S: messageId } }, ConsistentRead: true });
@@ -54,7 +57,7 @@ export async function follow(session: Session, messageId: string, started: numbe
     },
     {
       name: 'notification published',
-      hint: `The order is in ${names.table} but ${names.function2} has not announced it: check the stream trigger with \`poc status\` and \`poc logs 2\`.`,
+      hint: `The order is in ${names.table} but ${names.function2} has not announced it: check the stream trigger with \`${poc('status')}\` and \`${poc('logs 2')}\`.`,
       check: async () => ((await mentions(names.logGroup2, 'order-announced')) ? `${names.function2} published it to ${names.topic}; check the inbox of the confirmed subscription` : false),
     },
   ];
@@ -72,7 +75,21 @@ export async function follow(session: Session, messageId: string, started: numbe
       try {
         detail = await hop.check();
       } catch (error) {
-        result.push({ name: hop.name, reached: false, detail: (error as Error).message, hint: 'The order went to the dead-letter queue after its retries; fix the order and send it again.' });
+        // Only an order found in the dead-letter queue is reported as being there; any other error is reported as it is.
+        if (error instanceof OrderRejected) {
+          const inDlq = await inDeadLetterQueue(session, messageId).catch(() => false);
+          result.push({
+            name: hop.name,
+            reached: false,
+            detail: error.message,
+            hint: inDlq
+              ? `The order is in ${names.deadLetterQueue} (it failed every retry); fix the order and send it again.`
+              : `${names.function1} will retry it; after 5 failed receives it moves to ${names.deadLetterQueue}. Fix the order and send it again.`,
+          });
+        } else {
+          const failure = toPocError(error, `Following the order (${hop.name})`);
+          result.push({ name: hop.name, reached: false, detail: failure.message, hint: failure.hint ?? '' });
+        }
         blocked = true;
         break;
       }
@@ -90,4 +107,17 @@ export async function follow(session: Session, messageId: string, started: numbe
     }
   }
   return result;
+}
+
+/** POC-Lambda-1 logged that it rejected the order (not valid JSON object, etc.). */
+class OrderRejected extends Error {}
+
+/** Looks at the dead-letter queue without taking anything from it (visibility timeout 0). */
+async function inDeadLetterQueue(session: Session, messageId: string): Promise<boolean> {
+  const { ctx, names } = session;
+  const url = await queueUrl(ctx, names.deadLetterQueue);
+  if (!url) return false;
+  const sqs = await ctx.aws.client('sqs');
+  const { Messages = [] } = await sqs.receiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 });
+  return Messages.some((m) => m.MessageId === messageId);
 }

@@ -40,6 +40,7 @@ export const ordersLab: Lab = {
       missing: 'setup needs an email address for the order notifications.',
     },
   },
+  clients: ['iam', 'dynamodb', 'sqs', 'logs', 'lambda', 'sns', 'apigateway'],
   tags: (prefix) => labTags('orders', prefix),
   outputs: [{ key: 'apiUrl', label: 'Orders API', type: 'rest-api', detail: 'url' }],
   functions: [
@@ -66,7 +67,8 @@ Examples:
   echo '{"item":"mop"}' | poc send-order -
   poc send-order '{"item":"sponge"}' --count 100 --via queue`,
     exampleLabel: 'Send one',
-    example: `poc send-order '${SAMPLE_ORDER}'`,
+    example: `send-order '${SAMPLE_ORDER}'`,
+    emulatorExtra: '--via queue',
     async run(input, options, tools) {
       const { sendOrder } = await import('./send-order.js');
       const { sendOrderView } = await import('./send-order-view.js');
@@ -79,15 +81,11 @@ Examples:
     },
   },
   async load() {
-    const [{ orderLabResources }, { explainTask }, { orderView }] = await Promise.all([
-      import('./order-lab.js'),
-      import('./explanations.js'),
-      import('./dashboard-view.js'),
-    ]);
+    const [{ orderLabResources }, { explainTask }] = await Promise.all([import('./order-lab.js'), import('./explanations.js')]);
     return {
       resources: (names) => orderLabResources(order(names)),
       explain: (task, paper) => explainTask(task, paper as import('./explanations.js').LabPaper),
-      dashboard: (_names, resources) => orderView(resources),
+      dashboard: async (_names, resources) => (await import('./dashboard-view.js')).orderView(resources),
     };
   },
 };

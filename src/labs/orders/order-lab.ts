@@ -1,7 +1,6 @@
 // The order-pipeline lab's resources: what each of its building tasks makes (the tasks
 // themselves, its names and settings are in index.ts). Everything specific to this lab
 // lives in this folder and in handlers/orders/; the engine and the commands only walk it.
-import { fileURLToPath } from 'node:url';
 import { stateOf, type AnyResource, type Ctx } from '../../engine/resource.js';
 import { parsePolicy } from '../../resources/policy-document.js';
 import type { ObservedQueue } from '../../resources/sqs-queue.js';
@@ -11,7 +10,7 @@ import { eventSourceMapping } from '../../resources/event-source-mapping.js';
 import { iamPolicy } from '../../resources/iam-policy.js';
 import { iamRole } from '../../resources/iam-role.js';
 import { lambdaFunction } from '../../resources/lambda-function.js';
-import { zipFile } from '../../resources/lambda-zip.js';
+import { handlerFile, zipFile } from '../../resources/lambda-zip.js';
 import { logGroup } from '../../resources/log-group.js';
 import { restApi } from '../../resources/rest-api.js';
 import { emailSubscription, snsTopic } from '../../resources/sns-topic.js';
@@ -33,7 +32,7 @@ const FOURTEEN_DAYS = 14 * 24 * 3600;
 const LOG_RETENTION_DAYS = 7;
 const LOGS_WHY = 'Lambda makes it on the first run, but then keeps logs forever; poc makes it with 7 days';
 
-const handlerFile = (name: string) => fileURLToPath(new URL(`../../../handlers/orders/${name}.js`, import.meta.url));
+
 
 /** The resources of tasks 1-8 in task order; `needs` gives the order they can be built in. */
 export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
@@ -152,7 +151,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       memoryMb: 128,
       environment: () => ({ TABLE_NAME: names.table }),
       environmentLabel: 'table name / topic ARN',
-      code: () => zipFile(handlerFile('lambda-1'), 'index.mjs'),
+      code: () => zipFile(handlerFile('orders/lambda-1'), 'index.mjs'),
     }),
     eventSourceMapping({
       key: k.trigger1,
@@ -184,7 +183,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       memoryMb: 128,
       environment: (ctx) => ({ TOPIC_ARN: ctx.arns.topic(names.topic) }),
       environmentLabel: 'table name / topic ARN',
-      code: () => zipFile(handlerFile('lambda-2'), 'index.mjs'),
+      code: () => zipFile(handlerFile('orders/lambda-2'), 'index.mjs'),
     }),
     eventSourceMapping({
       key: k.trigger2,

@@ -9,14 +9,20 @@ export interface PolicyInputs {
   names: LabNames;
 }
 
-export const SQS_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'];
+// What Lambda's SQS trigger needs, as the AWS docs list it for the execution role
+// (AWSLambdaSQSQueueExecutionRole; "Configuring a queue to trigger a Lambda function"):
+// ReceiveMessage, DeleteMessage, GetQueueAttributes. Not ChangeMessageVisibility: the
+// trigger leaves a failed message to its visibility timeout, and the handler never calls it.
+export const SQS_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 export function writeDynamoDbPolicy({ arns, names }: PolicyInputs): PolicyDocument {
-  return policy(allow(['dynamodb:PutItem', 'dynamodb:DescribeTable'], arns.table(names.table)));
+  // POC-Lambda-1 only writes (handlers/lambda-1.ts); it never describes the table.
+  return policy(allow(['dynamodb:PutItem'], arns.table(names.table)));
 }
 
 export function snsPublishPolicy({ arns, names }: PolicyInputs): PolicyDocument {
-  return policy(allow(['sns:Publish', 'sns:GetTopicAttributes'], arns.topic(names.topic)));
+  // POC-Lambda-2 only publishes (handlers/lambda-2.ts).
+  return policy(allow(['sns:Publish'], arns.topic(names.topic)));
 }
 
 export function streamsReadPolicy({ arns, names }: PolicyInputs): PolicyDocument {
@@ -33,12 +39,12 @@ export function readSqsPolicy({ arns, names }: PolicyInputs): PolicyDocument {
   return policy(allow(SQS_CONSUMER_ACTIONS, arns.queue(names.queue)));
 }
 
-/** Inline on each function's role: it may write its own logs and nobody else's. */
+/**
+ * Inline on each function's role: it may write its own logs and nobody else's. Not
+ * logs:CreateLogGroup: poc makes the group itself (with a retention), before the function.
+ */
 export function ownLogsPolicy({ arns }: PolicyInputs, logGroup: string): PolicyDocument {
-  return policy(
-    allow(['logs:CreateLogGroup'], arns.logGroup(logGroup)),
-    allow(['logs:CreateLogStream', 'logs:PutLogEvents'], `${arns.logGroup(logGroup)}:*`),
-  );
+  return policy(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], `${arns.logGroup(logGroup)}:*`));
 }
 
 /** Inline on APIGateway-SQS: the API's integration sends the order with this role. */

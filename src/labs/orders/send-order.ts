@@ -8,6 +8,7 @@ import { openSession, validateGlobals, type Deps, type GlobalOptions, type Sessi
 import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
 import type { LabNames } from './names.js';
+import { DEPLOYMENT_PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
 
 export interface SendOrderOptions extends GlobalOptions {
   file?: string;
@@ -79,8 +80,10 @@ export function parseOrder(text: string, source: string): Record<string, unknown
  * stored item (the order with its orderID and receivedAt, see handlers/), in one SNS
  * message of at most 256 KiB; SQS alone would take 1 MiB.
  */
-export function orderBody(order: Record<string, unknown>): string {
-  const body = JSON.stringify(order);
+export function orderBody(order: Record<string, unknown>, text?: string): string {
+  // The order's own text when there is one: JSON.parse and JSON.stringify would round an
+  // integer beyond 2^53 (12345678901234567 -> 12345678901234568) before it was even sent.
+  const body = text ?? JSON.stringify(order);
   const notification = JSON.stringify({ orderID: '00000000-0000-0000-0000-000000000000', order, receivedAt: new Date(0).toISOString() });
   const bytes = Buffer.byteLength(notification, 'utf8');
   if (bytes > MAX_ORDER_BYTES) {
@@ -90,20 +93,44 @@ export function orderBody(order: Record<string, unknown>): string {
   return body;
 }
 
-async function readOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<Record<string, unknown>> {
+/** JSON text without the whitespace between tokens; unlike JSON.stringify(JSON.parse(...)) it keeps every digit. */
+export function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (!' \t\n\r'.includes(c)) out += c;
+  }
+  return out;
+}
+
+/** The order, and its text (compacted), so that it is sent digit for digit. */
+async function readOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ order: Record<string, unknown>; text: string }> {
+  const text = await readOrderText(input, options, deps);
+  return { order: parseOrder(text.source, text.name), text: compactJson(text.source) };
+}
+
+async function readOrderText(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ source: string; name: string }> {
   if (options.file && input) throw new UsageError('Give the order either as an argument or with --file, not both.');
   if (options.file) {
     const text = await readFile(options.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`, 'Check the path given to --file.');
     });
-    return parseOrder(text, options.file);
+    return { source: text, name: options.file };
   }
   if (input === '-') {
     if (!deps.readStdin) throw new UsageError('No standard input to read the order from.');
-    return parseOrder(await deps.readStdin(), 'standard input');
+    return { source: await deps.readStdin(), name: 'standard input' };
   }
   if (input === undefined) throw new UsageError('No order given.', `Pass it as JSON: poc send-order '{"item":"latex gloves","customerID":"12345"}' (or --file order.json, or - for standard input).`);
-  return parseOrder(input, 'the command line');
+  return { source: input, name: 'the command line' };
 }
 
 /** The MessageId in SQS's answer, which API Gateway passes through as JSON or XML. */
@@ -116,25 +143,90 @@ export function messageIdOf(body: string): string | undefined {
   }
 }
 
-function hintFor(status: number): string {
-  if (status === 400) return 'The API rejected the order: it must be a JSON object with at least one field.';
-  if (status === 403) return 'Wrong URL, or the API is not deployed: run `poc status` (and `poc setup` to repair).';
+/** The error code in an SQS answer passed through the integration (XML or JSON), if any. */
+export function sqsErrorCode(body: string): string | undefined {
+  const xml = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  if (xml) return xml;
+  try {
+    const json = JSON.parse(body) as { __type?: string; code?: string; Error?: { Code?: string }; ErrorResponse?: { Error?: { Code?: string } } };
+    return (json.Error?.Code ?? json.ErrorResponse?.Error?.Code ?? json.code ?? json.__type)?.split('#').pop();
+  } catch {
+    return undefined;
+  }
+}
+
+export function hintFor(status: number, body = '', suggest: (command: string) => string = (c) => `poc ${c}`): string {
+  if (status === 400) {
+    // The method's request validator answers {"message": "Invalid request body"} for an
+    // order that is not a non-empty JSON object; every other 400 is SQS's answer to the
+    // integration's SendMessage, mapped through (integration response 4\d{2} -> 400).
+    if (/Invalid request body/i.test(body)) return 'The API rejected the order: it must be a JSON object with at least one field.';
+    const code = sqsErrorCode(body) ?? '';
+    if (/^KMS\./i.test(code)) {
+      return `SQS could not use the queue's encryption key (${code}): let APIGateway-SQS use the key (kms:GenerateDataKey, kms:Decrypt), or use SQS-managed encryption on the queue.`;
+    }
+    if (/AccessDenied|NotAuthorized|AuthorizationError/i.test(code)) {
+      return `SQS refused APIGateway-SQS (${code}): the role's send-to-queue policy or the queue's access policy does not let it send. Run \`${suggest('check')}\` to see which, and \`${suggest('setup')}\` to repair.`;
+    }
+    if (/InvalidParameterValue|InvalidMessageContents|MissingParameter|InvalidAttributeValue/i.test(code)) {
+      return `SQS refused the message the integration built (${code}): check the integration's mapping template with \`${suggest('status')}\`; SQS also rejects characters outside its allowed set.`;
+    }
+    return `SQS answered ${code || 'an error'} to the integration's SendMessage; run \`${suggest('check')}\` to check the API and the queue.`;
+  }
+  if (status === 403) return `Wrong URL, or the API is not deployed: run \`${suggest('status')}\` (and \`${suggest('setup')}\` to repair).`;
   if (status === 415) return 'The API only accepts Content-Type application/json.';
-  if (status >= 500) return 'SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with `poc status`, or try --via queue.';
-  return 'Run `poc status` to check the API.';
+  if (status >= 500) return `SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with \`${suggest('status')}\`, or try --via queue.`;
+  return `Run \`${suggest('status')}\` to check the API.`;
+}
+
+/**
+ * Answers a stage that was just deployed gives until the deployment reaches API Gateway's
+ * edge: 403 (Missing Authentication Token / Forbidden), 404, 502-504. None of them means the
+ * order reached the queue, so sending again cannot make a second order. A 500 is SQS's error
+ * mapped through the integration and is not retried.
+ */
+const NOT_YET_DEPLOYED = new Set([403, 404, 502, 503, 504]);
+
+class NotYetDeployed extends Error {
+  constructor(readonly status: number, readonly text: string) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** POSTs the order, retrying (bounded, src/aws/retry.ts) while the API answers as a stage still being deployed does. */
+export async function postOrder(url: string, body: string, signal: AbortSignal | undefined, onWait: (note: string) => void): Promise<{ status: number; text: string }> {
+  try {
+    return await retryWhile(
+      async () => {
+        const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal });
+        const text = await res.text();
+        if (NOT_YET_DEPLOYED.has(res.status)) throw new NotYetDeployed(res.status, text);
+        return { status: res.status, text };
+      },
+      (error) => (error instanceof NotYetDeployed ? `the API’s new deployment to answer (it said HTTP ${error.status}; a just-deployed stage can for some seconds)` : undefined),
+      DEPLOYMENT_PROPAGATION,
+      onWait,
+      signal,
+    );
+  } catch (error) {
+    const last = error instanceof RetryExhausted ? error.last : error;
+    if (last instanceof NotYetDeployed) return { status: last.status, text: last.text };
+    throw error;
+  }
 }
 
 export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string): Promise<string> {
   const { ctx } = session;
   const names = session.names as LabNames;
+  const suggest = ctx.suggest ?? ((c: string) => `poc ${c}`);
   if (via === 'queue') {
     const url = await queueUrl(ctx, names.queue);
-    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, 'Run `poc setup` first.');
+    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, `Run \`${suggest('setup')}\` first.`);
     return url;
   }
   if (apiUrl) return apiUrl;
   const [api] = await findApis(ctx, names.api);
-  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, 'Run `poc setup` first, or send straight to the queue with --via queue.');
+  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, `Run \`${suggest('setup')}\` first, or send straight to the queue with --via queue.`);
   return invokeUrl(ctx, api.id, STAGE, API_PATH);
 }
 
@@ -154,12 +246,14 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       throw new UsageError(`--api-url "${options.apiUrl}" is not an http(s) URL.`);
     }
   }
-  const order = await readOrder(input, options, deps);
-  const bodies = count === 1 ? [orderBody(order)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }));
+  const { order, text } = await readOrder(input, options, deps);
+  // Numbered copies: the sequence is added to the order's own text, which ends in '}'.
+  const bodies = count === 1 ? [orderBody(order, text)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }, text.replace(/\}$/, `,"sequence":${i + 1}}`)));
 
-  const session = await openSession(options, deps);
+  const session = await openSession(options, deps, {}, { clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
+  const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
 
   const sendOne = async (body: string, index: number): Promise<Sent> => {
     const sequence = count > 1 ? index + 1 : undefined;
@@ -168,11 +262,18 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
         const { MessageId } = await sqs.sendMessage({ QueueUrl: target, MessageBody: body });
         return { sequence, ok: true, messageId: MessageId };
       }
-      const res = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: deps.signal });
-      const text = await res.text();
-      return res.ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(text), body: text } : { sequence, ok: false, status: res.status, body: text, error: hintFor(res.status) };
+      const res = await postOrder(target, body, deps.signal, (note) => deps.progress?.(note));
+      const ok = res.status >= 200 && res.status < 300;
+      return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text, suggest) };
     } catch (error) {
-      return { sequence, ok: false, error: (error as Error).message };
+      if (sqs) return { sequence, ok: false, error: (error as Error).message };
+      // fetch says only "fetch failed"; the reason is in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : (cause?.message ?? (error as Error).message);
+      const fix = session.aws.endpointUrl
+        ? `An emulator cannot serve the API's stage over HTTP: send straight to the queue with ${suggest('send-order --via queue')} (the order as before).`
+        : `Check the API with ${suggest('status')}, or send straight to the queue with --via queue.`;
+      return { sequence, ok: false, error: `POST ${target} failed (${why}). ${fix}` };
     }
   };
 
@@ -207,7 +308,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       ...base,
       error: new AwsFailure(
         `${count - accepted} of ${count} order(s) were not accepted${first?.status ? ` (HTTP ${first.status})` : ''}.`,
-        first?.error ?? 'Run `poc status` to check the pipeline.',
+        first?.error ?? `Run \`${suggest('status')}\` to check the pipeline.`,
       ),
       exitCode: EXIT.failure,
     };

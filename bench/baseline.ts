@@ -1,0 +1,145 @@
+// The benchmark's independent baseline: the order lab on an empty account as a plain
+// script would build it, with the same AWS SDK and the same clients, one call after the
+// other, without poc's engine or resource model (nothing read first: the account is known
+// to be empty). Usage: node dist/bench/baseline.js <endpoint-url>; prints nothing.
+import { APIGateway } from '@aws-sdk/client-api-gateway';
+import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDB, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { IAM } from '@aws-sdk/client-iam';
+import { Lambda, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { SNS } from '@aws-sdk/client-sns';
+import { SQS } from '@aws-sdk/client-sqs';
+import { STS } from '@aws-sdk/client-sts';
+import { readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
+
+const endpoint = process.argv[2];
+const region = 'us-east-1';
+const config = { region, endpoint };
+const sts = new STS(config);
+const iam = new IAM(config);
+const dynamodb = new DynamoDB(config);
+const sqs = new SQS(config);
+const logs = new CloudWatchLogs(config);
+const lambda = new Lambda(config);
+const sns = new SNS(config);
+const apigateway = new APIGateway(config);
+
+/** A one-file zip (stored with deflate), as `zip` would make it. */
+function zipOf(path: string, name: string): Buffer {
+  const data = readFileSync(path);
+  const packed = deflateRawSync(data);
+  const crc = (zlib as unknown as { crc32(b: Buffer): number }).crc32(data);
+  const file = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(packed.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(file.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(packed.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(file.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + file.length, 12);
+  end.writeUInt32LE(30 + file.length + packed.length, 16);
+  return Buffer.concat([local, file, packed, central, file, end]);
+}
+
+const doc = (Action: string[], Resource: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
+const trust = (Service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service }, Action: 'sts:AssumeRole' }] });
+
+const { Account: account } = await sts.getCallerIdentity({});
+const arn = (service: string, rest: string) => `arn:aws:${service}:${region}:${account}:${rest}`;
+const tableArn = arn('dynamodb', 'table/orders');
+const queueArn = arn('sqs', 'POC-Queue');
+const topicArn = arn('sns', 'POC-Topic');
+
+// Task 1
+const policy = async (name: string, document: string) => (await iam.createPolicy({ PolicyName: name, PolicyDocument: document })).Policy!.Arn!;
+const write = await policy('Lambda-Write-DynamoDB', doc(['dynamodb:PutItem', 'dynamodb:DescribeTable'], tableArn));
+const publish = await policy('Lambda-SNS-Publish', doc(['sns:Publish'], topicArn));
+const streams = await policy('Lambda-DynamoDBStreams-Read', doc(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'], `${tableArn}/stream/*`));
+const readSqs = await policy('Lambda-Read-SQS', doc(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], queueArn));
+const role = async (name: string, service: string, attach: string[], inline: Record<string, string>) => {
+  const created = (await iam.createRole({ RoleName: name, AssumeRolePolicyDocument: trust(service) })).Role!.Arn!;
+  for (const PolicyArn of attach) await iam.attachRolePolicy({ RoleName: name, PolicyArn });
+  for (const [PolicyName, PolicyDocument] of Object.entries(inline)) await iam.putRolePolicy({ RoleName: name, PolicyName, PolicyDocument });
+  return created;
+};
+const logsDoc = (group: string) => doc(['logs:CreateLogStream', 'logs:PutLogEvents'], arn('logs', `log-group:${group}:*`));
+const role1 = await role('Lambda-SQS-DynamoDB', 'lambda.amazonaws.com', [write, readSqs], { 'write-own-logs': logsDoc('/aws/lambda/POC-Lambda-1') });
+const role2 = await role('Lambda-DynamoDBStreams-SNS', 'lambda.amazonaws.com', [publish, streams], { 'write-own-logs': logsDoc('/aws/lambda/POC-Lambda-2') });
+const apiRole = await role('APIGateway-SQS', 'apigateway.amazonaws.com', [], { 'send-to-queue': doc(['sqs:SendMessage'], queueArn) });
+
+// Task 2
+await dynamodb.createTable({ TableName: 'orders', AttributeDefinitions: [{ AttributeName: 'orderID', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'orderID', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120, minDelay: 1 }, { TableName: 'orders' });
+
+// Task 3
+await sqs.createQueue({ QueueName: 'POC-Queue-DLQ', Attributes: { MessageRetentionPeriod: String(14 * 86400) } });
+const queuePolicy = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { AWS: apiRole }, Action: 'sqs:SendMessage', Resource: queueArn },
+    { Effect: 'Allow', Principal: { AWS: role1 }, Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queueArn },
+  ],
+});
+await sqs.createQueue({
+  QueueName: 'POC-Queue',
+  Attributes: { VisibilityTimeout: '60', Policy: queuePolicy, RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('sqs', 'POC-Queue-DLQ'), maxReceiveCount: 5 }) },
+});
+
+// Task 4
+const fn = async (name: string, roleArn: string, code: string, Variables: Record<string, string>) => {
+  await logs.createLogGroup({ logGroupName: `/aws/lambda/${name}` });
+  await logs.putRetentionPolicy({ logGroupName: `/aws/lambda/${name}`, retentionInDays: 7 });
+  const ZipFile = zipOf(new URL(`../handlers/${code}.js`, import.meta.url).pathname, 'index.mjs');
+  await lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile }, Timeout: 10, MemorySize: 128, Environment: { Variables } });
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1 }, { FunctionName: name });
+};
+await fn('POC-Lambda-1', role1, 'lambda-1', { TABLE_NAME: 'orders' });
+await lambda.createEventSourceMapping({ FunctionName: 'POC-Lambda-1', EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+
+// Task 5
+const { TableDescription } = await dynamodb.updateTable({ TableName: 'orders', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } });
+
+// Task 6
+await sns.createTopic({ Name: 'POC-Topic' });
+await sns.subscribe({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'bench@example.com' });
+
+// Task 7
+await fn('POC-Lambda-2', role2, 'lambda-2', { TOPIC_ARN: topicArn });
+await lambda.createEventSourceMapping({ FunctionName: 'POC-Lambda-2', EventSourceArn: TableDescription!.LatestStreamArn!, StartingPosition: 'TRIM_HORIZON', BatchSize: 10 });
+
+// Task 8
+const { id: restApiId } = await apigateway.createRestApi({ name: 'POC-API', endpointConfiguration: { types: ['REGIONAL'] } });
+const { items } = await apigateway.getResources({ restApiId });
+const { id: resourceId } = await apigateway.createResource({ restApiId, parentId: items!.find((r) => r.path === '/')!.id!, pathPart: 'orders' });
+await apigateway.putMethod({ restApiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' });
+await apigateway.putIntegration({
+  restApiId,
+  resourceId,
+  httpMethod: 'POST',
+  type: 'AWS',
+  integrationHttpMethod: 'POST',
+  uri: `arn:aws:apigateway:${region}:sqs:path/${account}/POC-Queue`,
+  credentials: apiRole,
+  requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+  requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+});
+await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode: '200' });
+await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode: '200' });
+await apigateway.createDeployment({ restApiId, stageName: 'prod' });

@@ -1,0 +1,33 @@
+// A bug in poc is not an AWS failure, and an answer the SDK cannot read is explained.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toPocError } from '../src/aws/errors.js';
+import { AwsFailure, InternalError } from '../src/errors.js';
+
+describe('errors that are not AWS refusing', () => {
+  it('a TypeError in poc gets its own class and says what to report', () => {
+    let bug: unknown;
+    try {
+      (undefined as unknown as { x: { y: number } }).x.y;
+    } catch (error) {
+      bug = error;
+    }
+    const e = toPocError(bug, 'Reading sqs-queue POC-Queue');
+    assert.ok(e instanceof InternalError, e.constructor.name);
+    assert.match(e.message, /internal error.*TypeError/);
+    assert.match(e.hint ?? '', /bug in poc.*report.*--verbose/s);
+    assert.equal(e.exitCode, 1);
+  });
+
+  it('an SDK deserialization error (e.g. --region us-east-9) is explained, not leaked', () => {
+    const raw = Object.assign(new Error('Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.'), {
+      $metadata: { httpStatusCode: 404 },
+      $endpoint: 'https://sts.us-east-9.amazonaws.com',
+    });
+    const e = toPocError(raw, 'Looking up your AWS account (sts:GetCallerIdentity)');
+    assert.ok(e instanceof AwsFailure);
+    assert.doesNotMatch(e.message + (e.hint ?? ''), /\$response|hidden field/);
+    assert.match(e.message, /sts\.us-east-9\.amazonaws\.com/);
+    assert.match(e.hint ?? '', /region/);
+  });
+});
