@@ -276,6 +276,26 @@ describe('upload --wait follows each file hop by hop', () => {
     assert.deepEqual(await storedKeys(1), ['inventory-berlin.csv'], 'the file is stored: nothing was lost by waiting');
   });
 
+  it('a file the function could not load: exit 1 at once, with what the function said', { timeout: 90_000 }, async () => {
+    await buildLab();
+    const started = Date.now();
+    const pending = upload([join(SAMPLES, 'inventory-karachi.csv')], options({ wait: true, timeout: 60 }), {});
+    pending.catch(() => {});
+    const keys = await storedKeys(1);
+    // As if its role could not write the table: the write fails, the summary line says so, the invocation fails.
+    process.env.TABLE_NAME = 'no-such-table';
+    const logs = captureLogs();
+    await assert.rejects(loadInventory(await s3Event(keys)).finally(logs.restore));
+    process.env.TABLE_NAME = 'Inventory';
+    await writeLambdaLog('Load-Inventory', logs.lines);
+    const result = await pending;
+    assert.equal(result.exitCode, 1);
+    assert.ok(Date.now() - started < 45_000, 'it did not wait for the timeout');
+    assert.match(result.error!.message, /inventory-karachi\.csv stopped at “loaded by Load-Inventory”: Load-Inventory could not load it: .*ResourceNotFoundException/);
+    assert.match(result.error!.hint ?? '', /poc logs 1 --lab inventory/);
+    assert.deepEqual(hopsOf(result), [['inventory-karachi.csv', HOPS.map((h, i) => [h, i === 0])]]);
+  });
+
   it('before Check-Stock is built (task 3), the alerts are not waited for, and the output says when they will come', { timeout: 90_000 }, async () => {
     const built = await setup(options({ email: 'student@example.com', to: '2' }), { reporter: await createReporter({ json: true }) });
     assert.equal(built.exitCode, 0, built.error?.message);

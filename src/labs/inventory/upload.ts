@@ -257,7 +257,13 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
   return {
     ...base,
     files: uploaded,
-    error: first && new AwsFailure(`${first.f.key}${stuck.length > 1 ? ` (and ${stuck.length - 1} other file${stuck.length > 2 ? 's' : ''})` : ''} did not reach “${first.h.name}” within ${timeoutSeconds}s.`, first.h.hint),
+    error:
+      first &&
+      new AwsFailure(
+        // A hop with a detail failed (the function said why); one without was not reached in time.
+        `${first.f.key}${stuck.length > 1 ? ` (and ${stuck.length - 1} other file${stuck.length > 2 ? 's' : ''})` : ''} ${first.h.detail ? `stopped at “${first.h.name}”: ${first.h.detail}` : `did not reach “${first.h.name}” within ${timeoutSeconds}s`}.`,
+        first.h.hint,
+      ),
     exitCode: first ? EXIT.failure : EXIT.ok,
   };
 }
