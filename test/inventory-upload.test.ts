@@ -271,7 +271,8 @@ describe('upload --wait follows each file hop by hop', () => {
     assert.ok(Date.now() - started < 20_000, 'it stopped at the timeout');
     assert.equal(result.exitCode, 1);
     assert.match(result.error!.message, /inventory-berlin\.csv did not reach “loaded by Load-Inventory” within 1s/);
-    assert.match(result.error!.hint ?? '', /poc logs 1 --lab inventory/);
+    assert.match(result.error!.hint ?? '', /poc logs 1 .*--lab inventory/);
+    assert.ok(result.error!.hint!.includes(`--endpoint-url ${moto.endpoint}`), 'the suggested commands act on the same lab and account');
     assert.deepEqual(hopsOf(result), [['inventory-berlin.csv', HOPS.map((h, i) => [h, i === 0])]]);
     assert.deepEqual(await storedKeys(1), ['inventory-berlin.csv'], 'the file is stored: nothing was lost by waiting');
   });
@@ -292,7 +293,7 @@ describe('upload --wait follows each file hop by hop', () => {
     assert.equal(result.exitCode, 1);
     assert.ok(Date.now() - started < 45_000, 'it did not wait for the timeout');
     assert.match(result.error!.message, /inventory-karachi\.csv stopped at “loaded by Load-Inventory”: Load-Inventory could not load it: .*ResourceNotFoundException/);
-    assert.match(result.error!.hint ?? '', /poc logs 1 --lab inventory/);
+    assert.match(result.error!.hint ?? '', /poc logs 1 .*--lab inventory/);
     assert.deepEqual(hopsOf(result), [['inventory-karachi.csv', HOPS.map((h, i) => [h, i === 0])]]);
   });
 

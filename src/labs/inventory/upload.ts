@@ -16,6 +16,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
+import { pocCommand } from '../../commands/suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { readLogEvents } from '../../resources/log-group.js';
 import { pocRoot } from '../../resources/lambda-zip.js';
@@ -159,8 +160,8 @@ async function countsOf(session: Session, table: string, rows: { store: string; 
   return found;
 }
 
-function tableMissing(names: InventoryNames, cause: unknown): AwsFailure {
-  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: poc setup --lab inventory${names.prefix ? ` --prefix ${names.prefix}` : ''}`, { cause });
+function tableMissing(names: InventoryNames, options: GlobalOptions, cause: unknown): AwsFailure {
+  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${pocCommand(options, 'setup')}\``, { cause });
 }
 
 /** The JSON a Lambda function logged on this line (the runtime writes "<time>\t<request>\t<level>\t<message>"). */
@@ -215,7 +216,7 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
     try {
       before = await countsOf(session, names.table, allRows, deps.signal);
     } catch (error) {
-      if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, error);
+      if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, options, error);
       throw error;
     }
   }
@@ -244,14 +245,14 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
       deps.progress?.(`${p.key}: stored in s3://${bucket} (${elapsed()}s)`);
     } catch (error) {
       if (hasCode(error, 'NoSuchBucket')) {
-        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: poc setup --lab inventory${names.prefix ? ` --prefix ${names.prefix}` : ''} (task 2 makes the bucket).`, { cause: error });
+        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: \`${pocCommand(options, 'setup')}\` (task 2 makes the bucket).`, { cause: error });
       }
       throw error;
     }
   }
   if (!options.wait) return { ...base, files: uploaded, exitCode: EXIT.ok };
 
-  await follow(session, names, parsed, uploaded, { started, earlier }, timeoutSeconds, deps);
+  await follow(session, names, parsed, uploaded, { started, earlier, options }, timeoutSeconds, deps);
   const stuck = uploaded.flatMap((f) => (f.hops ?? []).filter((h) => !h.reached).slice(0, 1).map((h) => ({ f, h })));
   const first = stuck[0];
   return {
@@ -274,7 +275,7 @@ async function follow(
   names: InventoryNames,
   parsed: Parsed[],
   files: UploadedFile[],
-  { started, earlier }: { started: number; earlier: Set<string> },
+  { started, earlier, options }: { started: number; earlier: Set<string>; options: GlobalOptions },
   timeoutSeconds: number,
   deps: UploadDeps,
 ): Promise<void> {
@@ -285,7 +286,7 @@ async function follow(
     ((await readLogEvents(ctx, group, since, pattern)) ?? []).filter((e) => !earlier.has(e.id)).map((e) => jsonOf(e.message)).filter((j): j is Record<string, unknown> => j !== undefined);
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
   const checkBuilt = await functionExists(session, names.checkFunction);
-  const prefix = names.prefix ? ` --prefix ${names.prefix}` : '';
+  const cmd = (command: string) => `\`${pocCommand(options, command)}\``;
   // The last file in the command that names an item sets its count.
   const finalCount = new Map<string, number>();
   for (const p of parsed) for (const r of p.rows) finalCount.set(rowKey(r), r.count);
@@ -298,9 +299,9 @@ async function follow(
 
   const hopNames = { loaded: `loaded by ${names.loadFunction}`, items: `items in ${names.table}`, alerts: `alerts from ${names.checkFunction}` };
   const hints = {
-    loaded: `${names.loadFunction} has not logged the file. Check the bucket's event notification and the function's permission with \`poc status --lab inventory${prefix}\`, and its log with \`poc logs 1 --lab inventory${prefix}\`.`,
-    items: `${names.loadFunction} logged the file but its rows are not all in ${names.table}: \`poc logs 1 --lab inventory${prefix}\` shows why (for example a permission on the table).`,
-    alerts: `The counts are in ${names.table} but ${names.checkFunction} has not alerted: check its stream trigger with \`poc status --lab inventory${prefix}\` and its log with \`poc logs 2 --lab inventory${prefix}\`.`,
+    loaded: `${names.loadFunction} has not logged the file. Check the bucket's event notification and the function's permission with ${cmd('status')}, and its log with ${cmd('logs 1')}.`,
+    items: `${names.loadFunction} logged the file but its rows are not all in ${names.table}: ${cmd('logs 1')} shows why (for example a permission on the table).`,
+    alerts: `The counts are in ${names.table} but ${names.checkFunction} has not alerted: check its stream trigger with ${cmd('status')} and its log with ${cmd('logs 2')}.`,
   };
   const reach = (s: (typeof state)[number], name: string, detail: string, next: Stage) => {
     s.hops.push({ name, reached: true, seconds: elapsed(), detail });
@@ -322,11 +323,11 @@ async function follow(
         const line = lines.filter((j) => j.key === s.f.key && j.bucket !== undefined).pop();
         if (!line) continue;
         if (line.error) {
-          fail(s, hopNames.loaded, `${names.loadFunction} could not load it: ${String(line.error)}`, `\`poc logs 1 --lab inventory${prefix}\` shows the whole error; a permission it names is granted by \`poc setup --lab inventory${prefix}\`.`);
+          fail(s, hopNames.loaded, `${names.loadFunction} could not load it: ${String(line.error)}`, `${cmd('logs 1')} shows the whole error; a permission it names is granted by ${cmd('setup')}.`);
           continue;
         }
         const rejected = Number(line.rowsRejected ?? 0);
-        reach(s, hopNames.loaded, `${Number(line.rowsWritten ?? 0)} rows written${rejected ? `, ${rejected} rejected (see \`poc logs 1\`)` : ''}`, 'items');
+        reach(s, hopNames.loaded, `${Number(line.rowsWritten ?? 0)} rows written${rejected ? `, ${rejected} rejected (see ${cmd('logs 1')})` : ''}`, 'items');
       }
     }
     // Hop 3: the rows, as the file has them, in the table.
@@ -336,7 +337,7 @@ async function follow(
       try {
         now = await countsOf(session, names.table, loading.flatMap((s) => rowsOf(s.f.key)), deps.signal);
       } catch (error) {
-        if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, error);
+        if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, options, error);
         throw error;
       }
       for (const s of loading) {
@@ -363,7 +364,7 @@ async function follow(
         }
         const failed = lines.find((j) => j.event === 'stock-alert-failed' && wanted.some((r) => j.store === r.store && j.item === r.item));
         if (failed) {
-          fail(s, hopNames.alerts, `${names.checkFunction} could not publish ${failed.store} / ${failed.item}: ${String(failed.error)} ${String(failed.message ?? '')}`.trim(), `Its role must allow sns:Publish on ${names.topic}: \`poc check 0 --lab inventory${prefix}\`, then \`poc setup --lab inventory${prefix}\` repairs it.`);
+          fail(s, hopNames.alerts, `${names.checkFunction} could not publish ${failed.store} / ${failed.item}: ${String(failed.error)} ${String(failed.message ?? '')}`.trim(), `Its role must allow sns:Publish on ${names.topic}: ${cmd('check 0')}, then ${cmd('setup')} repairs it.`);
           continue;
         }
         const sent = wanted.filter((r) => lines.some((j) => j.event === 'stock-alert-sent' && j.store === r.store && j.item === r.item));
