@@ -87,6 +87,7 @@ const ALERT_PATTERN = '"stock-alert"';
 const MAX_TIMEOUT = 3600;
 /** BatchGetItem takes at most 100 keys a call. */
 const GET_BATCH = 100;
+const READ_ATTEMPTS = 8;
 const SPREADSHEETS = ['.xlsx', '.xls', '.ods', '.numbers'];
 
 /** The course's six sample files, shipped with poc. */
@@ -144,6 +145,7 @@ async function countsOf(session: Session, table: string, rows: { store: string; 
   for (let i = 0; i < unique.length; i += GET_BATCH) {
     let keys: Record<string, AttributeValue>[] = unique.slice(i, i + GET_BATCH).map((r) => ({ [TABLE_KEYS.partition]: { S: r.store }, [TABLE_KEYS.sort]: { S: r.item } }));
     for (let attempt = 0; keys.length; attempt++) {
+      if (attempt >= READ_ATTEMPTS) throw new AwsFailure(`DynamoDB left ${keys.length} item(s) of ${table} unread ${READ_ATTEMPTS} times (throttling).`, 'Run the same command again in a moment.');
       if (attempt) await sleep(Math.min(2_000, 100 * 2 ** attempt), signal);
       const page = await dynamodb.batchGetItem(
         { RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#s, #i, #c', ExpressionAttributeNames: { '#s': TABLE_KEYS.partition, '#i': TABLE_KEYS.sort, '#c': TABLE_KEYS.count } } } },
