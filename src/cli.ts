@@ -137,6 +137,75 @@ function addTryIt(program: Command, lab: Lab) {
     });
 }
 
+/** poc class setup|status|check|cleanup: the same walks for every student (src/commands/class.ts). */
+function addClass(program: Command) {
+  const group = program
+    .command('class')
+    .description('a whole class in one account: build, grade and clean up every student’s lab at once')
+    .addHelpText(
+      'after',
+      `
+Students come from --students alice,bob or --roster FILE (one name a line, optionally
+followed by the student's email; # comments). Without either, status, check and cleanup
+work on every student's lab found in the account (by poc's tags, and by the lab's names
+for labs built by hand in the console).
+
+Examples:
+  poc class setup --roster students.txt --to 3 --email "me+{student}@example.com"
+  poc class check                       one grid: students x tasks
+  poc class status --students alice,bob
+  poc class cleanup --yes               everyone's lab, verified empty; run again to resume`,
+    );
+  const students = (cmd: Command) =>
+    withAwsOptions(cmd.option('--students <names>', 'the class, comma-separated: alice,bob,carol').option('--roster <file>', 'the class from a file, one name a line (# comments)'));
+  type Action = 'setup' | 'status' | 'check' | 'cleanup';
+  const run = (action: Action) => async (options: GlobalOptions) => {
+    process.exitCode = await execute(options, async (opts, tools) => {
+      const cls = await import('./commands/class.js');
+      const views = await import('./ui/class-view.js');
+      const { studentReporters, paceWaitLine } = await import('./ui/class-progress.js');
+      const deps = {
+        reporter: tools.reporter,
+        studentReporter: studentReporters(tools.reporter),
+        onPaceWait: (wait: import('./aws/pacing.js').PaceWait) => tools.reporter.info(`… ${paceWaitLine(wait)}`),
+        signal: tools.signal,
+        onCall: tools.reporter.call,
+      };
+      if (action === 'cleanup') {
+        const { prompts } = await import('./ui/prompts.js');
+        const result = await cls.classCleanup(opts, { ...deps, confirm: tools.interactive ? prompts().confirm : undefined });
+        return { data: result, view: () => views.classCleanupView(result), exitCode: result.exitCode };
+      }
+      const result = await (action === 'setup' ? cls.classSetup : action === 'status' ? cls.classStatus : cls.classCheck)(opts, deps);
+      return { data: result, view: () => views.classGridView(result), exitCode: result.exitCode };
+    });
+  };
+  students(
+    group
+      .command('setup')
+      .description('build (or repair) the labs of every student, e.g. tasks 1-3 so the class starts at task 4')
+      .option('--email <address>', 'where notifications go; "{student}" is replaced by each name (a roster line may give its own)')
+      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of the functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
+      .option('--dry-run', 'only show what would be created or repaired')
+      .option('--only <tasks>', 'run only these tasks, e.g. 1,2,3')
+      .option('--from <task>', 'start at this task')
+      .option('--to <task>', 'stop after this task'),
+  ).action(run('setup'));
+  students(group.command('status').description('one grid, students x tasks: present, missing or drifted (exit 3 unless all complete)')).action(run('status'));
+  students(
+    group
+      .command('check')
+      .description('one grid, students x tasks: passed, failed (with the first finding) or not started (exit 3 unless all pass)')
+      .option('--email <address>', 'the address each lab should subscribe ("{student}" is replaced by each name)'),
+  ).action(run('check'));
+  students(
+    group
+      .command('cleanup')
+      .description('delete every student’s lab, verified empty per student; Ctrl-C stops it, a second run finishes it')
+      .option('--dry-run', 'only list what would be deleted, per student'),
+  ).action(run('cleanup'));
+}
+
 export function buildProgram(): Command {
   const program = new Command('poc')
     .description(
@@ -260,10 +329,14 @@ Examples:
         const { cleanupView } = await import('./ui/views.js');
         const { prompts } = await import('./ui/prompts.js');
         const confirm = tools.interactive ? prompts().confirm : undefined;
-        const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm });
+        const { paceWaitLine } = await import('./ui/class-progress.js');
+        const onPaceWait = (wait: import('./aws/pacing.js').PaceWait) => tools.reporter.info(`  … ${paceWaitLine(wait)}`);
+        const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm, onPaceWait });
         return { data: result, view: () => cleanupView(result, opts), exitCode: result.exitCode, error: result.error };
       });
     });
+
+  addClass(program);
 
   // Each lab's own "try it" command (send-order for the order lab), described by the lab.
   for (const lab of LABS) addTryIt(program, lab);

@@ -278,12 +278,15 @@ interface TaskJson {
   task: number;
   title: string;
   passed: boolean;
+  /** Something of the task exists (a class grid's "failed" rather than "not started"). */
+  started: boolean;
   findings: string[];
   warnings: string[];
 }
 
 function assertTaskShape(t: TaskJson) {
-  assert.deepEqual(Object.keys(t).sort(), ['findings', 'passed', 'task', 'title', 'warnings']);
+  assert.deepEqual(Object.keys(t).sort(), ['findings', 'passed', 'started', 'task', 'title', 'warnings']);
+  assert.equal(typeof t.started, 'boolean');
   assert.equal(typeof t.task, 'number');
   assert.equal(t.title, TITLES[t.task - 1]);
   assert.equal(typeof t.passed, 'boolean');
@@ -303,6 +306,7 @@ describe('poc check --json (the CLI)', () => {
     for (const t of doc.tasks) {
       assertTaskShape(t);
       assert.equal(t.passed, false);
+      assert.equal(t.started, false, `nothing of task ${t.task} exists`);
       assert.ok(t.findings.length > 0, `task ${t.task} says what is missing`);
     }
     assert.deepEqual(doc.tasks[1].findings, ['orders does not exist.']);
@@ -318,6 +322,7 @@ describe('poc check --json (the CLI)', () => {
     assertTaskShape(t);
     assert.equal(t.task, 5);
     assert.equal(t.passed, false);
+    assert.equal(t.started, true, 'the stream exists, with the wrong view type');
     assert.equal(t.findings.length, 1);
     assert.match(t.findings[0], /KEYS_ONLY.*NEW_IMAGE/);
     assert.deepEqual(t.warnings, []);

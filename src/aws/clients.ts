@@ -8,12 +8,14 @@ import type { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
 import type { IAM } from '@aws-sdk/client-iam';
 import type { Lambda } from '@aws-sdk/client-lambda';
 import type { S3 } from '@aws-sdk/client-s3';
+import type { ResourceGroupsTaggingAPI } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SNS } from '@aws-sdk/client-sns';
 import type { SQS } from '@aws-sdk/client-sqs';
 import type { STS } from '@aws-sdk/client-sts';
 import { UsageError } from '../errors.js';
 import { toPocError } from './errors.js';
 import { checkProfile, quietLogger } from './profiles.js';
+import { createPacer, type Pacer, type PacerOptions } from './pacing.js';
 import { SDK_MAX_ATTEMPTS } from './retry.js';
 
 export interface AwsOptions {
@@ -22,6 +24,10 @@ export interface AwsOptions {
   endpointUrl?: string;
   /** Called for every logical AWS call (not for each SDK retry of it). */
   onCall?: (call: AwsCall) => void;
+  /** The account's quotas (see pacing.ts): a pacer to share, or options for a new one. */
+  pacing?: Pacer | PacerOptions;
+  /** Ctrl-C: calls waiting for a quota stop waiting. */
+  signal?: AbortSignal;
 }
 
 export interface AwsCall {
@@ -50,6 +56,7 @@ interface ClientTypes {
   sns: SNS;
   sqs: SQS;
   sts: STS;
+  tagging: ResourceGroupsTaggingAPI;
 }
 export type ServiceName = keyof ClientTypes;
 
@@ -66,6 +73,8 @@ const LOADERS: { [K in ServiceName]: (config: ClientConfig) => Promise<ClientTyp
   sns: async (c) => new (await import('@aws-sdk/client-sns')).SNS(c),
   sqs: async (c) => new (await import('@aws-sdk/client-sqs')).SQS(c),
   sts: async (c) => new (await import('@aws-sdk/client-sts')).STS(c),
+  // The class commands find every student's lab by its tags in one paged listing.
+  tagging: async (c) => new (await import('@aws-sdk/client-resource-groups-tagging-api')).ResourceGroupsTaggingAPI(c),
 };
 
 export interface Identity {
@@ -78,6 +87,8 @@ export interface Aws {
   readonly endpointUrl?: string;
   /** Every call made so far, in order: the benchmark and the tests read it. */
   readonly calls: AwsCall[];
+  /** Paces every request to the account's quotas; shared by everything using this factory. */
+  readonly pacer?: Pacer;
   client<K extends ServiceName>(service: K): Promise<ClientTypes[K]>;
   identity(): Promise<Identity>;
 }
@@ -127,6 +138,8 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
+  const pacing = options.pacing;
+  const pacer = pacing && 'take' in pacing ? pacing : createPacer({ signal: options.signal, ...pacing });
   const cache = new Map<ServiceName, Promise<unknown>>();
   let identity: Promise<Identity> | undefined;
 
@@ -134,11 +147,12 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
     region,
     endpointUrl,
     calls,
+    pacer,
     client(service) {
       let pending = cache.get(service);
       if (!pending) {
         pending = LOADERS[service](config).then((client) => {
-          const c = client as unknown as { middlewareStack: { add: (mw: unknown, opts: unknown) => void } };
+          const c = client as unknown as { middlewareStack: { add: (mw: unknown, opts: unknown) => void; addRelativeTo: (mw: unknown, opts: unknown) => void } };
           c.middlewareStack.add(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
               const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -166,6 +180,19 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
               return next(args);
             },
             { step: 'build', name: 'pocEndpointRecorder' },
+          );
+          // Every attempt (each SDK retry too) waits for its quota, and is signed only then:
+          // a signature made before a long wait could expire on the way.
+          c.middlewareStack.addRelativeTo(
+            (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+              const done = await pacer.take(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
+              try {
+                return await next(args);
+              } finally {
+                done();
+              }
+            },
+            { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'pocPacing' },
           );
           return client;
         });

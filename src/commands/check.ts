@@ -14,6 +14,8 @@ export interface CheckedTask {
   task: number;
   title: string;
   passed: boolean;
+  /** Anything of the task exists (see TaskGrade.started). */
+  started: boolean;
   findings: string[];
   warnings: string[];
 }
@@ -38,7 +40,7 @@ export async function check(taskArgs: string[], options: CheckOptions, deps: Dep
   const grades = await checkAll((await lab.load()).resources(names, session), session.ctx);
   const tasks = grades
     .filter((g) => wanted.includes(g.task))
-    .map((g) => ({ task: g.task, title: lab.tasks.find((t) => t.number === g.task)!.title, passed: g.passed, findings: g.findings, warnings: g.warnings }));
+    .map((g) => ({ task: g.task, title: lab.tasks.find((t) => t.number === g.task)!.title, passed: g.passed, started: g.started, findings: g.findings, warnings: g.warnings }));
   return {
     account: session.account,
     region: session.region,

@@ -29,6 +29,8 @@ export interface Deps {
   aws?: Aws;
   /** Resources worked on at once (the benchmark's sequential baseline uses 1). */
   concurrency?: number;
+  /** A long wait for an account quota (src/aws/pacing.ts), to show with an estimate. */
+  onPaceWait?: (wait: import('../aws/pacing.js').PaceWait) => void;
 }
 
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
@@ -84,7 +86,7 @@ export interface Needs {
 
 export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: Needs = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
-  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall }));
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal, pacing: { onWait: deps.onPaceWait } }));
   const who = aws.identity();
   // Awaited below; meanwhile a failure must not count as unhandled.
   who.catch(() => undefined);

@@ -90,6 +90,8 @@ export async function observeAll(resources: AnyResource[], ctx: Ctx, events: Wal
 export interface TaskGrade {
   task: number;
   passed: boolean;
+  /** Something of the task exists (or could not be read): a class grid tells "failed" from "not started". */
+  started: boolean;
   findings: string[];
   warnings: string[];
 }
@@ -117,7 +119,8 @@ export async function checkAll(resources: AnyResource[], ctx: Ctx): Promise<Task
   return tasks.map((task) => {
     const mine = grades.filter((_, i) => resources[i].task === task);
     const findings = mine.flatMap((g) => g.findings);
-    return { task, passed: findings.length === 0, findings, warnings: mine.flatMap((g) => g.warnings) };
+    const started = resources.some((r, i) => r.task === task && (ctx.state.has(r.key) || reports[i].error !== undefined));
+    return { task, passed: findings.length === 0, started, findings, warnings: mine.flatMap((g) => g.warnings) };
   });
 }
 

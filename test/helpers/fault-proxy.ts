@@ -87,6 +87,21 @@ export interface FaultProxyOptions {
   latencyMs?: number;
   /** Called when the service has answered a forwarded request, before the answer is passed on. */
   onAnswered?: (info: RequestInfo, status: number) => void;
+  /**
+   * Account quotas, enforced as AWS does (a token bucket per quota, counted on arrival):
+   * a request beyond one is answered with the service's throttling error. Time runs
+   * `timeScale` times faster (0.05: "1 every 30 s" becomes 1 every 1.5 s).
+   */
+  quotas?: { rules: QuotaRule[]; timeScale: number; /** A total forgives this share of a token (scheduling jitter). */ slack?: number };
+}
+
+export interface QuotaRule {
+  service: string;
+  /** One operation's own quota; the service's total when left out. */
+  operation?: string;
+  count: number;
+  seconds: number;
+  burst: number;
 }
 
 export interface FaultStats {
@@ -96,6 +111,10 @@ export interface FaultStats {
   byKind: Record<string, Record<string, number>>;
   /** Every request seen, "service:Operation", in order. */
   seen: string[];
+  /** "service:Operation" (or "service:*" for a total) -> requests refused for a quota. */
+  overQuota: Record<string, number>;
+  /** "service:Operation" -> arrival times (ms) of requests a quota rule counts. */
+  arrivals: Record<string, number[]>;
 }
 
 export interface FaultProxy {
@@ -381,7 +400,32 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let rules = (options.rules ?? []).map((r) => ({ ...r, left: r.times ?? Infinity }));
   const kinds = options.kinds ?? ALL_KINDS;
   const [slowMin, slowMax] = options.slowMs ?? [200, 800];
-  const stats: FaultStats = { requests: 0, faulted: 0, byKind: {}, seen: [] };
+  const stats: FaultStats = { requests: 0, faulted: 0, byKind: {}, seen: [], overQuota: {}, arrivals: {} };
+  // An operation's own quota ("1 request every 30 s", "5 every 2 s") is a window: at most
+  // count requests in any `seconds`. A service's total ("10 per second, burst 40") is a
+  // token bucket. Both are counted on arrival, as AWS counts them.
+  const scaleMs = (seconds: number) => seconds * 1000 * (options.quotas?.timeScale ?? 1);
+  const windows = (options.quotas?.rules ?? []).filter((r) => r.operation).map((rule) => ({ rule, times: [] as number[] }));
+  const totals = (options.quotas?.rules ?? []).filter((r) => !r.operation).map((rule) => ({ rule, tokens: rule.burst, last: performance.now(), rate: rule.count / scaleMs(rule.seconds) }));
+  /** The first quota this request exceeds; it is counted against every quota otherwise. */
+  const overQuota = (info: RequestInfo): string | undefined => {
+    const now = performance.now();
+    const ops = windows.filter((w) => w.rule.service === info.service && w.rule.operation === info.operation);
+    const all = totals.filter((t) => t.rule.service === info.service);
+    if (ops.length) (stats.arrivals[`${info.service}:${info.operation}`] ??= []).push(now);
+    for (const t of all) {
+      t.tokens = Math.min(t.rule.burst, t.tokens + (now - t.last) * t.rate);
+      t.last = now;
+    }
+    const full = ops.find((w) => w.times.filter((x) => now - x < scaleMs(w.rule.seconds)).length >= w.rule.count);
+    if (full) return `${info.service}:${full.rule.operation}`;
+    // A total's burst forgives a request arriving a little early (scheduling jitter).
+    const empty = all.find((t) => t.tokens + (options.quotas?.slack ?? 0) < 1);
+    if (empty) return `${info.service}:*`;
+    for (const w of ops) w.times.push(now);
+    for (const t of all) t.tokens -= 1;
+    return undefined;
+  };
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number) =>
@@ -452,6 +496,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         if (!control) {
           stats.requests++;
           stats.seen.push(`${info.service}:${info.operation}`);
+          const over = overQuota(info);
+          if (over) {
+            stats.overQuota[over] = (stats.overQuota[over] ?? 0) + 1;
+            return answer(res, throttleAnswer(service));
+          }
           const canned = (await options.respond?.(info, body)) ?? (options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined);
           if (canned) return answer(res, canned);
           kind = choose(info);

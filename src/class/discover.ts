@@ -1,0 +1,181 @@
+// Finds every student's lab in the account when no class list is given: by poc's tags
+// (poc:lab=<id>, poc:prefix=<p>, one paged Resource Groups Tagging API listing), and by
+// the lab's names, for labs built by hand in the console (untagged): a resource named as
+// the lab names it for prefix p is p's. Matching is exact: the whole name must be the
+// lab's name of that kind for that prefix, so bo-POC-Queue is bo's, bob-POC-Queue bob's
+// and bo-b-POC-Queue bo-b's, never one another's.
+import type { Aws } from '../aws/clients.js';
+import { errorMessage } from '../aws/errors.js';
+import type { AnyResource } from '../engine/resource.js';
+import type { Lab, LabPlace } from '../labs/lab.js';
+
+export interface FoundStudent {
+  prefix: string;
+  /** How it was found. */
+  via: ('tags' | 'names')[];
+  /** A few of its resources' names, for the record. */
+  seen: string[];
+}
+
+export interface Discovery {
+  students: FoundStudent[];
+  /** What could not be looked at, and the lab without a prefix (nobody's in a class). */
+  notes: string[];
+}
+
+type Lister = (aws: Aws, namePrefix: string) => Promise<string[]>;
+
+async function pages<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const [got, next] = await page(token);
+    items.push(...(got ?? []));
+    token = next;
+  } while (token);
+  return items;
+}
+
+// The account's names of each kind a lab's names can be found by. Kinds that belong to
+// another resource (a table's stream, a topic's subscription, a function's trigger) are
+// found through it.
+const LISTERS: Record<string, Lister> = {
+  'iam-role': async (aws) => {
+    const iam = await aws.client('iam');
+    const roles = await pages((Marker) => iam.listRoles({ Marker, MaxItems: 1000 }).then((p) => [p.Roles, p.IsTruncated ? p.Marker : undefined]));
+    return roles.map((r) => r.RoleName ?? '');
+  },
+  'iam-policy': async (aws) => {
+    const iam = await aws.client('iam');
+    const policies = await pages((Marker) => iam.listPolicies({ Scope: 'Local', Marker, MaxItems: 1000 }).then((p) => [p.Policies, p.IsTruncated ? p.Marker : undefined]));
+    return policies.map((p) => p.PolicyName ?? '');
+  },
+  'dynamodb-table': async (aws) => {
+    const dynamodb = await aws.client('dynamodb');
+    return pages((ExclusiveStartTableName) => dynamodb.listTables({ ExclusiveStartTableName }).then((p) => [p.TableNames, p.LastEvaluatedTableName]));
+  },
+  'sqs-queue': async (aws) => {
+    const sqs = await aws.client('sqs');
+    const urls = await pages((NextToken) => sqs.listQueues({ NextToken, MaxResults: 1000 }).then((p) => [p.QueueUrls, p.NextToken]));
+    return urls.map((u) => u.split('/').pop() ?? '');
+  },
+  'lambda-function': async (aws) => {
+    const lambda = await aws.client('lambda');
+    const fns = await pages((Marker) => lambda.listFunctions({ Marker }).then((p) => [p.Functions, p.NextMarker]));
+    return fns.map((f) => f.FunctionName ?? '');
+  },
+  'sns-topic': async (aws) => {
+    const sns = await aws.client('sns');
+    const topics = await pages((NextToken) => sns.listTopics({ NextToken }).then((p) => [p.Topics, p.NextToken]));
+    return topics.map((t) => t.TopicArn?.split(':').pop() ?? '');
+  },
+  'rest-api': async (aws) => {
+    const apigateway = await aws.client('apigateway');
+    const apis = await pages((position) => apigateway.getRestApis({ position, limit: 500 }).then((p) => [p.items, p.position]));
+    return apis.map((a) => a.name ?? '');
+  },
+  'log-group': async (aws, namePrefix) => {
+    const logs = await aws.client('logs');
+    const groups = await pages((nextToken) =>
+      logs.describeLogGroups({ nextToken, ...(namePrefix ? { logGroupNamePrefix: namePrefix } : {}) }).then((p) => [p.logGroups, p.nextToken]),
+    );
+    return groups.map((g) => g.logGroupName ?? '');
+  },
+};
+
+// A prefix no student has, to read where the lab puts a prefix in each of its names.
+const MARK = 'Pocmarkzq';
+
+interface Template {
+  type: string;
+  before: string;
+  after: string;
+}
+
+/** Where the prefix goes in each of the lab's names, by kind. */
+function templates(marked: AnyResource[]): Template[] {
+  return marked
+    .filter((r) => r.name.includes(MARK))
+    .map((r) => {
+      const at = r.name.indexOf(MARK);
+      return { type: r.type, before: r.name.slice(0, at), after: r.name.slice(at + MARK.length) };
+    });
+}
+
+/** The prefix whose lab has exactly this name of this kind; '' for the unprefixed lab. */
+export function prefixOf(lab: Lab, forms: Template[], type: string, name: string): string | undefined {
+  const candidates: string[] = [];
+  for (const t of forms.filter((f) => f.type === type)) {
+    const plain = t.before + t.after.replace(/^-/, '');
+    if (name === plain) candidates.push('');
+    if (!name.startsWith(t.before) || !name.endsWith(t.after) || name.length <= t.before.length + t.after.length) continue;
+    const prefix = name.slice(t.before.length, name.length - t.after.length);
+    try {
+      lab.names(prefix);
+    } catch {
+      continue;
+    }
+    candidates.push(prefix);
+  }
+  // Two of the lab's names of one kind where one ends the other ("Queue", "POC-Queue"):
+  // the longer name (the shorter prefix) is the one meant.
+  return candidates.sort((a, b) => a.length - b.length)[0];
+}
+
+export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace): Promise<Discovery> {
+  const parts = await lab.load();
+  const forms = templates(parts.resources(lab.names(MARK), place));
+  const found = new Map<string, FoundStudent>();
+  const notes: string[] = [];
+  let unprefixed = false;
+  const add = (prefix: string, via: 'tags' | 'names', name: string) => {
+    if (!prefix) {
+      unprefixed = true;
+      return;
+    }
+    const f = found.get(prefix) ?? { prefix, via: [], seen: [] };
+    if (!f.via.includes(via)) f.via.push(via);
+    if (f.seen.length < 3 && !f.seen.includes(name)) f.seen.push(name);
+    found.set(prefix, f);
+  };
+
+  const byTags = async () => {
+    try {
+      const tagging = await aws.client('tagging');
+      const mapped = await pages((PaginationToken) =>
+        tagging.getResources({ PaginationToken, ResourcesPerPage: 100, TagFilters: [{ Key: 'poc:lab', Values: [lab.id] }] }).then((p) => [p.ResourceTagMappingList, p.PaginationToken || undefined]),
+      );
+      for (const m of mapped) {
+        const prefix = m.Tags?.find((t) => t.Key === 'poc:prefix')?.Value ?? '';
+        try {
+          lab.names(prefix);
+        } catch {
+          continue; // a tag someone edited by hand into something no lab name can carry
+        }
+        add(prefix, 'tags', m.ResourceARN?.split(/[:/]/).pop() ?? '');
+      }
+    } catch (error) {
+      notes.push(`Could not list the tagged resources (${errorMessage(error)}); students were found by their resources' names only.`);
+    }
+  };
+
+  const byNames = async (type: string) => {
+    const lister = LISTERS[type];
+    const mine = forms.filter((f) => f.type === type);
+    // Narrow a listing by the part every name of this kind starts with (log groups' /aws/lambda/).
+    const common = mine.every((f) => f.before === mine[0].before) ? mine[0].before : '';
+    try {
+      for (const name of await lister(aws, common)) {
+        const prefix = prefixOf(lab, forms, type, name);
+        if (prefix !== undefined) add(prefix, 'names', name);
+      }
+    } catch (error) {
+      notes.push(`Could not list the account's ${type}s (${errorMessage(error)}).`);
+    }
+  };
+
+  const types = [...new Set(forms.map((f) => f.type))].filter((t) => LISTERS[t]);
+  await Promise.all([byTags(), ...types.map(byNames)]);
+  if (unprefixed) notes.push(`A lab without a prefix exists too; it is nobody's in the class (see it with poc status${lab.id === 'orders' ? '' : ` --lab ${lab.id}`}).`);
+  return { students: [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)), notes };
+}

@@ -1,0 +1,277 @@
+// poc class setup|status|check|cleanup: the single-student commands, run for every
+// student at once. One client factory (one account, one region, one pacer for AWS's
+// account-wide quotas) is shared by all; each student gets a walk context of their own
+// (the command's own openSession), so one student's failure or drift never stops or
+// touches another's.
+import { setMaxListeners } from 'node:events';
+import { createAws, type Aws } from '../aws/clients.js';
+import { toPocError } from '../aws/errors.js';
+import type { PaceWait } from '../aws/pacing.js';
+import { discoverStudents, type FoundStudent } from '../class/discover.js';
+import { parseStudents, type Student, type StudentOptions } from '../class/students.js';
+import { EXIT, PocError, UsageError } from '../errors.js';
+import { buildingTasks, type Lab } from '../labs/lab.js';
+import type { Reporter } from '../ui/reporter.js';
+import { check } from './check.js';
+import { cleanup, type CleanupResult } from './cleanup.js';
+import { validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
+import type { LabResult } from './results.js';
+import { selectTasks, setup } from './setup.js';
+import { status } from './status.js';
+
+export interface ClassOptions extends GlobalOptions, StudentOptions {
+  runtime?: string;
+  only?: string;
+  from?: string;
+  to?: string;
+  dryRun?: boolean;
+}
+
+export interface ClassDeps extends Deps {
+  reporter: Reporter;
+  /** Progress of one student's walk (src/ui/class-progress.ts). */
+  studentReporter: (student: string) => Reporter;
+  confirm?: (question: string) => Promise<boolean>;
+  /** A long wait for an account quota (shown with what waits and about how long). */
+  onPaceWait?: (wait: PaceWait) => void;
+  /** For tests: the roster file's text. */
+  readFile?: (file: string) => string;
+}
+
+export type CellState = 'passed' | 'failed' | 'not-started' | 'present' | 'missing' | 'drifted' | 'built' | 'skipped' | 'error';
+
+export interface Cell {
+  task: number;
+  state: CellState;
+  /** The first finding (check), the first difference (status) or the error (setup, a failed read). */
+  reason?: string;
+}
+
+export interface StudentRow {
+  student: string;
+  cells: Cell[];
+  /** The student's whole run failed (e.g. access denied): every cell says so too. */
+  error?: { message: string; hint?: string };
+}
+
+export interface ClassGrid {
+  command: 'setup' | 'status' | 'check';
+  lab: string;
+  account: string;
+  region: string;
+  tasks: { number: number; title: string }[];
+  students: StudentRow[];
+  /** With no list given: how each student was found. */
+  discovered?: FoundStudent[];
+  notes: string[];
+  exitCode: number;
+}
+
+export interface ClassCleanupRow {
+  student: string;
+  found: number;
+  deleted: number;
+  /** What is still there, by name. */
+  left: string[];
+  error?: { message: string; hint?: string };
+}
+
+export interface ClassCleanupResult {
+  lab: string;
+  account: string;
+  region: string;
+  dryRun: boolean;
+  students: ClassCleanupRow[];
+  discovered?: FoundStudent[];
+  notes: string[];
+  cancelled?: boolean;
+  exitCode: number;
+}
+
+interface Class {
+  lab: Lab;
+  aws: Aws;
+  account: string;
+  region: string;
+  students: Student[];
+  discovered?: FoundStudent[];
+  notes: string[];
+}
+
+const errorJson = (e: PocError) => ({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+
+/** The students, then the shared client factory; with no list, the class found in the account. */
+async function openClass(
+  options: ClassOptions,
+  deps: ClassDeps,
+  needList: boolean,
+  pre?: (lab: Lab, students: Student[] | undefined) => void | Promise<void>,
+): Promise<Class> {
+  const { lab } = validateGlobals({ ...options, prefix: undefined });
+  if (options.prefix) throw new UsageError('--prefix names one student; a class command takes the class.', 'Use --students alice,bob or --roster FILE (or, for status, check and cleanup, nothing: every student found in the account).');
+  let students = parseStudents(options, lab, deps.readFile);
+  if (!students && needList) throw new UsageError('class setup needs the class: who to build labs for.', 'Pass --students alice,bob,carol or --roster students.txt (one name a line).');
+  await pre?.(lab, students);
+  // Every student's walks wait on the one Ctrl-C signal: hundreds of listeners are expected.
+  if (deps.signal) setMaxListeners(1000, deps.signal);
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal }));
+  if (deps.onPaceWait) aws.pacer?.onWait(deps.onPaceWait);
+  const { account } = await aws.identity();
+  const notes: string[] = [];
+  let discovered: FoundStudent[] | undefined;
+  if (!students) {
+    const found = await discoverStudents(lab, aws, { account, region: aws.region });
+    discovered = found.students;
+    notes.push(...found.notes);
+    students = found.students.map((s) => ({ prefix: s.prefix, email: options.email?.replaceAll('{student}', s.prefix) }));
+    deps.reporter.info(`Found ${students.length} student(s) in ${account} ${aws.region}${students.length ? `: ${students.map((s) => s.prefix).join(', ')}` : ''}`);
+  } else deps.reporter.info(`Account ${account} in ${aws.region}, ${students.length} student(s)`);
+  return { lab, aws, account, region: aws.region, students, discovered, notes };
+}
+
+/** Runs one student's work; anything it throws is that student's, never the class's. */
+async function each<T>(students: Student[], work: (s: Student) => Promise<T>): Promise<(T | PocError)[]> {
+  return Promise.all(students.map((s) => work(s).catch((error: unknown) => toPocError(error, `Student ${s.prefix}`))));
+}
+
+function grid(c: Class, command: ClassGrid['command'], tasks: number[], rows: StudentRow[], passing: (cell: Cell) => boolean, failCode: number): ClassGrid {
+  const complete = rows.length > 0 && rows.every((r) => !r.error && r.cells.every(passing));
+  if (!rows.length) c.notes.push(`No student's ${c.lab.id} lab was found in account ${c.account}, ${c.region}; name the class with --students or --roster.`);
+  return {
+    command,
+    lab: c.lab.id,
+    account: c.account,
+    region: c.region,
+    tasks: tasks.map((n) => ({ number: n, title: c.lab.tasks.find((t) => t.number === n)!.title })),
+    students: rows,
+    ...(c.discovered ? { discovered: c.discovered } : {}),
+    notes: c.notes,
+    exitCode: complete ? EXIT.ok : failCode,
+  };
+}
+
+function failedRow(student: string, tasks: number[], error: PocError): StudentRow {
+  return { student, error: errorJson(error), cells: tasks.map((task) => ({ task, state: 'error', reason: error.message })) };
+}
+
+const sessionDeps = (c: Class, deps: ClassDeps) => ({ aws: c.aws, signal: deps.signal, onCall: deps.onCall, concurrency: deps.concurrency });
+
+/** poc class check: students x tasks, passed / failed (with the first finding) / not started. */
+export async function classCheck(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
+  const c = await openClass(options, deps, false);
+  const tasks = buildingTasks(c.lab);
+  const results = await each(c.students, (s) => check([], { ...options, prefix: s.prefix, email: s.email }, sessionDeps(c, deps)));
+  const rows = results.map((r, i): StudentRow => {
+    const student = c.students[i].prefix;
+    if (r instanceof PocError) return failedRow(student, tasks, r);
+    return {
+      student,
+      cells: r.tasks.map((t) => (t.passed ? { task: t.task, state: 'passed' } : t.started ? { task: t.task, state: 'failed', reason: t.findings[0] } : { task: t.task, state: 'not-started' })),
+    };
+  });
+  return grid(c, 'check', tasks, rows, (cell) => cell.state === 'passed', EXIT.incomplete);
+}
+
+/** poc class status: students x tasks, present / missing / drifted (with the first difference). */
+export async function classStatus(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
+  const c = await openClass(options, deps, false);
+  const tasks = buildingTasks(c.lab);
+  const results = await each(c.students, (s) => status({ ...options, prefix: s.prefix }, sessionDeps(c, deps)));
+  const rows = results.map((r, i): StudentRow => {
+    const student = c.students[i].prefix;
+    if (r instanceof PocError) return failedRow(student, tasks, r);
+    return {
+      student,
+      cells: tasks.map((task): Cell => {
+        const mine = r.resources.filter((x) => x.task === task);
+        const broken = mine.find((x) => x.error);
+        if (broken) return { task, state: 'error', reason: `${broken.name}: ${broken.error!.message}` };
+        if (mine.every((x) => x.state === 'present')) return { task, state: 'present' };
+        if (mine.every((x) => x.state === 'missing')) return { task, state: 'missing' };
+        const first = mine.find((x) => x.state !== 'present')!;
+        return { task, state: 'drifted', reason: `${first.name}: ${first.reasons?.[0] ?? first.state}` };
+      }),
+    };
+  });
+  return grid(c, 'status', tasks, rows, (cell) => cell.state === 'present', EXIT.incomplete);
+}
+
+/** poc class setup: builds (or repairs) the chosen tasks for every student. */
+export async function classSetup(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
+  let tasks: number[] = [];
+  const c = await openClass(options, deps, true, async (lab, students) => {
+    validateRuntime(options.runtime, lab);
+    tasks = selectTasks(options, lab);
+    // The first setup of a task that subscribes an address needs one, and nobody is asked
+    // (which tasks do is the lab's resources' business; reading them needs no AWS call).
+    const resources = (await lab.load()).resources(lab.names(''), { account: '000000000000', region: 'us-east-1' });
+    const subscribing = new Set(resources.filter((r) => r.type === 'sns-subscription').map((r) => r.task));
+    if (!options.dryRun && lab.settings.email && tasks.some((t) => subscribing.has(t))) {
+      const without = students!.filter((s) => !s.email).map((s) => s.prefix);
+      if (without.length) {
+        throw new UsageError(
+          `${lab.settings.email.missing} No address for ${without.join(', ')}.`,
+          'Pass --email instructor@example.com (or --email "instructor+{student}@example.com"), or put each address after the name in the roster.',
+        );
+      }
+    }
+  });
+  const results = await each(c.students, (s) =>
+    setup({ ...options, prefix: s.prefix, email: s.email, yes: true, step: false }, { ...sessionDeps(c, deps), reporter: deps.studentReporter(s.prefix) }),
+  );
+  const rows = results.map((r, i): StudentRow => {
+    const student = c.students[i].prefix;
+    if (r instanceof PocError) return failedRow(student, tasks, r);
+    return { student, cells: tasks.map((task) => setupCell(task, r, options.dryRun === true)), ...(r.error ? { error: errorJson(r.error) } : {}) };
+  });
+  return grid(c, 'setup', tasks, rows, (cell) => cell.state === 'built' || cell.state === 'present', EXIT.failure);
+}
+
+function setupCell(task: number, r: LabResult, dryRun: boolean): Cell {
+  const mine = r.resources.filter((x) => x.task === task);
+  const failed = mine.find((x) => x.outcome === 'failed');
+  if (failed) return { task, state: 'failed', reason: `${failed.name}: ${failed.error?.message ?? failed.reasons?.[0] ?? 'failed'}` };
+  if (dryRun) {
+    const todo = mine.find((x) => x.state !== 'present');
+    return todo ? { task, state: todo.state === 'missing' ? 'missing' : 'drifted', reason: `${todo.name}: ${todo.reasons?.[0] ?? ''}` } : { task, state: 'present' };
+  }
+  const skipped = mine.find((x) => x.outcome === 'skipped');
+  if (skipped) return { task, state: 'skipped', reason: `${skipped.name}: ${skipped.reasons?.[0] ?? 'not attempted'}` };
+  return { task, state: 'built' };
+}
+
+/** poc class cleanup: every student's lab removed, each verified empty; resumable. */
+export async function classCleanup(options: ClassOptions, deps: ClassDeps): Promise<ClassCleanupResult> {
+  const c = await openClass(options, deps, false, () => {
+    if (!options.dryRun && !options.yes && !deps.confirm) {
+      throw new UsageError('class cleanup deletes every student’s lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
+    }
+  });
+  const base = { lab: c.lab.id, account: c.account, region: c.region, dryRun: options.dryRun === true, ...(c.discovered ? { discovered: c.discovered } : {}), notes: c.notes };
+  const one = (s: Student, extra: object, reporter: Reporter) =>
+    cleanup({ ...options, prefix: s.prefix, ...extra }, { ...sessionDeps(c, deps), reporter });
+  const row = (student: string, r: CleanupResult | PocError): ClassCleanupRow =>
+    r instanceof PocError
+      ? { student, found: 0, deleted: 0, left: [], error: errorJson(r) }
+      : { student, found: r.found.length, deleted: r.deleted.length, left: r.remaining.map((x) => x.name), ...(r.error ? { error: errorJson(r.error) } : {}) };
+
+  if (options.dryRun || !options.yes) {
+    // What would go, per student (read-only), for the dry run or for the one question.
+    const quiet = deps.studentReporter('');
+    const plans = await each(c.students, (s) => one(s, { dryRun: true }, quiet));
+    const rows = plans.map((p, i) => {
+      const r = row(c.students[i].prefix, p);
+      return { ...r, left: p instanceof PocError ? [] : p.found.map((x) => x.name) };
+    });
+    const total = rows.reduce((n, r) => n + r.found, 0);
+    if (options.dryRun || total === 0) return { ...base, students: rows, exitCode: rows.some((r) => r.error) ? EXIT.failure : EXIT.ok };
+    deps.reporter.info(rows.filter((r) => r.found).map((r) => `  ${r.student.padEnd(16)} ${r.found} resource(s)`).join('\n'));
+    if (!(await deps.confirm!(`Delete ${total} resources of ${rows.filter((r) => r.found).length} student(s)?`))) {
+      return { ...base, students: rows, cancelled: true, exitCode: EXIT.ok };
+    }
+  }
+  const results = await each(c.students, (s) => one(s, { yes: true, dryRun: false }, deps.studentReporter(s.prefix)));
+  const rows = results.map((r, i) => row(c.students[i].prefix, r));
+  const clean = rows.every((r) => !r.error && !r.left.length);
+  return { ...base, students: rows, exitCode: clean ? EXIT.ok : EXIT.failure };
+}
