@@ -9,7 +9,7 @@ import { motoPerFile } from './helpers/lab.js';
 const moto = motoPerFile();
 let proxy: FaultProxy;
 
-const COMMANDS = ['setup --email a@example.com', 'status', 'check', 'cleanup --yes', 'send-order {"item":"mop"} --via queue', 'logs', 'tasks', 'explain 3'];
+const COMMANDS = ['setup --email a@example.com', 'status', 'check', 'cleanup --yes', 'send-order {"item":"mop"} --via queue', 'upload --wait', 'logs', 'tasks', 'explain 3'];
 
 describe('an unknown lab is refused with exit 2, the list of labs, and no AWS call', () => {
   before(async () => {
@@ -32,6 +32,14 @@ describe('an unknown lab is refused with exit 2, the list of labs, and no AWS ca
     it(`${cmd.split(' ')[0]} --lab inventry`, () => refused([...cmd.split(' '), '--lab', 'inventry']));
   }
   it('POC_LAB=inventry status', () => refused(['status'], { POC_LAB: 'inventry' }));
+  it('--lab inventory (or POC_LAB=inventory) chooses the inventory lab, whose tasks start at 0', async () => {
+    const run = await runPoc(['explain', '0', '--lab', 'inventory'], env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Lambda-Load-Inventory-Role/);
+    const listed = await runPoc(['tasks', '--json'], env({ POC_LAB: 'inventory' }));
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as { tasks: { task: number }[] }).tasks.map((t) => t.task), [0, 1, 2, 3, 4, 5, 6]);
+  });
   it('--lab orders is the default lab', async () => {
     const run = await runPoc(['explain', '3', '--lab', 'orders'], env());
     assert.equal(run.code, 0, run.stderr);

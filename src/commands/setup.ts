@@ -108,7 +108,8 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
         `${withoutRunAgain(error.hint) ? `${withoutRunAgain(error.hint)}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
-    ...(stoppedAt ? { stoppedAt } : {}),
+    // Task 0 is a task too: "stopped before task 0" must not read as "not stopped".
+    ...(stoppedAt !== undefined ? { stoppedAt } : {}),
   };
 }
 

@@ -2,9 +2,10 @@
 // commands find the lab of a run with selectLab and never name one.
 import { UsageError } from '../errors.js';
 import type { Lab } from './lab.js';
+import { inventoryLab } from './inventory/index.js';
 import { ordersLab } from './orders/index.js';
 
-export const LABS: readonly Lab[] = [ordersLab];
+export const LABS: readonly Lab[] = [ordersLab, inventoryLab];
 
 export const DEFAULT_LAB = 'orders';
 

@@ -1,4 +1,4 @@
-// A DynamoDB table (task 2) and its stream (task 5): two resources on one AWS object,
+// A DynamoDB table and its stream (the order lab's tasks 2 and 5): two resources on one AWS object,
 // because the lab builds and checks them as separate steps.
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { errorMessage, hasCode } from '../aws/errors.js';
@@ -12,6 +12,9 @@ export interface ObservedTable {
   status: string;
   partitionKey: string;
   partitionKeyType: string;
+  /** The sort (RANGE) key, '' when the table has none. */
+  sortKey: string;
+  sortKeyType: string;
   billingMode: string;
   itemCount: number;
   streamEnabled: boolean;
@@ -36,12 +39,15 @@ export async function describeTable(ctx: Ctx, name: string): Promise<ObservedTab
 
 function fromDescription(t: TableDescription): ObservedTable {
   const hash = t.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '';
+  const range = t.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName ?? '';
   const enabled = t.StreamSpecification?.StreamEnabled === true;
   return {
     arn: t.TableArn!,
     status: t.TableStatus ?? 'UNKNOWN',
     partitionKey: hash,
     partitionKeyType: t.AttributeDefinitions?.find((a) => a.AttributeName === hash)?.AttributeType ?? '',
+    sortKey: range,
+    sortKeyType: range ? (t.AttributeDefinitions?.find((a) => a.AttributeName === range)?.AttributeType ?? '') : '',
     billingMode: t.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
     itemCount: t.ItemCount ?? 0,
     streamEnabled: enabled,
@@ -66,30 +72,44 @@ export interface TableSpec {
   task: number;
   name: string;
   partitionKey: string;
+  /** A sort key (String), for a table whose items are found by two values (the inventory's Store and Item). */
+  sortKey?: string;
 }
 
-export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string }, ObservedTable> {
+export interface DesiredTable {
+  partitionKey: string;
+  sortKey?: string;
+}
+
+const keysText = (partition: string, sort?: string) => `partition key ${partition} (String)${sort ? ` and sort key ${sort} (String)` : ''}`;
+
+export function dynamodbTable(spec: TableSpec): Resource<DesiredTable, ObservedTable> {
   return {
     key: spec.key,
     task: spec.task,
     type: 'dynamodb-table',
     name: spec.name,
     needs: [],
-    desired: () => ({ partitionKey: spec.partitionKey }),
+    desired: () => ({ partitionKey: spec.partitionKey, ...(spec.sortKey ? { sortKey: spec.sortKey } : {}) }),
     observe: (ctx) => describeTable(ctx, spec.name),
     diff(desired, observed) {
       const reasons: Reason[] = [];
       if (observed.partitionKey !== desired.partitionKey || observed.partitionKeyType !== 'S') {
         reasons.push(reason('partition-key', `its partition key is ${observed.partitionKey} (${observed.partitionKeyType}), want ${desired.partitionKey} (String)`));
       }
+      if (observed.sortKey !== (desired.sortKey ?? '') || (desired.sortKey && observed.sortKeyType !== 'S')) {
+        reasons.push(
+          reason('sort-key', observed.sortKey ? `its sort key is ${observed.sortKey} (${observed.sortKeyType})${desired.sortKey ? `, want ${desired.sortKey} (String)` : ', want none'}` : `it has no sort key, want ${desired.sortKey} (String)`),
+        );
+      }
       if (observed.status !== 'ACTIVE') reasons.push(reason('not-active', `it is ${observed.status}, not yet ACTIVE`));
       return reasons;
     },
     async ensure(ctx, desired, observed) {
-      if (observed && observed.partitionKey !== desired.partitionKey) {
+      if (observed && (observed.partitionKey !== desired.partitionKey || observed.sortKey !== (desired.sortKey ?? ''))) {
         const { AwsFailure } = await import('../errors.js');
         throw new AwsFailure(
-          `Table ${spec.name} exists with partition key ${observed.partitionKey}; the lab needs ${desired.partitionKey} (String), and a key cannot be changed.`,
+          `Table ${spec.name} exists with ${keysText(observed.partitionKey, observed.sortKey)}; the lab needs ${keysText(desired.partitionKey, desired.sortKey)}, and a key cannot be changed.`,
           `Delete the table (\`poc cleanup\`, or in the DynamoDB console) and run setup again.`,
         );
       }
@@ -98,8 +118,8 @@ export function dynamodbTable(spec: TableSpec): Resource<{ partitionKey: string 
         forget(ctx, describeKey(spec.name));
         await dynamodb.createTable({
           TableName: spec.name,
-          AttributeDefinitions: [{ AttributeName: desired.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: desired.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [desired.partitionKey, ...(desired.sortKey ? [desired.sortKey] : [])].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+          KeySchema: [{ AttributeName: desired.partitionKey, KeyType: 'HASH' }, ...(desired.sortKey ? [{ AttributeName: desired.sortKey, KeyType: 'RANGE' as const }] : [])],
           // On-demand: a lab's few orders cost next to nothing and nothing is billed while idle.
           BillingMode: 'PAY_PER_REQUEST',
           Tags: tagList(ctx.tags),

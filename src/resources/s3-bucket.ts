@@ -302,6 +302,8 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
     },
     id: (observed) => observed.arn,
     details: (observed) => ({
+      // A lab's output (the bucket to upload to) is read from here.
+      bucket: observed.name,
       region: observed.region,
       notifications:
         (observed.notifications.LambdaFunctionConfigurations?.length ?? 0) +

@@ -51,7 +51,8 @@ export function statusView(result: StatusResult, options: GlobalOptions = {}): s
   const s = out();
   const lines = [`Account ${result.account} in ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
   const paint = (state = '') => (state === 'present' ? s.good : state === 'missing' ? s.bad : s.warn);
-  let task = 0;
+  // A lab's tasks may start at 0 (the inventory lab's "lab environment").
+  let task: number | undefined;
   for (const r of result.resources) {
     if (r.task !== task) {
       task = r.task;
