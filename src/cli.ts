@@ -206,11 +206,16 @@ Examples:
   ).action(run('cleanup'));
 }
 
+/** "1-8": the lab's building tasks, for help texts. */
+function taskRange(lab: (typeof LABS)[number]): string {
+  const numbers = lab.tasks.filter((t) => t.builds).map((t) => t.number);
+  return `${Math.min(...numbers)}-${Math.max(...numbers)}`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('poc')
     .description(
-      'Build, test, explain and tear down the serverless order pipeline lab:\n' +
-        'API Gateway -> SQS -> Lambda -> DynamoDB -> Streams -> Lambda -> SNS email.',
+      `Build, test, explain and tear down classic AWS serverless labs, one --lab at a time:\n${LABS.map((l) => `  ${l.id.padEnd(10)} ${l.title}: ${l.summary}`).join('\n')}`,
     )
     .version('0.1.0')
     .showHelpAfterError('(run `poc --help` or `poc <command> --help` for usage)')
@@ -218,10 +223,12 @@ export function buildProgram(): Command {
       'after',
       `
 A workshop in four commands:
-  poc setup --email you@example.com      tasks 1-8, safe to run again
+  poc setup --email you@example.com      the lab's building tasks, safe to run again
   poc send-order '{"item":"latex gloves","customerID":"12345"}'
   poc status                             what exists, what is missing or drifted
-  poc cleanup                            task 10: nothing left behind
+  poc cleanup                            nothing left behind
+The inventory lab: add --lab inventory (or set POC_LAB=inventory); its try-it command is
+poc upload --lab inventory --wait.
 
 Exit codes: 0 done, 1 AWS or runtime failure (or a bug in poc), 2 bad usage
 (nothing changed), 3 lab incomplete or drifted (status) or a task fails (check),
@@ -232,8 +239,8 @@ Exit codes: 0 done, 1 AWS or runtime failure (or a bug in poc), 2 bad usage
   withAwsOptions(
     program
       .command('setup')
-      .description('build tasks 1-8 of the lab, or repair what drifted; safe to run again')
-      .option('--email <address>', 'where order notifications go (needed the first time)')
+      .description(`build the tasks of the lab that make something (${LABS.map((l) => `${l.id}: ${taskRange(l)}`).join(', ')}), or repair what drifted; safe to run again`)
+      .option('--email <address>', 'where the lab\'s notifications go (needed the first time)')
       .addOption(new Option('--runtime <runtime>', 'Lambda runtime of both functions (default: nodejs22.x for a new function; an existing one keeps its supported runtime)').choices(['nodejs22.x', 'nodejs24.x']))
       .option('--dry-run', 'only show what would be created or repaired')
       .option('--step', 'teaching mode: explain and plan each task, then ask continue / skip / quit')
@@ -269,7 +276,7 @@ Examples:
       });
     });
 
-  withAwsOptions(program.command('status').description('show every resource of tasks 1-8: present, missing or drifted (exit 3 unless complete)')).action(
+  withAwsOptions(program.command('status').description('show every resource of the lab: present, missing or drifted (exit 3 unless complete)')).action(
     async (options) => {
       process.exitCode = await execute(options, async (opts, tools) => {
         const { status } = await import('./commands/status.js');
@@ -284,7 +291,7 @@ Examples:
     program
       .command('check')
       .description('grade a lab built by hand in the console against the guide, task by task (exit 3 unless all pass)')
-      .argument('[task...]', 'task numbers to check (1-8); all when left out')
+      .argument('[task...]', 'task numbers to check (those that build something); all when left out')
       .option('--email <address>', 'the address that should be subscribed (else any email subscription counts)'),
   )
     .addHelpText(
