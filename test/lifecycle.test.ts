@@ -115,7 +115,7 @@ function wholeLab(prefix = ''): Inventory {
   return {
     policies: [p('Lambda-DynamoDBStreams-Read'), p('Lambda-Read-SQS'), p('Lambda-SNS-Publish'), p('Lambda-Write-DynamoDB')].sort(),
     roles: [p('APIGateway-SQS'), p('Lambda-DynamoDBStreams-SNS'), p('Lambda-SQS-DynamoDB')].sort(),
-    queues: [p('POC-Queue'), p('POC-Queue-DLQ')].sort(),
+    queues: [p('POC-Queue'), p('POC-Queue-DLQ'), p('POC-Lambda-2-Failures')].sort(),
     tables: [p('orders')],
     functions: [p('POC-Lambda-1'), p('POC-Lambda-2')],
     mappings: [p('POC-Lambda-1'), p('POC-Lambda-2')],
@@ -279,8 +279,8 @@ describe('the whole lifecycle', () => {
     const cleaned = await runCleanup();
     assert.equal(cleaned.exitCode, 0, cleaned.error?.message);
     assert.deepEqual(cleaned.remaining, []);
-    assert.equal(cleaned.found.length, 20, 'every resource of tasks 1-8 was found');
-    assert.equal(cleaned.deleted.length, 20, cleaned.deleted.map((r) => r.name).join(', '));
+    assert.equal(cleaned.found.length, 21, 'every resource of tasks 1-8 was found');
+    assert.equal(cleaned.deleted.length, 21, cleaned.deleted.map((r) => r.name).join(', '));
     assert.deepEqual(await inventory(), NOTHING);
   });
 });
@@ -432,7 +432,8 @@ describe('cleanup', () => {
     assert.equal(outcome('POC-Lambda-1 SQS trigger'), 'skipped', 'the trigger needs the queue');
     assert.equal(outcome('POC-API'), 'skipped', 'the API needs the queue');
     const partial = await inventory();
-    assert.deepEqual(partial.queues, ['POC-Queue-DLQ']);
+    // The failures queue needs nothing of task 3, so it is built anyway.
+    assert.deepEqual(partial.queues, ['POC-Lambda-2-Failures', 'POC-Queue-DLQ']);
     assert.deepEqual(partial.apis, []);
     assert.ok(partial.roles.length > 0 && partial.tables.length > 0);
 
@@ -453,7 +454,7 @@ describe('cleanup', () => {
     const cleaned = await runCleanup({ prefix: 'alice' });
     assert.equal(cleaned.exitCode, 0, cleaned.error?.message);
     assert.equal(cleaned.prefix, 'alice');
-    assert.equal(cleaned.found.length, 20);
+    assert.equal(cleaned.found.length, 21);
     assert.ok(!cleaned.found.some((r) => r.name.includes('bob')), cleaned.found.map((r) => r.name).join(', '));
     assert.deepEqual(await inventory(), wholeLab('bob'), 'bob’s lab is all that is left');
 
@@ -473,7 +474,7 @@ describe('cleanup', () => {
     assert.equal((await runSetup()).exitCode, 0);
     const first = await runCleanup();
     assert.equal(first.exitCode, 0, first.error?.message);
-    assert.equal(first.found.length, 20);
+    assert.equal(first.found.length, 21);
 
     const aws = await newAws();
     const second = await runCleanup({}, aws);
@@ -510,7 +511,7 @@ describe('cleanup', () => {
       },
     });
     assert.equal(questions.length, 1);
-    assert.match(questions[0]!, /20 resources/);
+    assert.match(questions[0]!, /21 resources/);
     assert.equal(no.cancelled, true);
     assert.equal(no.exitCode, 0);
     assert.deepEqual(no.deleted, []);
@@ -526,7 +527,7 @@ describe('cleanup', () => {
     });
     assert.equal(plan.exitCode, 0);
     assert.equal(plan.dryRun, true);
-    assert.equal(plan.found.length, 20);
+    assert.equal(plan.found.length, 21);
     assert.ok(plan.found.some((r) => r.name === 'POC-Queue') && plan.found.some((r) => r.name === '/aws/lambda/POC-Lambda-2'));
     assert.deepEqual(plan.deleted, []);
     assert.deepEqual(mutating(dry), []);
