@@ -96,10 +96,10 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
         { key: k.snsPublish, name: names.snsPublishPolicy, document: (ctx) => P.snsPublishPolicy(p(ctx)) },
         { key: k.streamsRead, name: names.streamsReadPolicy, document: (ctx) => P.streamsReadPolicy(p(ctx)) },
       ],
-      inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup2), 'keep-failed-notifications': P.keepFailuresPolicy(p(ctx)) }),
+      inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup2), 'send-failures': P.keepFailuresPolicy(p(ctx)) }),
       // The guide has neither: without them the function logs nothing, and a failed notification leaves no trace.
-      advisoryInline: ['write-own-logs', 'keep-failed-notifications'],
-      advisoryWhy: { 'keep-failed-notifications': 'so its stream trigger cannot keep a record of a notification that failed every retry' },
+      advisoryInline: ['write-own-logs', 'send-failures'],
+      advisoryWhy: { 'send-failures': 'so its stream trigger cannot keep a record of a notification that failed every retry' },
     }),
     iamRole({
       key: k.apiRole,
