@@ -490,14 +490,15 @@ describe('cleanup', () => {
   it('asks before deleting: refuses with nobody to ask, keeps everything when the answer is no, and only lists with --dry-run', { timeout: 40_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
 
-    // No --yes and no terminal: a usage error before any AWS call.
+    // No --yes and no terminal: it only reads, then refuses with a usage error, nothing changed.
     const silent = await newAws();
     await assert.rejects(cleanup(options({ yes: undefined }), { reporter: await quiet(), aws: silent }), (error: { exitCode?: number; message?: string }) => {
       assert.equal(error.exitCode, 2);
-      assert.match(error.message ?? '', /confirmation/);
+      assert.match(error.message ?? '', /would delete 21 resource\(s\) and needs a confirmation/);
       return true;
     });
-    assert.deepEqual(silent.calls, []);
+    assert.deepEqual(silent.calls.filter((c) => c.mutating), []);
+    assert.deepEqual(await inventory(), wholeLab(), 'nothing was deleted');
 
     // Asked, and the answer is no.
     const questions: string[] = [];
@@ -537,6 +538,29 @@ describe('cleanup', () => {
 });
 
 describe('logs', () => {
+  it('--follow keeps saying what it waits for: a function that has not run, then the moment it logs', { timeout: 40_000 }, async () => {
+    await c.logs.createLogGroup({ logGroupName: '/aws/lambda/POC-Lambda-2' });
+    const stop = new AbortController();
+    const notices: string[] = [];
+    const printed: LogLine[] = [];
+    const line = JSON.stringify({ event: 'published', orderID: 'late-order' });
+    const run = logs('2', options({ follow: true }), {
+      signal: stop.signal,
+      print: (lines: LogLine[]) => printed.push(...lines),
+      notice: (text: string) => {
+        notices.push(text);
+        // The function runs only after poc has said it is waiting for it.
+        if (notices.length === 1) void writeLambdaLog('POC-Lambda-2', [{ level: 'INFO', text: line }]);
+        else stop.abort();
+      },
+    });
+    const result = await run;
+    assert.equal(result.exitCode, 0);
+    assert.match(notices[0]!, /^POC-Lambda-2 has not run: .*Waiting for its first lines/);
+    assert.equal(notices[1], 'POC-Lambda-2 has logged: its lines follow.');
+    assert.ok(printed.some((l) => l.message.includes(line)), printed.map((l) => l.message).join('\n'));
+  });
+
   it('says which function has not run, prints what a function logged, and refuses bad choices', { timeout: 40_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     const printed: LogLine[][] = [];
