@@ -161,8 +161,8 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       const reasons: Reason[] = [];
       const current = keep(desired, observed);
       if (!desired.source) reasons.push(reason('source-missing', `its source does not exist yet`));
-      if ('onFailure' in desired && !desired.onFailure) reasons.push(reason('failure-destination-missing', 'its on-failure destination does not exist yet'));
       else if (!current) reasons.push(reason('wrong-source', `it reads ${observed.mappings[0].source.split(':').slice(5).join(':')}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`));
+      if ('onFailure' in desired && !desired.onFailure) reasons.push(reason('failure-destination-missing', 'its on-failure destination does not exist yet'));
       if (observed.mappings.length > 1) reasons.push(reason('duplicates', `${observed.mappings.length} ${label}s exist; want one`));
       if (current) {
         if (current.state === 'Disabled') reasons.push(reason('disabled', 'it is disabled'));
