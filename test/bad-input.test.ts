@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runPoc } from './helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
+import { directClients } from './helpers/clients.js';
 import { motoPerFile } from './helpers/lab.js';
 
 const moto = motoPerFile();
@@ -28,7 +29,8 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
   { what: 'check: an unknown task', args: 'check 11', hint: /Valid tasks/ },
   { what: 'check: a task that is not a number', args: 'check x', hint: /Valid tasks/ },
   { what: 'explain: an unknown task', args: 'explain 11', hint: /10\. Clean up/ },
-  { what: 'cleanup: no terminal and no --yes', args: 'cleanup', hint: /--yes/ },
+  // Without a terminal and --yes cleanup reads first (see below), but bad input still goes before any call.
+  { what: 'cleanup: no terminal, no --yes, a bad prefix', args: 'cleanup --prefix bad_prefix!', hint: /--prefix .*letters, digits and single hyphens/s },
   { what: 'send-order: not JSON', args: 'send-order {item', hint: /not valid JSON/ },
   { what: 'send-order: not an object', args: 'send-order [1,2]', hint: /must be a JSON object/ },
   { what: 'send-order: an empty object', args: 'send-order {}', hint: /at least one field/ },
@@ -57,4 +59,43 @@ describe('bad input is refused with exit 2, a hint, and no AWS call', () => {
       assert.equal(proxy.stats.requests, before, `poc ${c.args} sent ${proxy.stats.requests - before} request(s) to AWS`);
     });
   }
+});
+
+describe('cleanup without a terminal and without --yes: reads, and refuses only when something would be deleted', () => {
+  let proxy: FaultProxy;
+  before(async () => {
+    proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
+  });
+  after(async () => {
+    await proxy?.close();
+  });
+  const env = () => ({ ...process.env, CI: '1', AWS_ENDPOINT_URL: proxy.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  const changes = (from: number) => proxy.stats.seen.slice(from).filter((op) => !/:(Get|List|Describe)/.test(op));
+
+  it('nothing to delete: exit 0 and says so, no confirmation needed', async () => {
+    const from = proxy.stats.seen.length;
+    const run = await runPoc(['cleanup', '--prefix', 'nobody'], env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /nothing/i);
+    assert.doesNotMatch(run.stderr, /--yes/);
+    assert.deepEqual(changes(from), []);
+  });
+
+  it('something to delete: exit 2 naming --yes, and nothing changed', async () => {
+    const c = directClients(moto.endpoint);
+    const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'someone-POC-Queue' });
+    try {
+      const from = proxy.stats.seen.length;
+      const run = await runPoc(['cleanup', '--prefix', 'someone'], env());
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /would delete 1 resource/);
+      assert.match(run.stderr, /--yes/);
+      assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
+      assert.deepEqual(changes(from), [], 'only reads');
+      assert.ok((await c.sqs.getQueueUrl({ QueueName: 'someone-POC-Queue' })).QueueUrl, 'the queue is still there');
+    } finally {
+      await c.sqs.deleteQueue({ QueueUrl });
+      for (const client of Object.values(c)) client.destroy();
+    }
+  });
 });

@@ -123,10 +123,11 @@ describe('poc check (in-process, against moto)', () => {
     // SQS trigger needs no ChangeMessageVisibility), while every task still passes.
     expectWarning(1, /^Lambda-Write-DynamoDB also allows dynamodb:DescribeTable, which the pipeline does not need/);
     expectWarning(1, /^Lambda-Read-SQS also allows sqs:ChangeMessageVisibility, which the pipeline does not need/);
-    expectWarning(1, new RegExp(`^Lambda-Read-SQS allows .*on every resource .*Least privilege: .*sqs:ReceiveMessage on ${queueArn}`));
+    expectWarning(1, new RegExp(`^Lambda-Read-SQS allows .*on every resource .*Least privilege: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on ${queueArn}\\.$`));
     expectWarning(1, new RegExp(`^Lambda-SNS-Publish allows .*on every resource .*Least privilege: sns:Publish on ${arn.topic('POC-Topic')}`));
     expectWarning(1, /^Lambda-SNS-Publish also allows sns:GetTopicAttributes, sns:ListTopics, which the pipeline does not need/);
-    expectWarning(1, new RegExp(`^Lambda-DynamoDBStreams-Read allows .*on every resource .*Least privilege: .*dynamodb:GetRecords on ${t}/stream/\\*`));
+    // Each ARN said once, with the actions it needs (not once per action).
+    expectWarning(1, new RegExp(`^Lambda-DynamoDBStreams-Read allows .*on every resource .*Least privilege: dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator on ${t}/stream/\\*; dynamodb:ListStreams on \\*\\.$`));
     // ... the AWS managed policy on APIGateway-SQS ...
     expectWarning(1, /^APIGateway-SQS has the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs attached\. Least privilege: /);
     // ... and functions that cannot write their logs.
@@ -141,6 +142,11 @@ describe('poc check (in-process, against moto)', () => {
     // Task 7: a log group without retention.
     expectWarning(7, /^\/aws\/lambda\/POC-Lambda-2 keeps logs forever \(and bills for them\); 7 days is plenty for a lab\.$/);
     expectWarning(7, /^POC-Lambda-2's stream trigger: it does not let the function report failed records/);
+    // ... and nowhere to keep a notification that failed every retry (the guide has no such queue).
+    expectWarning(7, /^POC-Lambda-2-Failures does not exist: without it, the stream trigger drops a batch of orders that fails every retry/);
+    expectWarning(7, /^POC-Lambda-2's stream trigger: it keeps no record of a batch that fails every retry \(no on-failure destination; want POC-Lambda-2-Failures\)\.$/);
+    expectWarning(7, /^POC-Lambda-2's stream trigger: it does not split a failing batch/);
+    expectWarning(1, new RegExp(`^Lambda-DynamoDBStreams-SNS cannot sqs:SendMessage on ${arn.queue('POC-Lambda-2-Failures')}, so its stream trigger cannot keep a record of a notification that failed every retry\\. Add an inline policy \\(send-failures\\) allowing it\\.$`));
     // Task 8: the template does not URL-encode the body; nothing validates it.
     expectWarning(8, /^POST \/'s template sends the body without URL-encoding it: an order containing & or \+ arrives cut or altered\. Use MessageBody=\$util\.urlEncode\(\$input\.body\)\.$/);
     expectWarning(8, /^POST \/ does not validate the body, so any text reaches the queue; add a request validator and a model/);

@@ -43,7 +43,7 @@ describe('bin/poc.js against moto', () => {
     assert.match(String(doc.apiUrl), /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/orders$/);
     assert.equal('error' in doc, false, 'no error on success');
     const resources = doc.resources as Record<string, unknown>[];
-    assert.equal(resources.length, 20);
+    assert.equal(resources.length, 21);
     for (const r of resources) {
       assert.equal(typeof r.task, 'number');
       for (const key of ['type', 'name', 'id', 'outcome']) assert.equal(typeof r[key], 'string', `${String(r.name)}: ${key}`);

@@ -288,6 +288,7 @@ describe('order view', () => {
       assert.equal(await page.locator('.state-missing, .state-drifted, .state-error').count(), 0);
       await page.locator('[data-depth="0"]').waitFor(WAIT);
       await page.locator('[data-dlq-depth="0"]').waitFor(WAIT);
+      await page.locator(`[data-resource="${names.failures}"] [data-failures-depth="0"]`).waitFor(WAIT);
       await page.locator('.orders .empty', { hasText: 'No orders yet' }).waitFor(WAIT);
 
       // The trigger goes (so nothing takes messages off the queue), then a message arrives.
@@ -298,6 +299,9 @@ describe('order view', () => {
       await clients.sqs.sendMessage({ QueueUrl: await queueUrl(clients, names.dlq), MessageBody: JSON.stringify({ item: 'broken' }) });
       await page.locator('[data-depth="1"]').waitFor(WAIT);
       await page.locator('[data-dlq-depth="1"]').waitFor(WAIT);
+      // A record of a batch the stream trigger gave up on: a failed notification.
+      await clients.sqs.sendMessage({ QueueUrl: await queueUrl(clients, names.failures), MessageBody: JSON.stringify({ DDBStreamBatchInfo: { shardId: 'shardId-1' } }) });
+      await page.locator(`[data-resource="${names.failures}"] [data-failures-depth="1"]`, { hasText: '1 failed notification' }).waitFor(WAIT);
       await page.locator(`.arrow.state-missing [data-resource="${names.function1} SQS trigger"]`).waitFor(WAIT);
 
       // An order as POC-Lambda-1 stores it; its text is shown, not run.

@@ -115,7 +115,7 @@ function wholeLab(prefix = ''): Inventory {
   return {
     policies: [p('Lambda-DynamoDBStreams-Read'), p('Lambda-Read-SQS'), p('Lambda-SNS-Publish'), p('Lambda-Write-DynamoDB')].sort(),
     roles: [p('APIGateway-SQS'), p('Lambda-DynamoDBStreams-SNS'), p('Lambda-SQS-DynamoDB')].sort(),
-    queues: [p('POC-Queue'), p('POC-Queue-DLQ')].sort(),
+    queues: [p('POC-Queue'), p('POC-Queue-DLQ'), p('POC-Lambda-2-Failures')].sort(),
     tables: [p('orders')],
     functions: [p('POC-Lambda-1'), p('POC-Lambda-2')],
     mappings: [p('POC-Lambda-1'), p('POC-Lambda-2')],
@@ -279,8 +279,8 @@ describe('the whole lifecycle', () => {
     const cleaned = await runCleanup();
     assert.equal(cleaned.exitCode, 0, cleaned.error?.message);
     assert.deepEqual(cleaned.remaining, []);
-    assert.equal(cleaned.found.length, 20, 'every resource of tasks 1-8 was found');
-    assert.equal(cleaned.deleted.length, 20, cleaned.deleted.map((r) => r.name).join(', '));
+    assert.equal(cleaned.found.length, 21, 'every resource of tasks 1-8 was found');
+    assert.equal(cleaned.deleted.length, 21, cleaned.deleted.map((r) => r.name).join(', '));
     assert.deepEqual(await inventory(), NOTHING);
   });
 });
@@ -432,7 +432,8 @@ describe('cleanup', () => {
     assert.equal(outcome('POC-Lambda-1 SQS trigger'), 'skipped', 'the trigger needs the queue');
     assert.equal(outcome('POC-API'), 'skipped', 'the API needs the queue');
     const partial = await inventory();
-    assert.deepEqual(partial.queues, ['POC-Queue-DLQ']);
+    // The failures queue needs nothing of task 3, so it is built anyway.
+    assert.deepEqual(partial.queues, ['POC-Lambda-2-Failures', 'POC-Queue-DLQ']);
     assert.deepEqual(partial.apis, []);
     assert.ok(partial.roles.length > 0 && partial.tables.length > 0);
 
@@ -453,7 +454,7 @@ describe('cleanup', () => {
     const cleaned = await runCleanup({ prefix: 'alice' });
     assert.equal(cleaned.exitCode, 0, cleaned.error?.message);
     assert.equal(cleaned.prefix, 'alice');
-    assert.equal(cleaned.found.length, 20);
+    assert.equal(cleaned.found.length, 21);
     assert.ok(!cleaned.found.some((r) => r.name.includes('bob')), cleaned.found.map((r) => r.name).join(', '));
     assert.deepEqual(await inventory(), wholeLab('bob'), 'bob’s lab is all that is left');
 
@@ -473,7 +474,7 @@ describe('cleanup', () => {
     assert.equal((await runSetup()).exitCode, 0);
     const first = await runCleanup();
     assert.equal(first.exitCode, 0, first.error?.message);
-    assert.equal(first.found.length, 20);
+    assert.equal(first.found.length, 21);
 
     const aws = await newAws();
     const second = await runCleanup({}, aws);
@@ -489,14 +490,15 @@ describe('cleanup', () => {
   it('asks before deleting: refuses with nobody to ask, keeps everything when the answer is no, and only lists with --dry-run', { timeout: 40_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
 
-    // No --yes and no terminal: a usage error before any AWS call.
+    // No --yes and no terminal: it only reads, then refuses with a usage error, nothing changed.
     const silent = await newAws();
     await assert.rejects(cleanup(options({ yes: undefined }), { reporter: await quiet(), aws: silent }), (error: { exitCode?: number; message?: string }) => {
       assert.equal(error.exitCode, 2);
-      assert.match(error.message ?? '', /confirmation/);
+      assert.match(error.message ?? '', /would delete 21 resource\(s\) and needs a confirmation/);
       return true;
     });
-    assert.deepEqual(silent.calls, []);
+    assert.deepEqual(silent.calls.filter((c) => c.mutating), []);
+    assert.deepEqual(await inventory(), wholeLab(), 'nothing was deleted');
 
     // Asked, and the answer is no.
     const questions: string[] = [];
@@ -510,7 +512,7 @@ describe('cleanup', () => {
       },
     });
     assert.equal(questions.length, 1);
-    assert.match(questions[0]!, /20 resources/);
+    assert.match(questions[0]!, /21 resources/);
     assert.equal(no.cancelled, true);
     assert.equal(no.exitCode, 0);
     assert.deepEqual(no.deleted, []);
@@ -526,7 +528,7 @@ describe('cleanup', () => {
     });
     assert.equal(plan.exitCode, 0);
     assert.equal(plan.dryRun, true);
-    assert.equal(plan.found.length, 20);
+    assert.equal(plan.found.length, 21);
     assert.ok(plan.found.some((r) => r.name === 'POC-Queue') && plan.found.some((r) => r.name === '/aws/lambda/POC-Lambda-2'));
     assert.deepEqual(plan.deleted, []);
     assert.deepEqual(mutating(dry), []);
@@ -536,6 +538,29 @@ describe('cleanup', () => {
 });
 
 describe('logs', () => {
+  it('--follow keeps saying what it waits for: a function that has not run, then the moment it logs', { timeout: 40_000 }, async () => {
+    await c.logs.createLogGroup({ logGroupName: '/aws/lambda/POC-Lambda-2' });
+    const stop = new AbortController();
+    const notices: string[] = [];
+    const printed: LogLine[] = [];
+    const line = JSON.stringify({ event: 'published', orderID: 'late-order' });
+    const run = logs('2', options({ follow: true }), {
+      signal: stop.signal,
+      print: (lines: LogLine[]) => printed.push(...lines),
+      notice: (text: string) => {
+        notices.push(text);
+        // The function runs only after poc has said it is waiting for it.
+        if (notices.length === 1) void writeLambdaLog('POC-Lambda-2', [{ level: 'INFO', text: line }]);
+        else stop.abort();
+      },
+    });
+    const result = await run;
+    assert.equal(result.exitCode, 0);
+    assert.match(notices[0]!, /^POC-Lambda-2 has not run: .*Waiting for its first lines/);
+    assert.equal(notices[1], 'POC-Lambda-2 has logged: its lines follow.');
+    assert.ok(printed.some((l) => l.message.includes(line)), printed.map((l) => l.message).join('\n'));
+  });
+
   it('says which function has not run, prints what a function logged, and refuses bad choices', { timeout: 40_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     const printed: LogLine[][] = [];

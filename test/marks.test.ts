@@ -22,6 +22,16 @@ async function printed(reports: [AnyResource, Partial<ResourceReport>][]): Promi
 }
 
 describe('task marks', () => {
+  it('dry-run lines are indented as setup lines are (two spaces, then a mark)', async () => {
+    const plan = await printed([[table, { state: 'missing', reasons: ['does not exist'] }], [queue, { state: 'drifted', reasons: ['it has no access policy'] }]]);
+    const built = await printed([[table, { outcome: 'created' }], [queue, { outcome: 'updated' }]]);
+    const rows = (text: string) => text.split('\n').filter((l) => /orders|POC-Queue$/.test(l));
+    assert.deepEqual(rows(plan).map((l) => /^ */.exec(l)![0].length), [2, 2], plan);
+    assert.deepEqual(rows(built).map((l) => /^ */.exec(l)![0].length), [2, 2], built);
+    assert.match(plan, /^ {2}\+ missing +dynamodb-table +orders$/m);
+    assert.match(plan, /^ {2}~ drifted +sqs-queue +POC-Queue$/m);
+  });
+
   it('dry-run: a task with a missing resource gets no ✔', async () => {
     const text = await printed([[table, { state: 'missing', reasons: ['does not exist'] }], [queue, { state: 'present' }]]);
     assert.doesNotMatch(text, /✔ Task 2/, text);

@@ -119,7 +119,18 @@ async function assertLabBuilt(clients: Sdk, prefix = '', email = EMAIL): Promise
     const inline = await Promise.all(
       PolicyNames.map(async (PolicyName) => statementParts(parseDocument((await clients.iam.getRolePolicy({ RoleName: role.name, PolicyName })).PolicyDocument))),
     );
-    const statements = inline.flat();
+    let statements = inline.flat();
+    if (role.name === n.roles.streamsSns) {
+      // The stream trigger's on-failure destination: SendMessage on the failures queue, and
+      // that queue only (the function itself never sends to SQS).
+      const sends = statements.filter((s) => s.actions.some((a) => a.startsWith('sqs:')));
+      assert.deepEqual(
+        sends.map((s) => [s.actions, s.resources]),
+        [[['sqs:SendMessage'], [arn.queue(n.failures)]]],
+        `${role.name} may send to ${n.failures} and nowhere else`,
+      );
+      statements = statements.filter((s) => !sends.includes(s));
+    }
     if (role.logsOf) {
       // Its function's own log group, and nobody else's.
       const group = arn.logGroup(`/aws/lambda/${role.logsOf}`);
@@ -203,7 +214,10 @@ async function assertLabBuilt(clients: Sdk, prefix = '', email = EMAIL): Promise
   const dlq = await queueAttributes(clients, n.dlq);
   // SQS keeps a message's original enqueue time in the DLQ: it must keep messages longer.
   assert.ok(Number(dlq.MessageRetentionPeriod) > Number(q.MessageRetentionPeriod), 'the DLQ keeps messages longer than the queue');
-  for (const name of [n.queue, n.dlq]) {
+  // Task 7: the failures queue keeps a failed batch's record as long as SQS allows (14 days).
+  const failures = await queueAttributes(clients, n.failures);
+  assert.equal(failures.MessageRetentionPeriod, String(14 * 24 * 3600));
+  for (const name of [n.queue, n.dlq, n.failures]) {
     const { Tags = {} } = await clients.sqs.listQueueTags({ QueueUrl: await queueUrl(clients, name) });
     tagValue(Tags);
   }
@@ -221,6 +235,9 @@ async function assertLabBuilt(clients: Sdk, prefix = '', email = EMAIL): Promise
   assert.deepEqual(streamMappings[0].FunctionResponseTypes, ['ReportBatchItemFailures']);
   assert.equal(streamMappings[0].StartingPosition, 'TRIM_HORIZON');
   assert.equal(streamMappings[0].MaximumRetryAttempts, 5);
+  // A batch that fails every retry is recorded, not dropped; a failing batch is split first.
+  assert.equal(streamMappings[0].DestinationConfig?.OnFailure?.Destination, arn.queue(n.failures));
+  assert.equal(streamMappings[0].BisectBatchOnFunctionError, true);
   assert.equal(streamMappings[0].State, 'Enabled');
 
   // --- Task 6: topic and one email subscription for the address.
@@ -279,7 +296,7 @@ async function codeShas(clients: Sdk, prefix = ''): Promise<[string, string]> {
 
 const mutatingOps = (aws: Aws) => aws.calls.filter((c) => c.mutating).map((c) => `${c.service}:${c.operation}`);
 
-// The resources setup reports, by name: the lab's 20 parts.
+// The resources setup reports, by name: the lab's 21 parts.
 const ALL_NAMES = (prefix = '') => {
   const n = expectedNames(prefix);
   return [
@@ -288,6 +305,7 @@ const ALL_NAMES = (prefix = '') => {
     n.table,
     n.dlq,
     n.queue,
+    n.failures,
     `/aws/lambda/${n.function1}`,
     n.function1,
     `${n.function1} SQS trigger`,
@@ -586,7 +604,7 @@ describe('poc setup (in-process, against moto)', () => {
       assert.ok(result.error, 'an error');
       assert.match(result.error.message, /IAM to let Lambda assume the just-created role/);
       assert.match(result.error.message, new RegExp(n.function1));
-      assert.match(result.error.hint ?? '', /poc setup[^`]*` again/, 'the hint says how to resume');
+      assert.match(result.error.hint ?? '', /`poc setup[^`]*` again/, 'the hint says how to resume');
 
       const fn1 = entry(result.resources, n.function1);
       assert.equal(fn1.outcome, 'failed');

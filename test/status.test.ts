@@ -14,7 +14,7 @@ describe('poc status (in-process, against moto)', () => {
     assert.equal(result.exitCode, 3);
     assert.equal(result.complete, false);
     assert.equal(result.error, undefined);
-    assert.equal(result.resources.length, 20);
+    assert.equal(result.resources.length, 21);
     for (const r of result.resources) assert.equal(r.state, 'missing', `${r.name} is ${r.state}`);
     assert.ok(aws.calls.length > 0);
     assert.deepEqual(aws.calls.filter((c) => c.mutating), []);
@@ -39,6 +39,23 @@ describe('poc status (in-process, against moto)', () => {
     const { Table } = await sdk(moto).dynamodb.describeTable({ TableName: n.table });
     assert.equal(trigger.details?.source, Table!.LatestStreamArn);
     assert.equal(entry(result.resources, `${n.table} stream`).details?.viewType, 'NEW_IMAGE');
+  });
+
+  it('counts the notifications the stream trigger gave up on, kept in the failures queue', async () => {
+    const moto = getMoto();
+    const n = expectedNames();
+    assert.equal((await runSetup(moto)).result.exitCode, 0);
+    const before = entry((await runStatus(moto)).result.resources, n.failures);
+    assert.equal(before.summary, '0 failed notifications kept');
+    // What Lambda sends when it gives up on a batch: an invocation record naming the shard
+    // and sequence numbers, not the records (moto cannot run the trigger, so it is put by hand).
+    const record = { requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { shardId: 'shardId-1', startSequenceNumber: '1', endSequenceNumber: '3', batchSize: 3 } };
+    await sdk(moto).sqs.sendMessage({ QueueUrl: await queueUrl(sdk(moto), n.failures), MessageBody: JSON.stringify(record) });
+    const { result } = await runStatus(moto);
+    const failures = entry(result.resources, n.failures);
+    assert.equal(failures.state, 'present');
+    assert.equal(failures.summary, '1 failed notification kept');
+    assert.equal(failures.details?.messages, 1);
   });
 
   it('after the dead-letter queue is deleted by hand: exit code 3 and the DLQ is missing', async () => {

@@ -20,6 +20,7 @@ import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
 import { handlerFile, zipFile } from '../src/resources/lambda-zip.js';
 import { emailSubscription } from '../src/resources/sns-topic.js';
+import { eventSourceMapping } from '../src/resources/event-source-mapping.js';
 import type { Ctx } from '../src/engine/resource.js';
 
 const usage = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof UsageError && e.exitCode === EXIT.usage);
@@ -233,5 +234,30 @@ describe("the functions' code (handlers) location", () => {
 
   it('says how to fix a poc that runs outside its dist folder', () => {
     assert.throws(() => handlerFile('orders/lambda-1', pathToFileURL('/opt/poc/src/resources/lambda-zip.js').href), /npm run build/);
+  });
+});
+
+describe('a stream trigger’s on-failure destination and bisect (event-source-mapping kind)', () => {
+  const stream = 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024';
+  const queue = 'arn:aws:sqs:us-east-1:123456789012:failures';
+  const ctx = {} as Ctx;
+  const base = { key: 'k', task: 1, functionName: 'f', needs: [], source: () => stream, batchSize: 10, reportBatchItemFailures: false };
+  const mapping = (extra: object = {}) => ({ mappings: [{ uuid: 'u', source: stream, state: 'Enabled', batchSize: 10, responseTypes: [], ...extra }] });
+
+  it('wants them when the spec sets them, and names what is missing or different by code', () => {
+    const kind = eventSourceMapping({ ...base, kind: 'dynamodb-stream', onFailure: () => queue, bisectOnError: true });
+    const desired = kind.desired(ctx);
+    assert.equal(desired.onFailure, queue);
+    assert.deepEqual(kind.diff(desired, mapping()).map((r) => [r.code, r.severity]), [['no-failure-destination', 'warning'], ['bisect', 'warning']]);
+    assert.deepEqual(kind.diff(desired, mapping({ onFailure: 'arn:aws:sqs:us-east-1:123456789012:other', bisectOnError: true })).map((r) => r.code), ['failure-destination']);
+    assert.deepEqual(kind.diff(desired, mapping({ onFailure: queue, bisectOnError: true })), []);
+    assert.deepEqual(kind.details!(mapping({ onFailure: queue, bisectOnError: true })), { source: stream, state: 'Enabled', batchSize: 10, onFailure: queue, bisectOnError: true });
+  });
+
+  it('a trigger that does not ask for them (an SQS one) neither wants nor reports them', () => {
+    const kind = eventSourceMapping({ ...base, kind: 'sqs', source: () => queue });
+    const desired = kind.desired(ctx);
+    assert.equal('onFailure' in desired || 'bisectOnError' in desired, false);
+    assert.deepEqual(kind.diff(desired, { mappings: [{ uuid: 'u', source: queue, state: 'Enabled', batchSize: 10, responseTypes: [] }] }), []);
   });
 });

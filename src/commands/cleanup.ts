@@ -41,9 +41,9 @@ export interface CleanupResult {
 
 export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promise<CleanupResult> {
   const { lab, names } = validateGlobals(options);
-  if (!options.dryRun && !options.yes && !deps.confirm) {
-    throw new UsageError('cleanup deletes the whole lab and needs a confirmation, but nobody can answer here (no terminal).', 'Add --yes to confirm, or --dry-run to only list what would be deleted.');
-  }
+  // Nobody to ask and no --yes: the run only reads, and refuses (before any change) only
+  // if there is something to delete; a lab that is already gone needs no confirmation.
+  const unconfirmable = !options.dryRun && !options.yes && !deps.confirm;
   const { reporter } = deps;
   const session = await openSession(options, deps, {}, { artifacts: false });
   const { ctx } = session;
@@ -64,6 +64,12 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const pending = pendingSubscriptions(before);
   if (!found.length || options.dryRun) {
     return { ...base, found: found.map(toJson), deleted: [], remaining: [], notes: keptNote ? [keptNote] : [], exitCode: EXIT.ok };
+  }
+  if (unconfirmable) {
+    throw new UsageError(
+      `cleanup would delete ${found.length} resource(s)${names.prefix ? ` of prefix ${names.prefix}` : ''} and needs a confirmation, but nobody can answer here (no terminal). Nothing was changed.`,
+      `Add --yes to confirm, or run \`${pocCommand(options, 'cleanup --dry-run')}\` to list what would be deleted.`,
+    );
   }
   if (!options.yes) {
     const list = found.map((r) => `  ${r.type.padEnd(20)} ${r.name}`).join('\n');

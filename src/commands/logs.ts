@@ -24,6 +24,8 @@ export interface LogsDeps extends Deps {
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const FOLLOW_POLL_MS = 2_000;
+/** While following a function that has not logged: how often to say it is still waited for. */
+const STILL_WAITING_MS = 60_000;
 
 export function parseSince(text: string | undefined): number {
   const match = /^(\d+)\s*([smhd])$/.exec(text ?? '10m');
@@ -55,14 +57,23 @@ export async function logs(choice: string | undefined, options: LogsOptions, dep
   let start = Date.now() - sinceMs;
   const seen = new Set<string>();
   const all: LogLine[] = [];
-  const silent = new Set<string>();
+  /** Functions without lines yet, with when they were last said to be waited for. */
+  const silent = new Map<string, number>();
   for (let round = 0; ; round++) {
     const found = await Promise.all(targets.map(async (t) => ({ t, events: await readLogEvents(session.ctx, t.group, start) })));
     const fresh: LogLine[] = [];
     for (const { t, events } of found) {
       if (round === 0 && !events?.length && !silent.has(t.fn)) {
-        silent.add(t.fn);
-        deps.notice(`${t.fn} has not run${events ? '' : ' yet (it has no log group)'}: no log lines in the last ${options.since ?? '10m'}.`);
+        silent.set(t.fn, Date.now());
+        const waiting = options.follow ? ' Waiting for its first lines (Ctrl-C stops).' : '';
+        deps.notice(`${t.fn} has not run${events ? '' : ' yet (it has no log group)'}: no log lines in the last ${options.since ?? '10m'}.${waiting}`);
+      } else if (silent.has(t.fn) && events?.length) {
+        // Following, a silence said at the start is ended in words, so nobody wonders which function spoke.
+        silent.delete(t.fn);
+        deps.notice(`${t.fn} has logged: its lines follow.`);
+      } else if (silent.has(t.fn) && Date.now() - silent.get(t.fn)! >= STILL_WAITING_MS) {
+        silent.set(t.fn, Date.now());
+        deps.notice(`Still waiting for ${t.fn}'s first log lines (Ctrl-C stops).`);
       }
       for (const e of events ?? []) if (!seen.has(e.id)) fresh.push({ ...e, function: t.fn });
     }

@@ -24,6 +24,17 @@ export interface MappingSpec {
   reportBatchItemFailures: boolean;
   /** Streams only: without a bound, one failing record blocks its shard until it expires (24 h). */
   maximumRetryAttempts?: number;
+  /**
+   * Streams only (Lambda applies DestinationConfig to Kinesis, DynamoDB Streams and Kafka
+   * sources): the SQS queue or SNS topic that receives a record of each batch the trigger
+   * gives up on. Lambda sends an invocation record (the shard and the first and last
+   * sequence numbers of the batch, the error), not the records themselves; without one the
+   * batch is dropped without a trace. The function's execution role needs sqs:SendMessage
+   * (or sns:Publish) on it.
+   */
+  onFailure?(ctx: Ctx): string | undefined;
+  /** Streams only: a failing batch is split in two and each half retried, so one bad record does not sink its neighbours. */
+  bisectOnError?: boolean;
   /** What one record is in the lab's words (the order lab's "order"), for check's advice. */
   record?: string;
 }
@@ -33,11 +44,23 @@ export interface DesiredMapping {
   batchSize: number;
   responseTypes: string[];
   maximumRetryAttempts?: number;
+  /** The on-failure destination's ARN, when the lab wants one (streams only). */
+  onFailure?: string;
+  bisectOnError?: boolean;
 }
 
 export interface ObservedMapping {
   /** Every trigger of this kind on the function (normally one). */
-  mappings: { uuid: string; source: string; state: string; batchSize: number; responseTypes: string[]; maximumRetryAttempts?: number }[];
+  mappings: {
+    uuid: string;
+    source: string;
+    state: string;
+    batchSize: number;
+    responseTypes: string[];
+    maximumRetryAttempts?: number;
+    onFailure?: string;
+    bisectOnError?: boolean;
+  }[];
 }
 
 const ofKind = (kind: SourceKind, arn: string) => (kind === 'sqs' ? arn.includes(':sqs:') : arn.includes(':dynamodb:') && arn.includes('/stream/'));
@@ -50,6 +73,16 @@ function summary(m: EventSourceMappingConfiguration) {
     batchSize: m.BatchSize ?? 0,
     responseTypes: m.FunctionResponseTypes ?? [],
     maximumRetryAttempts: m.MaximumRetryAttempts,
+    onFailure: m.DestinationConfig?.OnFailure?.Destination || undefined,
+    bisectOnError: m.BisectBatchOnFunctionError,
+  };
+}
+
+/** The stream-only settings, sent only when the lab sets them (Lambda refuses them on an SQS trigger). */
+function streamSettings(desired: DesiredMapping) {
+  return {
+    ...(desired.onFailure ? { DestinationConfig: { OnFailure: { Destination: desired.onFailure } } } : {}),
+    ...(desired.bisectOnError !== undefined ? { BisectBatchOnFunctionError: desired.bisectOnError } : {}),
   };
 }
 
@@ -117,6 +150,8 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       batchSize: spec.batchSize,
       responseTypes: spec.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
       maximumRetryAttempts: spec.maximumRetryAttempts,
+      ...(spec.onFailure ? { onFailure: spec.onFailure(ctx) } : {}),
+      ...(spec.bisectOnError !== undefined ? { bisectOnError: spec.bisectOnError } : {}),
     }),
     async observe(ctx) {
       const mappings = await list(ctx, spec.functionName, spec.kind);
@@ -127,6 +162,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       const current = keep(desired, observed);
       if (!desired.source) reasons.push(reason('source-missing', `its source does not exist yet`));
       else if (!current) reasons.push(reason('wrong-source', `it reads ${observed.mappings[0].source.split(':').slice(5).join(':')}, not the lab’s ${spec.kind === 'sqs' ? 'queue' : 'current stream'}`));
+      if ('onFailure' in desired && !desired.onFailure) reasons.push(reason('failure-destination-missing', 'its on-failure destination does not exist yet'));
       if (observed.mappings.length > 1) reasons.push(reason('duplicates', `${observed.mappings.length} ${label}s exist; want one`));
       if (current) {
         if (current.state === 'Disabled') reasons.push(reason('disabled', 'it is disabled'));
@@ -135,12 +171,23 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
         if (desired.maximumRetryAttempts !== undefined && current.maximumRetryAttempts !== desired.maximumRetryAttempts) {
           reasons.push(reason('retries', `it retries a failing record ${current.maximumRetryAttempts === -1 || current.maximumRetryAttempts === undefined ? 'until it expires' : `${current.maximumRetryAttempts} times`}, want ${desired.maximumRetryAttempts}`, 'warning'));
         }
+        if (desired.onFailure && current.onFailure !== desired.onFailure) {
+          reasons.push(
+            current.onFailure
+              ? reason('failure-destination', `it sends a record of failed batches to ${current.onFailure.split(':').pop()}, want ${desired.onFailure.split(':').pop()}`, 'warning')
+              : reason('no-failure-destination', `it keeps no record of a batch that fails every retry (no on-failure destination; want ${desired.onFailure.split(':').pop()})`, 'warning'),
+          );
+        }
+        if (desired.bisectOnError !== undefined && Boolean(current.bisectOnError) !== desired.bisectOnError) {
+          reasons.push(reason('bisect', desired.bisectOnError ? 'it does not split a failing batch to isolate the bad record (BisectBatchOnFunctionError)' : 'it splits failing batches (BisectBatchOnFunctionError)', 'warning'));
+        }
       }
       return reasons;
     },
     async ensure(ctx, desired, observed) {
       const lambda = await ctx.aws.client('lambda');
       if (!desired.source) throw new Error(`cannot create the ${label}: its source does not exist`);
+      if ('onFailure' in desired && !desired.onFailure) throw new Error(`cannot create the ${label}: its on-failure destination does not exist`);
       const current = observed && keep(desired, observed);
       // Extra triggers would deliver every order twice; wrong-source ones read nothing useful.
       for (const m of observed?.mappings ?? []) {
@@ -169,6 +216,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
               FunctionResponseTypes: desired.responseTypes as 'ReportBatchItemFailures'[],
               StartingPosition: spec.startingPosition,
               MaximumRetryAttempts: desired.maximumRetryAttempts,
+              ...streamSettings(desired),
               Enabled: true,
               Tags: ctx.tags,
             }),
@@ -189,6 +237,7 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
                 BatchSize: desired.batchSize,
                 FunctionResponseTypes: desired.responseTypes as 'ReportBatchItemFailures'[],
                 MaximumRetryAttempts: desired.maximumRetryAttempts,
+                ...streamSettings(desired),
               }),
             lambdaWaitReason,
             PROPAGATION,
@@ -219,7 +268,12 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
       };
     },
     id: (observed) => observed.mappings[0]?.uuid,
-    details: (observed) => ({ source: observed.mappings[0]?.source, state: observed.mappings[0]?.state, batchSize: observed.mappings[0]?.batchSize }),
+    details: (observed) => ({
+      source: observed.mappings[0]?.source,
+      state: observed.mappings[0]?.state,
+      batchSize: observed.mappings[0]?.batchSize,
+      ...(spec.onFailure ? { onFailure: observed.mappings[0]?.onFailure, bisectOnError: observed.mappings[0]?.bisectOnError } : {}),
+    }),
     summary: (observed) => `${observed.mappings[0]?.state}, batch ${observed.mappings[0]?.batchSize}`,
     consoleLink: (region) => `${consoleHome(region, 'lambda')}/home?region=${region}#/functions/${enc(spec.functionName)}?tab=configure`,
   };

@@ -4,7 +4,7 @@ import { hasCode, unlessGone } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Resource } from '../engine/resource.js';
 import { enc, IAM_CONSOLE } from './console-links.js';
-import { allows, breadth, grants, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
+import { allows, breadth, grants, grantsText, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
 export interface PolicySpec {
@@ -110,7 +110,8 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
       const findings = needed
         .filter((g) => !allows([observed.document], g.action, sample(g.resource)))
         .map((g) => `${spec.name} does not allow ${g.action} on ${g.resource}.`);
-      const wanted = needed.map((g) => `${g.action} on ${g.resource}`).join(', ');
+      // Each resource named once, however many actions it needs.
+      const wanted = grantsText(needed);
       const warnings = breadth(observed.document, needed.map((g) => g.action)).map((b) => `${spec.name} ${b}. Least privilege: ${wanted}.`);
       return { findings, warnings };
     },

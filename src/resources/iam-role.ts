@@ -19,6 +19,8 @@ export interface RoleSpec {
   inline?(ctx: Ctx): Record<string, PolicyDocument>;
   /** Inline policies the guide does not have: missing permissions there are only warnings. */
   advisoryInline?: string[];
+  /** What the role cannot do without an advisory inline policy, by name (default: its function logs nothing). */
+  advisoryWhy?: Record<string, string>;
   /** Resources whose own policy may grant this role what it needs instead (the queue's access policy). */
   resourcePolicies?(ctx: Ctx): { arn: string; exists: boolean; document: PolicyDocument | undefined }[];
   /** For a role without managed policies: what least privilege is for it, e.g. "an inline policy naming the queue". */
@@ -173,7 +175,11 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       }
       for (const [name, doc] of Object.entries(desired.inline).filter(([n]) => spec.advisoryInline?.includes(n))) {
         const missing = grants(doc).filter((g) => !can(g.action, g.resource));
-        if (missing.length) warnings.push(`${spec.name} cannot ${missing.map((g) => g.action).join(', ')} on its own log group, so its function logs nothing. Add an inline policy (${name}) allowing them on ${grants(doc)[1]?.resource ?? grants(doc)[0].resource}.`);
+        if (!missing.length) continue;
+        const resources = [...new Set(grants(doc).map((g) => g.resource))];
+        const why = spec.advisoryWhy?.[name];
+        const [on, where] = why ? [`on ${resources.join(', ')}, ${why}`, ''] : ['on its own log group, so its function logs nothing', ` on ${resources.join(', ')}`];
+        warnings.push(`${spec.name} cannot ${missing.map((g) => g.action).join(', ')} ${on}. Add an inline policy (${name}) allowing ${missing.length === 1 ? 'it' : 'them'}${where}.`);
       }
       const wanted = spec.policies.map((p) => p.name).join(' and ') || spec.leastPrivilege || 'an inline policy naming what it needs';
       observed.attached.forEach((arn, i) => {

@@ -119,5 +119,12 @@ export function breadth(doc: PolicyDocument | undefined, needed: string[]): stri
   return notes;
 }
 
+/** Grants in words, each resource named once: "a, b on arn:…:queue; c on *". */
+export function grantsText(gs: { action: string; resource: string }[]): string {
+  const byResource = new Map<string, string[]>();
+  for (const g of gs) byResource.set(g.resource, [...(byResource.get(g.resource) ?? []), g.action]);
+  return [...byResource].map(([resource, actions]) => `${actions.join(', ')} on ${resource}`).join('; ');
+}
+
 /** Actions AWS cannot scope to a resource: "Resource": "*" is the only way to grant them. */
 export const NEEDS_STAR = ['dynamodb:liststreams', 'sns:listtopics', 'sqs:listqueues', 'logs:describelogGroups'.toLowerCase()];

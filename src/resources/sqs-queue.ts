@@ -21,6 +21,8 @@ export interface QueueSpec {
     inFlight?: string;
     /** How to close an access policy open to anyone, e.g. "name the APIGateway-SQS role instead". */
     closePolicy?: string;
+    /** What each message it keeps stands for, e.g. "failed notification": status then counts them ("3 failed notifications kept"). */
+    kept?: string;
   };
 }
 
@@ -207,7 +209,8 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
     },
     id: (observed) => observed.arn,
     details: (observed) => ({ url: observed.url, messages: observed.depth, inFlight: observed.inFlight }),
-    summary: (observed) => `${observed.depth} waiting, ${observed.inFlight} in flight`,
+    summary: (observed) =>
+      spec.words?.kept ? `${observed.depth} ${spec.words.kept}${observed.depth === 1 ? '' : 's'} kept` : `${observed.depth} waiting, ${observed.inFlight} in flight`,
     consoleLink: (region, observed) => `${consoleHome(region, 'sqs')}/v3/home?region=${region}#/queues/${enc(observed.url)}`,
   };
 }

@@ -26,6 +26,10 @@ const MARK: Record<string, string> = {
   absent: ' ',
   failed: '✖',
   skipped: '·',
+  // A plan's (dry-run) states, marked like what setup would do, so both line up at two spaces.
+  missing: '+',
+  drifted: '~',
+  present: '=',
 };
 
 export function outcomeLine(report: ResourceReport, s: Style): string {

@@ -580,7 +580,7 @@ export function guideNames(prefix = '') {
     policies: ['Lambda-Write-DynamoDB', 'Lambda-SNS-Publish', 'Lambda-DynamoDBStreams-Read', 'Lambda-Read-SQS'].map(n),
     roles: ['Lambda-SQS-DynamoDB', 'Lambda-DynamoDBStreams-SNS', 'APIGateway-SQS'].map(n),
     table: n('orders'),
-    queues: [n('POC-Queue'), n('POC-Queue-DLQ')],
+    queues: [n('POC-Queue'), n('POC-Queue-DLQ'), n('POC-Lambda-2-Failures')],
     functions: [n('POC-Lambda-1'), n('POC-Lambda-2')],
     topic: n('POC-Topic'),
     api: n('POC-API'),
@@ -636,7 +636,7 @@ export async function labInventory(endpoint: string, prefix = ''): Promise<LabIn
     const streamViewType = tables.length
       ? (await c.dynamodb.describeTable({ TableName: names.table })).Table?.StreamSpecification?.StreamViewType
       : undefined;
-    const { QueueUrls = [] } = await c.sqs.listQueues({ QueueNamePrefix: names.queues[0] });
+    const { QueueUrls = [] } = await c.sqs.listQueues({ QueueNamePrefix: prefix ? `${prefix}-POC-` : 'POC-' });
     const Functions = await all((Marker) => c.lambda.listFunctions({ Marker }).then((p) => [p.Functions, p.NextMarker]));
     const EventSourceMappings = await all((Marker) => c.lambda.listEventSourceMappings({ Marker }).then((p) => [p.EventSourceMappings, p.NextMarker]));
     const mappings: Record<string, number> = {};

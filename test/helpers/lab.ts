@@ -51,6 +51,8 @@ export function expectedNames(prefix = '') {
     table: n('orders'),
     queue: n('POC-Queue'),
     dlq: n('POC-Queue-DLQ'),
+    /** Not in the guide: where the stream trigger records a batch it gives up on. */
+    failures: n('POC-Lambda-2-Failures'),
     function1: n('POC-Lambda-1'),
     function2: n('POC-Lambda-2'),
     topic: n('POC-Topic'),

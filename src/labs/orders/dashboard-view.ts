@@ -24,6 +24,8 @@ export interface OrderSnapshot {
   others: StageResource[];
   queue?: { depth: number; inFlight: number };
   dlq?: { depth: number };
+  /** The stream trigger's failures queue: how many notifications failed every retry. */
+  failures?: { name: string; depth: number };
   orders: { table: string; exists: boolean; rows: { orderID: string; receivedAt?: string; summary: string }[]; read: number; bounded: boolean };
 }
 
@@ -34,7 +36,7 @@ const PIPELINE: [string, string, string[], string?][] = [
   ['Function 1', 'function:1', ['logs:function-1'], 'trigger:sqs'],
   ['Table', 'table', []],
   ['Stream', 'stream', []],
-  ['Function 2', 'function:2', ['logs:function-2'], 'trigger:stream'],
+  ['Function 2', 'function:2', ['logs:function-2', 'queue:failures'], 'trigger:stream'],
   ['Topic', 'topic', ['subscription']],
 ];
 
@@ -105,12 +107,14 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
       }));
       const queue = ctx.state.get('queue') as ObservedQueue | undefined;
       const dlq = ctx.state.get('queue:dlq') as ObservedQueue | undefined;
+      const failures = ctx.state.get('queue:failures') as ObservedQueue | undefined;
       const tableName = byKey.get('table')?.name ?? ctx.names.table;
       return {
         stages,
         others: reports.filter((r) => !shown.has(r.key)).map((r) => stageResource(r, r.key)),
         ...(queue ? { queue: { depth: queue.depth, inFlight: queue.inFlight } } : {}),
         ...(dlq ? { dlq: { depth: dlq.depth } } : {}),
+        ...(failures ? { failures: { name: byKey.get('queue:failures')!.name, depth: failures.depth } } : {}),
         orders: await latestOrders(ctx, tableName),
       };
     },
@@ -130,7 +134,11 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
           h('span', { class: 'name' }, r.name),
           ' ',
           badge(r),
-          r.type === 'sqs-queue' && data.dlq ? h('div', { class: 'depth', 'data-dlq-depth': data.dlq.depth }, h('b', null, data.dlq.depth), ' in DLQ') : null,
+          r.type === 'sqs-queue' && data.failures && r.name === data.failures.name
+            ? h('div', { class: 'depth', 'data-failures-depth': data.failures.depth }, h('b', null, data.failures.depth), data.failures.depth === 1 ? ' failed notification' : ' failed notifications')
+            : r.type === 'sqs-queue' && data.dlq
+              ? h('div', { class: 'depth', 'data-dlq-depth': data.dlq.depth }, h('b', null, data.dlq.depth), ' in DLQ')
+              : null,
           why(r),
         );
       const diagram = h(

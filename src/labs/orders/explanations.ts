@@ -283,18 +283,21 @@ An email subscription must be confirmed. AWS emails the address a link, and unti
     why: (lab) => {
       const { names: n } = lab;
       const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
+      const failures = lab.desired<DesiredQueue>('sqs-queue', n.failuresQueue);
       return `${n.function2} turns stored orders into notifications. Its trigger reads the ${n.table} stream and hands the function batches of up to ${p.trigger.batchSize} records; the function publishes only INSERTs (new orders, not changes to old ones) to ${n.topic}, as readable JSON with the subject "New Order Notification".
 
-The trigger starts at TRIM_HORIZON, the oldest record still in the stream, so no order written while the trigger was missing is skipped (the price: a re-created trigger may announce an order twice). A failing record is retried ${p.trigger.maximumRetryAttempts} times and then given up: without that bound one bad record would block its shard, and every order behind it, for 24 hours.
+The trigger starts at TRIM_HORIZON, the oldest record still in the stream, so no order written while the trigger was missing is skipped (the price: a re-created trigger may announce an order twice). A failing record is retried ${p.trigger.maximumRetryAttempts} times and then given up: without that bound one bad record would block its shard, and every order behind it, for 24 hours. A failing batch is first split in two (bisect on error) so one bad order does not take its neighbours with it, and a batch given up on is not dropped without a trace: the trigger sends a record of it to the queue ${n.failuresQueue} (kept ${duration(failures.retentionSeconds)}). Lambda sends where the orders are (the shard and the first and last sequence numbers), not the orders themselves; \`poc status\` counts the failed notifications kept there. The role ${n.streamsSnsRole} may send to that queue and to no other.
 
 Like the first function, it has its own log group with a ${p.retentionDays}-day retention, made before the function.`;
     },
     steps: (lab) => {
       const { names: n } = lab;
       const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
+      const failures = lab.desired<DesiredQueue>('sqs-queue', n.failuresQueue);
       return [
+        `SQS > Create queue > Standard: name ${n.failuresQueue}, message retention period ${duration(failures.retentionSeconds)} > Create queue.`,
         ...functionSteps(p),
-        `Add trigger > DynamoDB: table ${n.table}, batch size ${p.trigger.batchSize}, starting position Trim horizon, retry attempts ${p.trigger.maximumRetryAttempts}${p.trigger.responseTypes.length ? ', Report batch item failures on' : ''} > Add.`,
+        `Add trigger > DynamoDB: table ${n.table}, batch size ${p.trigger.batchSize}, starting position Trim horizon, retry attempts ${p.trigger.maximumRetryAttempts}${p.trigger.bisectOnError ? ', Split batch on error on' : ''}${p.trigger.responseTypes.length ? ', Report batch item failures on' : ''}${p.trigger.onFailure ? `, On-failure destination: SQS queue ${n.failuresQueue}` : ''} > Add.`,
       ];
     },
     cli: (lab) => {
@@ -302,9 +305,13 @@ Like the first function, it has its own log group with a ${p.retentionDays}-day 
       const p = functionParts(lab, n.function2, n.logGroup2, 'handlers/orders/lambda-2');
       const stream = `$(aws dynamodb describe-table --table-name ${n.table} --query Table.LatestStreamArn --output text)`;
       const retries = p.trigger.maximumRetryAttempts !== undefined ? ` --maximum-retry-attempts ${p.trigger.maximumRetryAttempts}` : '';
+      const bisect = p.trigger.bisectOnError ? ' --bisect-batch-on-function-error' : '';
+      const onFailure = p.trigger.onFailure ? ` --destination-config '{"OnFailure":{"Destination":"${p.trigger.onFailure}"}}'` : '';
+      const failures = queueAttributes(lab.desired<DesiredQueue>('sqs-queue', n.failuresQueue));
       return [
+        `aws sqs create-queue --queue-name ${n.failuresQueue} --attributes ${Object.entries(failures).map(([k, v]) => `${k}=${v}`).join(',')}`,
         ...functionCli(p),
-        `aws lambda create-event-source-mapping --function-name ${n.function2} --event-source-arn ${stream} --starting-position TRIM_HORIZON --batch-size ${p.trigger.batchSize}${retries}${responseTypes(p.trigger)}`,
+        `aws lambda create-event-source-mapping --function-name ${n.function2} --event-source-arn ${stream} --starting-position TRIM_HORIZON --batch-size ${p.trigger.batchSize}${retries}${bisect}${onFailure}${responseTypes(p.trigger)}`,
       ];
     },
   },
@@ -412,7 +419,7 @@ Delete in an order AWS accepts: the API before the queue and the role it uses, t
       `CloudWatch > Log groups: delete ${n.logGroup1} and ${n.logGroup2}.`,
       `SNS > Topics > ${n.topic} > Delete (its subscriptions go with it).`,
       `DynamoDB > Tables > ${n.table} > Delete table (its stream goes with it).`,
-      `SQS > ${n.queue} and ${n.deadLetterQueue} > Delete.`,
+      `SQS > ${n.queue}, ${n.deadLetterQueue} and ${n.failuresQueue} > Delete.`,
       `IAM > Roles: delete ${n.sqsDynamoDbRole}, ${n.streamsSnsRole} and ${n.apiSqsRole}.`,
       `IAM > Policies: delete ${n.writeDynamoDbPolicy}, ${n.snsPublishPolicy}, ${n.streamsReadPolicy} and ${n.readSqsPolicy}.`,
     ],
@@ -434,6 +441,7 @@ Delete in an order AWS accepts: the API before the queue and the role it uses, t
         `aws dynamodb delete-table --table-name ${n.table}`,
         `aws sqs delete-queue --queue-url ${queueUrlOf(n.queue)}`,
         `aws sqs delete-queue --queue-url ${queueUrlOf(n.deadLetterQueue)}`,
+        `aws sqs delete-queue --queue-url ${queueUrlOf(n.failuresQueue)}`,
       );
       for (const r of roles(lab)) {
         for (const arn of r.desired.attached) cli.push(`aws iam detach-role-policy --role-name ${r.name} --policy-arn ${arn}`);

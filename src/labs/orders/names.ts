@@ -14,6 +14,8 @@ export const BASE_NAMES = {
   deadLetterQueue: 'POC-Queue-DLQ',
   function1: 'POC-Lambda-1',
   function2: 'POC-Lambda-2',
+  /** Not in the guide: where the stream trigger keeps a record of each batch it gives up on. */
+  failuresQueue: 'POC-Lambda-2-Failures',
   topic: 'POC-Topic',
   api: 'POC-API',
 } as const;

@@ -54,6 +54,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     topic: 'topic',
     subscription: 'subscription',
     logs2: 'logs:function-2',
+    failures: 'queue:failures',
     function2: 'function:2',
     trigger2: 'trigger:stream',
     api: 'api',
@@ -94,8 +95,10 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
         { key: k.snsPublish, name: names.snsPublishPolicy, document: (ctx) => P.snsPublishPolicy(p(ctx)) },
         { key: k.streamsRead, name: names.streamsReadPolicy, document: (ctx) => P.streamsReadPolicy(p(ctx)) },
       ],
-      inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup2) }),
-      advisoryInline: ['write-own-logs'],
+      inline: (ctx) => ({ 'write-own-logs': P.ownLogsPolicy(p(ctx), names.logGroup2), 'send-failures': P.keepFailuresPolicy(p(ctx)) }),
+      // The guide has neither: without them the function logs nothing, and a failed notification leaves no trace.
+      advisoryInline: ['write-own-logs', 'send-failures'],
+      advisoryWhy: { 'send-failures': 'so its stream trigger cannot keep a record of a notification that failed every retry' },
     }),
     iamRole({
       key: k.apiRole,
@@ -170,6 +173,14 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
     snsTopic({ key: k.topic, task: 6, name: names.topic }),
     emailSubscription({ key: k.subscription, task: 6, topic: { key: k.topic, name: names.topic }, receives: 'orders' }),
     // Task 7
+    sqsQueue({
+      key: k.failures,
+      task: 7,
+      name: names.failuresQueue,
+      beyondGuide: 'without it, the stream trigger drops a batch of orders that fails every retry, and their notifications are lost without a trace',
+      attributes: () => ({ visibilityTimeout: 30, retentionSeconds: FOURTEEN_DAYS }),
+      words: { kept: 'failed notification' },
+    }),
     logGroup({ key: k.logs2, task: 7, name: names.logGroup2, retentionDays: LOG_RETENTION_DAYS, beyondGuide: LOGS_WHY }),
     lambdaFunction({
       key: k.function2,
@@ -190,7 +201,8 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       task: 7,
       functionName: names.function2,
       kind: 'dynamodb-stream',
-      needs: [k.function2, k.stream],
+      // Deleted before its failures queue, so no failed batch is sent to a queue being removed.
+      needs: [k.function2, k.stream, k.failures],
       source: (ctx) => stateOf<ObservedStream>(ctx, k.stream)?.arn,
       batchSize: 10,
       // TRIM_HORIZON: every order still in the stream (24 h) is announced, including any
@@ -199,6 +211,11 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       startingPosition: 'TRIM_HORIZON',
       reportBatchItemFailures: true,
       maximumRetryAttempts: 5,
+      // A batch that still fails is recorded in the failures queue: its shard and sequence
+      // numbers (Lambda sends where the records are, not the records), so the orders can be
+      // found in the table and announced again. Bisecting first narrows it to the bad order.
+      onFailure: (ctx) => ctx.arns.queue(names.failuresQueue),
+      bisectOnError: true,
       record: 'order',
     }),
     // Task 8

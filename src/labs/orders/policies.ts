@@ -52,6 +52,15 @@ export function sendToQueuePolicy({ arns, names }: PolicyInputs): PolicyDocument
   return policy(allow(['sqs:SendMessage'], arns.queue(names.queue)));
 }
 
+/**
+ * Inline on Lambda-DynamoDBStreams-SNS: the stream trigger sends its record of a batch it
+ * gives up on to the failures queue with the function's execution role (Lambda: an SQS
+ * on-failure destination needs sqs:SendMessage on the queue), and only to that queue.
+ */
+export function keepFailuresPolicy({ arns, names }: PolicyInputs): PolicyDocument {
+  return policy(allow(['sqs:SendMessage'], arns.queue(names.failuresQueue)));
+}
+
 /** The queue's access policy, as the guide writes it: only these two roles. */
 export function queueAccessPolicy({ arns, names }: PolicyInputs): PolicyDocument {
   const queue = arns.queue(names.queue);
