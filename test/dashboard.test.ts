@@ -1,22 +1,29 @@
 // poc dashboard in a real browser: Debian's Chromium (test/run-tests.js installs it when it
-// is missing), driven by playwright-core, against moto. The inventory view is fed the way
-// the inventory lab writes its table (partition Store, sort Item, attribute Count); the
-// order view is shown a lab built by setup. The server itself is checked over plain HTTP:
-// loopback only, GET only, a foreign Host refused, no credential in any answer.
+// is missing), driven by playwright-core, against moto. The inventory view is fed through
+// the lab's real upload path: CSV files stored in moto's S3, and the real Load-Inventory
+// package run on the event S3 sends for each (moto cannot run Lambda code, see
+// test/helpers/lambda-runtime.ts); the order view is shown a lab built by setup. The
+// server itself is checked over plain HTTP: loopback only, GET only, a foreign Host
+// refused, no credential in any answer.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
 import { dashboard, type DashboardDeps, type DashboardInfo } from '../src/commands/dashboard.js';
 import { inventoryView } from '../src/labs/inventory/dashboard-view.js';
 import type { DashboardView } from '../src/dashboard/view.js';
 import { AwsFailure } from '../src/errors.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';
+import { captureLogs } from './helpers/events.js';
+import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 
 // Distinctive on purpose: the tests look for them in everything the server sends.
 const ACCESS_KEY = 'AKIADASHBOARDTEST7Q2Z';
@@ -27,6 +34,27 @@ const WAIT = { timeout: 30_000 };
 let browser: BrowserContext;
 let profile: string;
 let shots: string;
+type LoadInventory = (event: S3Event) => Promise<{ files: { key: string; rowsWritten: number; rowsRejected: number; error?: string }[] }>;
+let lambdaDir: string | undefined;
+let s3: S3Client | undefined;
+let deployed: Promise<{ s3: S3Client; loadInventory: LoadInventory }> | undefined;
+
+const SAMPLES = fileURLToPath(new URL('../../src/labs/inventory/samples/', import.meta.url));
+const BUCKET = 'inventory-123456789012-us-east-1';
+// What the lab sets on Load-Inventory; it builds its clients from the environment, as in
+// Lambda, and so uses this file's distinctive credentials.
+const LAMBDA_ENV = { AWS_REGION: REGION, TABLE_NAME: 'Inventory', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/** Load-Inventory from its real package, deployed once moto runs (the first upload asks for it). */
+function lambda() {
+  deployed ??= (async () => {
+    Object.assign(process.env, LAMBDA_ENV, { AWS_ENDPOINT_URL: moto.endpoint });
+    lambdaDir = await runtimeFolder('poc-dashboard-lambda-');
+    s3 = new S3Client({ endpoint: moto.endpoint, region: REGION, forcePathStyle: true });
+    return { s3, loadInventory: await deployHandler<LoadInventory>(lambdaDir, 'load-inventory') };
+  })();
+  return deployed;
+}
 
 before(async () => {
   profile = await mkdtemp(join(tmpdir(), 'poc-dashboard-chromium-'));
@@ -44,6 +72,9 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await rm(profile, { recursive: true, force: true });
+  s3?.destroy();
+  if (lambdaDir) await rm(lambdaDir, { recursive: true, force: true });
+  for (const name of [...Object.keys(LAMBDA_ENV), 'AWS_ENDPOINT_URL']) delete process.env[name];
 });
 
 /** Starts the dashboard in-process; stop() ends it as Ctrl-C would and waits for it. */
@@ -78,12 +109,30 @@ async function createInventoryTable() {
   });
 }
 
-/** What Load-Inventory writes for each CSV row. */
-async function writeStock(rows: [string, string, number][]) {
-  const dynamodb = sdk(moto).dynamodb;
-  for (const [store, item, count] of rows) {
-    await dynamodb.putItem({ TableName: 'Inventory', Item: { Store: { S: store }, Item: { S: item }, Count: { N: String(count) } } });
-  }
+/** The lab's bucket, where uploads land. */
+async function createBucket() {
+  const { s3 } = await lambda();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+}
+
+/** An upload as the lab handles it: the file is stored in S3, and Load-Inventory runs on the event S3 sends for it. */
+async function upload(key: string, csv: string | Buffer) {
+  const { s3, loadInventory } = await lambda();
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: csv }));
+  const event = { Records: [await objectCreatedRecord(s3, BUCKET, key, REGION)] };
+  // Its log lines would go to CloudWatch, not into the test's output.
+  const logs = captureLogs();
+  const { files } = await loadInventory(event).finally(logs.restore);
+  assert.deepEqual(
+    files.map((f) => [f.key, f.rowsRejected, f.error]),
+    [[key, 0, undefined]],
+    `Load-Inventory loaded every row of ${key}`,
+  );
+}
+
+/** The course's sample files, uploaded one by one. */
+async function uploadSamples() {
+  for (const name of (await readdir(SAMPLES)).filter((n) => n.endsWith('.csv')).sort()) await upload(name, await readFile(join(SAMPLES, name)));
 }
 
 const INJECTION = '<img src=x onerror="window.__pwned=1">Spoons';
@@ -112,32 +161,38 @@ function get(port: number, path: string, host = `127.0.0.1:${port}`, method = 'G
 }
 
 describe('inventory view', () => {
-  it('shows stock by store, highlights zero counts, escapes item names, and follows new uploads', { timeout: 120_000 }, async () => {
+  it('shows the uploaded stores and counts, highlights zero counts, escapes item names, and follows a new upload', { timeout: 180_000 }, async () => {
     await createInventoryTable();
-    await writeStock([
-      ['Berlin', 'Apples', 12],
-      ['Berlin', 'Bananas', 0],
-      ['Berlin', INJECTION, 4],
-      ['Paris', 'Baguette', 3],
-      ['Paris', 'Brie', 0],
-      ['Tokyo', 'Matcha', 7],
-    ]);
+    await createBucket();
+    await uploadSamples();
+    // An item name from an uploaded file, made to look like markup (CSV-quoted: it holds quotes).
+    await upload('inventory-berlin-extra.csv', `store,item,count\nBerlin,"${INJECTION.replace(/"/g, '""')}",4\n`);
     const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
     const page = await browser.newPage();
     try {
       await page.goto(server.url);
-      await page.locator('section[data-store="Tokyo"]').waitFor(WAIT);
-      assert.deepEqual(await page.locator('section[data-store]').evaluateAll((els) => els.map((e) => e.getAttribute('data-store'))), ['Berlin', 'Paris', 'Tokyo']);
+      await page.locator('section[data-store="Springfield"]').waitFor(WAIT);
+      // Spelled out from the course's files, not computed with poc's code.
+      assert.deepEqual(await page.locator('section[data-store]').evaluateAll((els) => els.map((e) => e.getAttribute('data-store'))), ['Berlin', 'Calcutta', 'Karachi', 'Pusan', 'Shanghai', 'Springfield']);
 
-      assert.match(await row(page, 'Berlin', 'Apples').innerText(), /Apples\s+12/);
-      assert.match(await row(page, 'Paris', 'Baguette').innerText(), /Baguette\s+3/);
-      assert.match(await row(page, 'Tokyo', 'Matcha').innerText(), /Matcha\s+7/);
+      assert.match(await row(page, 'Berlin', 'Echo Dot').innerText(), /Echo Dot\s+12/);
+      assert.match(await row(page, 'Calcutta', 'Echo Show').innerText(), /Echo Show\s+14/);
+      assert.match(await row(page, 'Springfield', 'Amazon Tap').innerText(), /Amazon Tap\s+1\s*$/);
       // Zero counts are marked (class and words) and look different from the others.
-      for (const [store, item] of [['Berlin', 'Bananas'], ['Paris', 'Brie']]) {
+      const zeros = [
+        ['Berlin', 'Echo Plus'],
+        ['Calcutta', 'Echo (2nd Gen)'],
+        ['Karachi', 'Echo Plus'],
+        ['Pusan', 'Echo Show'],
+        ['Shanghai', 'Amazon Tap'],
+        ['Springfield', 'Echo Show'],
+      ];
+      for (const [store, item] of zeros) {
         assert.match((await row(page, store, item).getAttribute('class')) ?? '', /\bout\b/, `${store} ${item} is marked out of stock`);
         assert.match(await row(page, store, item).innerText(), /0 · out of stock/);
       }
-      assert.doesNotMatch((await row(page, 'Berlin', 'Apples').getAttribute('class')) ?? '', /\bout\b/);
+      assert.equal(await page.locator('section[data-store] tr.out').count(), zeros.length, 'only the zero counts are marked');
+      assert.doesNotMatch((await row(page, 'Berlin', 'Echo Dot').getAttribute('class')) ?? '', /\bout\b/);
       // Runs in the page; the tests compile without the DOM's types, hence globalThis.
       const background = (store: string, item: string) =>
         row(page, store, item)
@@ -145,28 +200,27 @@ describe('inventory view', () => {
           .first()
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           .evaluate((td) => (globalThis as any).getComputedStyle(td).backgroundColor as string);
-      const [outColour, inColour] = [await background('Berlin', 'Bananas'), await background('Berlin', 'Apples')];
+      const [outColour, inColour] = [await background('Berlin', 'Echo Plus'), await background('Berlin', 'Echo Dot')];
       assert.notEqual(outColour, inColour, `an out-of-stock row is coloured (${outColour} vs ${inColour})`);
       assert.match(await page.locator('section[data-store="Berlin"] h2').innerText(), /1 out/);
+      assert.match(await page.locator('.summary').innerText(), /6 stores, 37 items, 6 out of stock/);
 
       // An item name from an uploaded file is text, never markup.
       assert.match(await row(page, 'Berlin', 'Spoons').innerText(), /<img src=x onerror="window.__pwned=1">Spoons\s+4/);
       assert.equal(await page.locator('main img').count(), 0);
       assert.equal(await page.evaluate('window.__pwned'), undefined);
 
-      // Another upload: a new store, and a count that drops to zero.
+      // More uploads while the page is open: a new store, and a count that drops to zero.
       const before = Number(await page.locator('body').getAttribute('data-snapshots'));
-      await writeStock([
-        ['Madrid', 'Churros', 0],
-        ['Madrid', 'Turron', 9],
-        ['Berlin', 'Apples', 0],
-      ]);
+      await upload('inventory-madrid.csv', 'store,item,count\nMadrid,Echo Dot,0\nMadrid,Echo Show,9\n');
+      await upload('inventory-berlin.csv', (await readFile(join(SAMPLES, 'inventory-berlin.csv'), 'utf8')).replace('Berlin,Echo Dot,12', 'Berlin,Echo Dot,0'));
       await page.locator('section[data-store="Madrid"]').waitFor(WAIT);
       assert.ok(Number(await page.locator('body').getAttribute('data-snapshots')) > before, 'the page drew a newer snapshot');
-      assert.match((await row(page, 'Madrid', 'Churros').getAttribute('class')) ?? '', /\bout\b/);
-      await page.locator('section[data-store="Berlin"] tr.out', { hasText: 'Apples' }).waitFor(WAIT);
+      assert.match((await row(page, 'Madrid', 'Echo Dot').getAttribute('class')) ?? '', /\bout\b/);
+      assert.match(await row(page, 'Madrid', 'Echo Show').innerText(), /Echo Show\s+9/);
+      await page.locator('section[data-store="Berlin"] tr.out', { hasText: 'Echo Dot' }).waitFor(WAIT);
       assert.match(await page.locator('section[data-store="Berlin"] h2').innerText(), /2 out/);
-      assert.match(await page.locator('.summary').innerText(), /4 stores, 8 items, 4 out of stock/);
+      assert.match(await page.locator('.summary').innerText(), /7 stores, 39 items, 8 out of stock/);
 
       const shot = join(shots, 'inventory.png');
       await page.screenshot({ path: shot, fullPage: true });
@@ -178,13 +232,14 @@ describe('inventory view', () => {
   });
 
   it('says so while the table does not exist, then shows it once it does', { timeout: 120_000 }, async () => {
+    await createBucket();
     const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
     const page = await browser.newPage();
     try {
       await page.goto(server.url);
       await page.locator('main .empty', { hasText: 'does not exist yet' }).waitFor(WAIT);
       await createInventoryTable();
-      await writeStock([['Oslo', 'Skis', 2]]);
+      await upload('inventory-oslo.csv', 'store,item,count\nOslo,Skis,2\n');
       await page.locator('section[data-store="Oslo"]').waitFor(WAIT);
     } finally {
       await page.close();
@@ -196,7 +251,8 @@ describe('inventory view', () => {
 describe('the server', () => {
   it('answers GET on / and /api/snapshot only, at its own host names, and never sends a credential', { timeout: 60_000 }, async () => {
     await createInventoryTable();
-    await writeStock([['Berlin', 'Apples', 1]]);
+    await createBucket();
+    await upload('inventory-berlin.csv', 'store,item,count\nBerlin,Apples,1\n');
     const server = await startDashboard(() => inventoryView({ table: 'Inventory' }));
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);

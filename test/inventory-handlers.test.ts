@@ -4,21 +4,21 @@
 // code) with S3 events built from objects really stored in moto's S3 and stream events
 // built from what moto's DynamoDB Streams really returns.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event, S3EventRecord } from 'aws-lambda';
 import { bundleCode, bundleZip } from '../src/resources/lambda-bundle.js';
 import { captureLogs, createQueue, receiveAll, streamEvent as streamEventOf, type Queue } from './helpers/events.js';
+import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 const REGION = 'us-east-1';
@@ -51,27 +51,13 @@ let streams: DynamoDBStreamsClient;
 let sns: SNSClient;
 let sqs: SQSClient;
 
-/** Unpacks a package as Lambda does, into a folder where only @aws-sdk/* resolves, and loads its handler (index.handler). */
-async function deploy<T>(name: string): Promise<T> {
-  const { zip } = await bundleZip(handlerJs(name));
-  const dir = join(workdir, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.zip'), zip);
-  execFileSync(process.env.POC_PYTHON ?? 'python3', ['-m', 'zipfile', '-e', 'package.zip', 'code'], { cwd: dir });
-  assert.deepEqual(await readdir(join(dir, 'code')), ['index.mjs']);
-  const mod = (await import(pathToFileURL(join(dir, 'code', 'index.mjs')).href)) as { handler: T };
-  return mod.handler;
-}
-
 before(async () => {
   moto = await startMoto();
   Object.assign(process.env, awsEnv(moto.endpoint, REGION), { TABLE_NAME: TABLE });
-  workdir = await mkdtemp(join(tmpdir(), 'poc-inventory-'));
   // The runtime provides the AWS SDK v3 and nothing else: csv-parse must come from the bundle.
-  await mkdir(join(workdir, 'node_modules'));
-  await symlink(join(REPO_NODE_MODULES, '@aws-sdk'), join(workdir, 'node_modules', '@aws-sdk'));
-  loadInventory = await deploy<LoadInventory>('load-inventory');
-  checkStock = await deploy<CheckStock>('check-stock');
+  workdir = await runtimeFolder('poc-inventory-');
+  loadInventory = await deployHandler<LoadInventory>(workdir, 'load-inventory');
+  checkStock = await deployHandler<CheckStock>(workdir, 'check-stock');
   s3 = new S3Client({});
   dynamo = new DynamoDBClient({});
   streams = new DynamoDBStreamsClient({});
@@ -106,33 +92,10 @@ beforeEach(async () => {
   );
 });
 
-/** How S3 writes a key into an event: URL-encoded, a space as '+', '/' kept. */
-const s3EventKey = (key: string) =>
-  key
-    .split('/')
-    .map((part) => encodeURIComponent(part).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
-
 /** Stores the object in moto's S3 and returns the event record S3 sends for it. */
 async function upload(key: string, body: string | Uint8Array): Promise<S3EventRecord> {
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: REGION,
-    eventTime: new Date().toISOString(),
-    eventName: 'ObjectCreated:Put',
-    userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: { 'x-amz-request-id': 'EXAMPLE123456789', 'x-amz-id-2': 'EXAMPLE123/abcdefghijklmnopqrstuvwxyz' },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'poc-load-inventory',
-      bucket: { name: BUCKET, ownerIdentity: { principalId: 'A3NL1KOZZKExample' }, arn: `arn:aws:s3:::${BUCKET}` },
-      object: { key: s3EventKey(key), size: head.ContentLength ?? 0, eTag: (head.ETag ?? '').replace(/"/g, ''), sequencer: '0055AED6DCD90281E5' },
-    },
-  };
+  return objectCreatedRecord(s3, BUCKET, key, REGION);
 }
 
 async function items(): Promise<{ Store: string; Item: string; Count: number }[]> {

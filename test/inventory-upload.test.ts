@@ -12,14 +12,13 @@
 // writes a MODIFY for it. So after a re-upload of unchanged files Check-Stock is not
 // invoked here, as it would not be on AWS.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { S3 } from '@aws-sdk/client-s3';
@@ -30,10 +29,10 @@ import { createAws } from '../src/aws/clients.js';
 import { setup } from '../src/commands/setup.js';
 import { upload, type UploadResult } from '../src/labs/inventory/upload.js';
 import { uploadView } from '../src/labs/inventory/upload-view.js';
-import { bundleZip } from '../src/resources/lambda-bundle.js';
 import { runPoc } from './helpers/cli.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { captureLogs, createQueue, receiveAll, type CapturedLine, type Queue } from './helpers/events.js';
+import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 const REGION = 'us-east-1';
@@ -41,8 +40,6 @@ const ACCOUNT = '123456789012';
 const BUCKET = `inventory-${ACCOUNT}-${REGION}`;
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:NoStock`;
 const SAMPLES = fileURLToPath(new URL('../../src/labs/inventory/samples/', import.meta.url));
-const handlerJs = (name: string) => fileURLToPath(new URL(`../handlers/inventory/${name}.js`, import.meta.url));
-const REPO_NODE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 // Spelled out from the course's files, not computed with poc's code.
 const ZERO_COUNTS = [
   'Berlin is out of stock of Echo Plus',
@@ -68,25 +65,13 @@ function clients() {
   return { s3: new S3({ ...config, forcePathStyle: true }), dynamodb: new DynamoDB(config), logs: new CloudWatchLogs(config), sns: new SNS(config), sqs: new SQS(config) };
 }
 
-/** Unpacks a package as Lambda does, into a folder where only @aws-sdk/* resolves, and loads its handler (index.handler). */
-async function deploy<T>(name: string): Promise<T> {
-  const { zip } = await bundleZip(handlerJs(name));
-  const dir = join(workdir, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.zip'), zip);
-  execFileSync(process.env.POC_PYTHON ?? 'python3', ['-m', 'zipfile', '-e', 'package.zip', 'code'], { cwd: dir });
-  return ((await import(pathToFileURL(join(dir, 'code', 'index.mjs')).href)) as { handler: T }).handler;
-}
-
 before(async () => {
   moto = await startMoto();
   // The handlers build their own clients from the environment, as they do in Lambda.
   Object.assign(process.env, awsEnv(moto.endpoint, REGION), { POC_BACKOFF_SCALE: '0.01', TABLE_NAME: 'Inventory', TOPIC_ARN: TOPIC });
-  workdir = await mkdtemp(join(tmpdir(), 'poc-upload-'));
-  await mkdir(join(workdir, 'node_modules'));
-  await symlink(join(REPO_NODE_MODULES, '@aws-sdk'), join(workdir, 'node_modules', '@aws-sdk'));
-  loadInventory = await deploy<LoadInventory>('load-inventory');
-  checkStock = await deploy<CheckStock>('check-stock');
+  workdir = await runtimeFolder('poc-upload-');
+  loadInventory = await deployHandler<LoadInventory>(workdir, 'load-inventory');
+  checkStock = await deployHandler<CheckStock>(workdir, 'check-stock');
   c = clients();
 });
 
@@ -129,30 +114,9 @@ async function storedKeys(count: number, within = 30_000): Promise<string[]> {
   }
 }
 
-/** How S3 writes a key into an event: URL-encoded, a space as '+'. */
-const s3EventKey = (key: string) => encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-
 async function s3Event(keys: string[]): Promise<S3Event> {
   const Records: S3EventRecord[] = [];
-  for (const key of keys) {
-    const head = await c.s3.headObject({ Bucket: BUCKET, Key: key });
-    Records.push({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: REGION,
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'EXAMPLE123456789', 'x-amz-id-2': 'EXAMPLE123/abcdefghijklmnopqrstuvwxyz' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'poc-load-inventory',
-        bucket: { name: BUCKET, ownerIdentity: { principalId: 'A3NL1KOZZKExample' }, arn: `arn:aws:s3:::${BUCKET}` },
-        object: { key: s3EventKey(key), size: head.ContentLength ?? 0, eTag: (head.ETag ?? '').replace(/"/g, ''), sequencer: '0055AED6DCD90281E5' },
-      },
-    });
-  }
+  for (const key of keys) Records.push(await objectCreatedRecord(c.s3, BUCKET, key, REGION));
   return { Records };
 }
 
