@@ -124,7 +124,9 @@ export function inventoryView(spec: InventoryViewSpec): DashboardView<InventoryS
 .stores { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 1rem; }
 .store { background: #fff; border: 1px solid #ccd; border-radius: .4rem; padding: .6rem .8rem; }
 .store h2 { margin: 0 0 .4rem; font-size: 1.25rem; display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
-.store table { width: 100%; }
+.store table { width: 100%; table-layout: fixed; }
+/* An item name comes from an uploaded file: a long one wraps instead of pushing the count out of the card. */
+.store td:first-child { overflow-wrap: anywhere; }
 .badge { font-size: .8rem; background: #b00020; color: #fff; border-radius: 1rem; padding: .1rem .6rem; }
 tr.out td { background: #fde7ea; color: #8a0018; font-weight: 700; }
 tr.out td:first-child { border-left: .35rem solid #b00020; }
