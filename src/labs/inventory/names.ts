@@ -8,6 +8,7 @@
 import { UsageError } from '../../errors.js';
 import { bucketNameProblem } from '../../resources/s3-bucket.js';
 import type { LabPlace } from '../lab.js';
+import { checkPrefix, prefixed } from '../prefix.js';
 
 export const BASE_NAMES = {
   table: 'Inventory',
@@ -36,7 +37,6 @@ export const MAX_PREFIX_LENGTH = Math.min(
   NAME_LIMIT - LONGEST_BASE - 1,
   BUCKET_LIMIT - (BUCKET_BASE.length + 1 + ACCOUNT_LENGTH + 1 + REGION_ALLOWANCE) - 1,
 );
-const PREFIX_RE = /^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$/;
 
 /** The bucket of this lab in this account and region. */
 export function bucketName(prefix: string, place: LabPlace): string {
@@ -44,20 +44,9 @@ export function bucketName(prefix: string, place: LabPlace): string {
   return prefix ? `${prefix.toLowerCase()}-${base}` : base;
 }
 
-export function validatePrefix(prefix: string | undefined): string {
-  if (prefix === undefined || prefix === '') return '';
-  if (!PREFIX_RE.test(prefix)) {
-    throw new UsageError(
-      `--prefix "${prefix}" is not usable in AWS resource names.`,
-      'Use letters, digits and single hyphens, starting with a letter, e.g. --prefix alice or --prefix team-3.',
-    );
-  }
-  if (prefix.length > MAX_PREFIX_LENGTH) {
-    throw new UsageError(
-      `--prefix "${prefix}" is ${prefix.length} characters; at most ${MAX_PREFIX_LENGTH} fit.`,
-      `The S3 bucket's name (<prefix>-inventory-<account>-<region>) is limited to ${BUCKET_LIMIT} characters; use a shorter prefix such as your first name.`,
-    );
-  }
+export function validatePrefix(given: string | undefined): string {
+  const prefix = checkPrefix(given, MAX_PREFIX_LENGTH, `The S3 bucket's name (<prefix>-inventory-<account>-<region>) is limited to ${BUCKET_LIMIT} characters`);
+  if (!prefix) return '';
   // The S3 rules beyond length (names S3 reserves, such as sthree-...), on the longest name this prefix can give.
   const problem = bucketNameProblem(bucketName(prefix, { account: '0'.repeat(ACCOUNT_LENGTH), region: 'ap-southeast-5' }));
   if (problem) throw new UsageError(`--prefix "${prefix}" cannot start an S3 bucket name: ${problem}.`, 'Choose another prefix, e.g. your first name.');
@@ -66,8 +55,7 @@ export function validatePrefix(prefix: string | undefined): string {
 
 export function inventoryNames(prefix = ''): InventoryNames {
   const p = validatePrefix(prefix);
-  const name = (base: string) => (p ? `${p}-${base}` : base);
-  const names = Object.fromEntries(Object.entries(BASE_NAMES).map(([k, v]) => [k, name(v)])) as InventoryNames;
+  const names = prefixed(BASE_NAMES, p) as InventoryNames;
   names.prefix = p;
   names.loadLogGroup = `/aws/lambda/${names.loadFunction}`;
   names.checkLogGroup = `/aws/lambda/${names.checkFunction}`;

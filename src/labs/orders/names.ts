@@ -1,5 +1,5 @@
 // The lab's resource names, exactly as the written guide spells them, and --prefix.
-import { UsageError } from '../../errors.js';
+import { checkPrefix, prefixed } from '../prefix.js';
 
 export const BASE_NAMES = {
   writeDynamoDbPolicy: 'Lambda-Write-DynamoDB',
@@ -32,29 +32,13 @@ export type LabNames = { -readonly [K in keyof typeof BASE_NAMES]: string } & {
 const NAME_LIMIT = 64;
 const LONGEST_BASE = Math.max(...Object.values(BASE_NAMES).map((n) => n.length));
 export const MAX_PREFIX_LENGTH = NAME_LIMIT - LONGEST_BASE - 1;
-const PREFIX_RE = /^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$/;
-
 export function validatePrefix(prefix: string | undefined): string {
-  if (prefix === undefined || prefix === '') return '';
-  if (!PREFIX_RE.test(prefix)) {
-    throw new UsageError(
-      `--prefix "${prefix}" is not usable in AWS resource names.`,
-      'Use letters, digits and single hyphens, starting with a letter, e.g. --prefix alice or --prefix team-3.',
-    );
-  }
-  if (prefix.length > MAX_PREFIX_LENGTH) {
-    throw new UsageError(
-      `--prefix "${prefix}" is ${prefix.length} characters; at most ${MAX_PREFIX_LENGTH} fit.`,
-      `IAM role and Lambda function names are limited to ${NAME_LIMIT} characters and the longest lab name is ${LONGEST_BASE}; use a shorter prefix such as your first name.`,
-    );
-  }
-  return prefix;
+  return checkPrefix(prefix, MAX_PREFIX_LENGTH, `IAM role and Lambda function names are limited to ${NAME_LIMIT} characters and the longest lab name is ${LONGEST_BASE}`);
 }
 
 export function labNames(prefix = ''): LabNames {
   const p = validatePrefix(prefix);
-  const name = (base: string) => (p ? `${p}-${base}` : base);
-  const names = Object.fromEntries(Object.entries(BASE_NAMES).map(([k, v]) => [k, name(v)])) as LabNames;
+  const names = prefixed(BASE_NAMES, p) as LabNames;
   names.prefix = p;
   names.logGroup1 = `/aws/lambda/${names.function1}`;
   names.logGroup2 = `/aws/lambda/${names.function2}`;
