@@ -215,20 +215,23 @@ function taskRange(lab: (typeof LABS)[number]): string {
 export function buildProgram(): Command {
   const program = new Command('poc')
     .description(
-      `Build, test, explain and tear down classic AWS serverless labs, one --lab at a time:\n${LABS.map((l) => `  ${l.id.padEnd(10)} ${l.title}: ${l.summary}`).join('\n')}`,
+      `Build, test, explain and tear down classic AWS serverless labs, one --lab at a time (${LABS.map((l) => l.id).join(', ')}).`,
     )
     .version('0.1.0')
     .showHelpAfterError('(run `poc --help` or `poc <command> --help` for usage)')
     .addHelpText(
       'after',
       `
+The labs (--lab, or POC_LAB; the default is orders):
+${LABS.map((l) => `  ${l.id.padEnd(10)} ${l.title}:\n  ${' '.repeat(10)} ${l.summary}`).join('\n')}
+
 A workshop in four commands:
   poc setup --email you@example.com      the lab's building tasks, safe to run again
   poc send-order '{"item":"latex gloves","customerID":"12345"}'
   poc status                             what exists, what is missing or drifted
   poc cleanup                            nothing left behind
-The inventory lab: add --lab inventory (or set POC_LAB=inventory); its try-it command is
-poc upload --lab inventory --wait.
+For the inventory lab add --lab inventory (or set POC_LAB=inventory) and try it with
+  poc upload --lab inventory --wait
 
 Exit codes: 0 done, 1 AWS or runtime failure (or a bug in poc), 2 bad usage
 (nothing changed), 3 lab incomplete or drifted (status) or a task fails (check),
@@ -450,6 +453,14 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `poc status | head` closes the pipe early: the reader has what it wanted, which is no
+  // error of poc's (Node would otherwise die with an unhandled EPIPE and a stack trace).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

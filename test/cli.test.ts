@@ -77,3 +77,19 @@ describe('bin/poc.js against moto', () => {
     assert.equal(status.code, 3);
   });
 });
+
+describe('output into a pipe that closes early', () => {
+  it('`poc --help | head -1`: exits 0 without an EPIPE stack trace when the reader stops reading', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('./helpers/cli.js');
+    const child = spawn(process.execPath, ['bin/poc.js', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    // Read the first chunk, then close our end, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error'/, stderr);
+    assert.equal(code, 0, stderr);
+  });
+});
