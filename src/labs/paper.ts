@@ -69,3 +69,48 @@ export async function explainOnPaper(lab: Lab, task: number, names: LabNames, ar
   const parts = await lab.load();
   return parts.explain(task, paperLab(lab, parts, names, arns, runtime));
 }
+
+/** What a task's explanation is made of, given the lab on paper. */
+interface TaskText<P extends LabPaper> {
+  why(lab: P): string;
+  steps(lab: P): string[];
+  cli(lab: P): string[];
+}
+
+/**
+ * A standard SNS topic with an email subscription: the same task in every lab that tells
+ * someone by email, in that lab's words.
+ */
+export function emailTopicTask<P extends LabPaper>(words: {
+  /** Who publishes, e.g. the function's name. */
+  publisher(lab: P): string;
+  /** What it publishes, e.g. "each new order". */
+  each: string;
+  /** Who reads it today, e.g. "one email address". */
+  today: string;
+  /** Another subscriber it could have, e.g. "a warehouse's queue". */
+  another: string;
+  /** The messages, plural, e.g. "notifications". */
+  messages: string;
+}): TaskText<P> {
+  const email = 'you@example.com';
+  return {
+    why: (lab) => {
+      const n = lab.names;
+      return `SNS fans out: ${words.publisher(lab)} publishes ${words.each} once to ${n.topic}, and SNS delivers it to every subscriber. Today that is ${words.today}; tomorrow it can also be a phone number, ${words.another} or another function, without changing the publisher. A standard topic is enough: ${words.messages} need no strict order.
+
+An email subscription must be confirmed. AWS emails the address a link, and until it is clicked the subscription is "pending confirmation" and nothing is delivered to it, so nobody can subscribe someone else's inbox to a topic. Look in the spam folder too.`;
+    },
+    steps: ({ names: n }) => [
+      `SNS > Topics > Create topic > Standard: name ${n.topic} > Create topic.`,
+      `${n.topic} > Create subscription: protocol Email, endpoint your email address > Create subscription.`,
+      'Open the email "AWS Notification - Subscription Confirmation" and click Confirm subscription.',
+      `${n.topic} > Subscriptions: the status changes from Pending confirmation to Confirmed.`,
+    ],
+    cli: ({ names: n, arns }) => [
+      `aws sns create-topic --name ${n.topic}`,
+      `aws sns subscribe --topic-arn ${arns.topic(n.topic)} --protocol email --notification-endpoint ${email}`,
+      `aws sns list-subscriptions-by-topic --topic-arn ${arns.topic(n.topic)}`,
+    ],
+  };
+}

@@ -9,7 +9,7 @@ import type { DesiredPermission } from '../../resources/lambda-permission.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredBucket } from '../../resources/s3-bucket.js';
 import type { DesiredTable } from '../../resources/dynamodb-table.js';
-import type { LabPaper as Paper, TaskExplanation } from '../paper.js';
+import { emailTopicTask, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { InventoryNames } from './names.js';
 
 /** The inventory lab on paper (see ../paper.ts), its names typed. */
@@ -22,7 +22,6 @@ interface Explanation {
   cli(lab: LabPaper): string[];
 }
 
-const EMAIL = 'you@example.com';
 const SAMPLE = 'inventory-berlin.csv';
 const last = (arn: string) => arn.split('/').pop() ?? arn;
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -195,23 +194,7 @@ If no items appear, follow the file: the upload is in the bucket, so the questio
     },
   },
 
-  4: {
-    why: ({ names: n }) =>
-      `SNS fans out: Check-Stock publishes each out-of-stock alert once to ${n.topic}, and SNS delivers it to every subscriber. Today that is one store manager's email address; tomorrow it can also be a phone number, a purchasing system's queue or another function, without changing the publisher. A standard topic is enough: alerts need no strict order.
-
-An email subscription must be confirmed. AWS emails the address a link, and until it is clicked the subscription is "pending confirmation" and nothing is delivered to it, so nobody can subscribe someone else's inbox to a topic. Look in the spam folder too.`,
-    steps: ({ names: n }) => [
-      `SNS > Topics > Create topic > Standard: name ${n.topic} > Create topic.`,
-      `${n.topic} > Create subscription: protocol Email, endpoint your email address > Create subscription.`,
-      'Open the email "AWS Notification - Subscription Confirmation" and click Confirm subscription.',
-      `${n.topic} > Subscriptions: the status changes from Pending confirmation to Confirmed.`,
-    ],
-    cli: ({ names: n, arns }) => [
-      `aws sns create-topic --name ${n.topic}`,
-      `aws sns subscribe --topic-arn ${arns.topic(n.topic)} --protocol email --notification-endpoint ${EMAIL}`,
-      `aws sns list-subscriptions-by-topic --topic-arn ${arns.topic(n.topic)}`,
-    ],
-  },
+  4: emailTopicTask<LabPaper>({ publisher: () => 'Check-Stock', each: 'each out-of-stock alert', today: "one store manager's email address", another: "a purchasing system's queue", messages: 'alerts' }),
 
   5: {
     why: (lab) => {

@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../../resources/policy-document.js';
 import { invokeUrl, type DesiredApi } from '../../resources/rest-api.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredQueue } from '../../resources/sqs-queue.js';
-import type { LabPaper as Paper, TaskExplanation } from '../paper.js';
+import { emailTopicTask, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { LabNames } from './names.js';
 
 /** The order lab on paper (see ../paper.ts), its names typed. */
@@ -42,7 +42,6 @@ const queueUrlOf = (queue: string) => `$(aws sqs get-queue-url --queue-name ${qu
 const apiIdOf = (api: string) => `$(aws apigateway get-rest-apis --query "items[?name=='${api}'].id | [0]" --output text)`;
 const prefixFlag = (names: LabNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
 const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
-const EMAIL = 'you@example.com';
 
 /** The service a trust policy lets assume the role, e.g. "lambda" for lambda.amazonaws.com. */
 function trustedService(trust: PolicyDocument): string {
@@ -261,23 +260,7 @@ The stream decouples storing from reacting: ${n.function1} knows nothing of noti
     ],
   },
 
-  6: {
-    why: ({ names: n }) =>
-      `SNS fans out: ${n.function2} publishes each new order once to ${n.topic}, and SNS delivers it to every subscriber. Today that is one email address; tomorrow it can also be a phone number, a warehouse's queue or another function, without changing the publisher. A standard topic is enough: notifications need no strict order.
-
-An email subscription must be confirmed. AWS emails the address a link, and until it is clicked the subscription is "pending confirmation" and nothing is delivered to it, so nobody can subscribe someone else's inbox to a topic. Look in the spam folder too.`,
-    steps: ({ names: n }) => [
-      `SNS > Topics > Create topic > Standard: name ${n.topic} > Create topic.`,
-      `${n.topic} > Create subscription: protocol Email, endpoint your email address > Create subscription.`,
-      'Open the email "AWS Notification - Subscription Confirmation" and click Confirm subscription.',
-      `${n.topic} > Subscriptions: the status changes from Pending confirmation to Confirmed.`,
-    ],
-    cli: ({ names: n, arns }) => [
-      `aws sns create-topic --name ${n.topic}`,
-      `aws sns subscribe --topic-arn ${arns.topic(n.topic)} --protocol email --notification-endpoint ${EMAIL}`,
-      `aws sns list-subscriptions-by-topic --topic-arn ${arns.topic(n.topic)}`,
-    ],
-  },
+  6: emailTopicTask<LabPaper>({ publisher: ({ names: n }) => n.function2, each: 'each new order', today: 'one email address', another: "a warehouse's queue", messages: 'notifications' }),
 
   7: {
     why: (lab) => {
