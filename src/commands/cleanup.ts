@@ -1,7 +1,7 @@
 // poc cleanup: task 10. Deletes everything tasks 1-8 make, and what AWS made on the
 // side, found by the lab's names within the prefix; then checks that nothing is left.
 import { pollUntil, DELETION_POLL, RetryExhausted } from '../aws/retry.js';
-import { destroyAll, observeAll, type ResourceReport } from '../engine/walks.js';
+import { destroyAll, observeAll, readAhead, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, EXIT, UsageError } from '../errors.js';
 import { taskTitles } from '../labs/lab.js';
 import type { AnyResource } from '../engine/resource.js';
@@ -49,7 +49,9 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const { ctx } = session;
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = (await lab.load()).resources(names, session);
-  const elsewhere = await labInOtherRegion(all, ctx);
+  // Everything is read at once; the region check and the list of what exists share the readings.
+  const readings = ctx.concurrency === undefined ? readAhead(all, ctx) : undefined;
+  const elsewhere = await labInOtherRegion(all, ctx, readings);
   // IAM serving a lab in another region is that lab's: it is neither listed nor deleted here.
   const resources = all.filter((r) => !(elsewhere && (r.type === 'iam-policy' || r.type === 'iam-role')));
   const keptNote = elsewhere
@@ -57,7 +59,7 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     : undefined;
   const base = { account: session.account, region: session.region, prefix: names.prefix, dryRun: options.dryRun === true };
 
-  const before = await observeAll(resources, ctx);
+  const before = await observeAll(resources, ctx, {}, readings);
   const readError = firstError(before);
   if (readError) throw readError;
   const found = before.filter((r) => r.state !== 'missing');

@@ -4,6 +4,7 @@
 // The policy documents say which region they serve.
 import { toPocError } from '../aws/errors.js';
 import type { AnyResource, Ctx } from '../engine/resource.js';
+import { observation, type Readings } from '../engine/walks.js';
 import type { PolicyDocument } from '../resources/policy-document.js';
 
 export interface OtherRegionLab {
@@ -27,12 +28,12 @@ function regionsIn(document: PolicyDocument | undefined): string[] {
 }
 
 /** The lab (same prefix, same account) that the existing IAM policies serve in another region, if any. */
-export async function labInOtherRegion(resources: AnyResource[], ctx: Ctx): Promise<OtherRegionLab | undefined> {
+export async function labInOtherRegion(resources: AnyResource[], ctx: Ctx, readings?: Readings): Promise<OtherRegionLab | undefined> {
   const policies = resources.filter((r) => r.type === 'iam-policy');
   const seen = await Promise.all(
     policies.map(async (p) => {
       try {
-        const observed = (await p.observe(ctx)) as { document?: PolicyDocument } | undefined;
+        const observed = (await observation(p, ctx, readings)) as { document?: PolicyDocument } | undefined;
         return { name: p.name, regions: regionsIn(observed?.document) };
       } catch (error) {
         throw toPocError(error, `Reading iam-policy ${p.name}`);

@@ -1,6 +1,6 @@
 // poc setup: tasks 1-8, created or repaired in dependency order; safe to run again.
 import type { AnyResource, Ctx } from '../engine/resource.js';
-import { applyAll, observeAll, type ResourceReport } from '../engine/walks.js';
+import { applyAll, observation, observeAll, readAhead, type ResourceReport } from '../engine/walks.js';
 import { AwsFailure, PocError, UsageError } from '../errors.js';
 import { buildingTasks, taskTitles as titlesOf, type Lab, type LabTask } from '../labs/lab.js';
 import { selectLab } from '../labs/index.js';
@@ -63,7 +63,13 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   reporter.info(`Account ${session.account} in ${session.region}${names.prefix ? `, prefix ${names.prefix}` : ''}`);
   const all = (await lab.load()).resources(names, session);
   const resources = all.filter((r) => tasks.includes(r.task));
-  const elsewhere = await labInOtherRegion(all, ctx);
+  // What the walk will look at is read at once, with the policies the region check reads
+  // and the subscription a re-run without --email looks for: one round of reads for all.
+  // --step reads each task when it comes to it, after the earlier ones are built; a fixed
+  // concurrency keeps the level-by-level walk.
+  const wanted = all.filter((r) => resources.includes(r) || r.type === 'iam-policy' || resources.some((s) => s.needs.includes(r.key)));
+  const readings = options.step || ctx.concurrency !== undefined ? undefined : readAhead(wanted, ctx);
+  const elsewhere = await labInOtherRegion(all, ctx, readings);
   if (elsewhere) {
     throw new UsageError(
       `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
@@ -74,7 +80,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   if (!email && !options.dryRun && resources.some((r) => r.type === 'sns-subscription')) {
     // The first run needs an address; a re-run may keep the existing subscription.
     const subscription = resources.find((r) => r.type === 'sns-subscription')!;
-    const existing = await subscription.observe(ctx);
+    const existing = await observation(subscription, ctx, readings);
     if (!existing) {
       if (!deps.askEmail) {
         throw new UsageError(lab.settings.email?.missing ?? 'setup needs an email address for the subscription.', 'Pass --email you@example.com (it is only needed the first time).');
@@ -90,7 +96,7 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
     ({ reports, stoppedAt } = await stepThrough(lab, tasks, resources, all, ctx, options, deps));
   } else {
     reporter.begin(resources, titlesOf(lab), options.dryRun ? 'Checking' : 'Ensuring');
-    reports = options.dryRun ? await observeAll(resources, ctx, reporter) : await applyAll(resources, ctx, reporter, all);
+    reports = options.dryRun ? await observeAll(resources, ctx, reporter, readings) : await applyAll(resources, ctx, reporter, all, readings);
     reporter.end();
   }
 

@@ -59,8 +59,74 @@ function compare(resource: AnyResource, ctx: Ctx, observed: unknown): ResourceRe
   });
 }
 
+/**
+ * Observations started ahead of a walk, every resource at once (they are independent
+ * reads), so that the checks a command makes before it changes anything (another region's
+ * lab, an existing subscription) and the walk itself share one round of reads. Each
+ * reading notes what of the walk's state and shared reads (readOnce) it looked at: it
+ * still holds while none of that has changed, however much else the walk has built.
+ */
+export type Readings = Map<string, Reading>;
+
+export interface Reading {
+  value: Promise<unknown>;
+  /** Whether the reading still tells what the resource looks like; `needsUnchanged` decides for one that looked at the whole state. */
+  holds(ctx: Ctx, needsUnchanged?: boolean): boolean;
+}
+
+export function readAhead(resources: AnyResource[], ctx: Ctx): Readings {
+  return new Map(resources.map((r) => [r.key, startReading(r, ctx)]));
+}
+
+function startReading(resource: AnyResource, ctx: Ctx): Reading {
+  const states = new Map<string, unknown>();
+  const shared = new Map<string, Promise<unknown>>();
+  let wholeState = false;
+  const watch = <V>(map: Map<string, V>, seen: Map<string, V>, onWhole: () => void) =>
+    new Proxy(map, {
+      get(target, prop) {
+        if (prop === 'get' || prop === 'has') {
+          return (key: string) => {
+            const value = target.get(key);
+            seen.set(key, value as V);
+            return prop === 'get' ? value : target.has(key);
+          };
+        }
+        if (prop === 'set') {
+          return (key: string, value: V) => {
+            seen.set(key, value);
+            return target.set(key, value);
+          };
+        }
+        if (prop === 'values' || prop === 'entries' || prop === 'keys' || prop === 'forEach' || prop === Symbol.iterator) onWhole();
+        const member = Reflect.get(target, prop, target);
+        return typeof member === 'function' ? member.bind(target) : member;
+      },
+    });
+  const value = resource.observe({
+    ...ctx,
+    note: () => {},
+    state: watch(ctx.state, states, () => (wholeState = true)),
+    reads: watch(ctx.reads, shared, () => {}),
+  });
+  value.catch(() => undefined);
+  return {
+    value,
+    holds: (now, needsUnchanged = true) =>
+      (!wholeState || needsUnchanged) &&
+      [...states].every(([key, v]) => now.state.get(key) === v) &&
+      [...shared].every(([key, p]) => now.reads.get(key) === p),
+  };
+}
+
+/** A resource's observation: the reading ahead when it still holds, else a new one. */
+export function observation(resource: AnyResource, ctx: Ctx, readings?: Readings): Promise<unknown> {
+  const reading = readings?.get(resource.key);
+  return reading?.holds(ctx) ? reading.value : resource.observe(ctx);
+}
+
 /** Read-only: every resource observed at once (they are independent reads), then compared. */
-export async function observeAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}): Promise<ResourceReport[]> {
+export async function observeAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}, readings?: Readings): Promise<ResourceReport[]> {
   const results = await runGraph(
     resources.map((r) => r.key),
     () => [],
@@ -68,7 +134,7 @@ export async function observeAll(resources: AnyResource[], ctx: Ctx, events: Wal
       const r = resources.find((x) => x.key === key)!;
       events.start?.(r);
       try {
-        const o = await r.observe(forResource(ctx, r, events));
+        const o = await observation(r, forResource(ctx, r, events), readings);
         if (o !== undefined) ctx.state.set(r.key, o);
         return { o };
       } catch (error) {
@@ -134,12 +200,13 @@ export async function applyAll(
   ctx: Ctx,
   events: WalkEvents = {},
   context: AnyResource[] = [],
+  readings?: Readings,
 ): Promise<ResourceReport[]> {
   const byKey = new Map(resources.map((r) => [r.key, r]));
   const needed = context.filter((c) => !byKey.has(c.key) && resources.some((r) => r.needs.includes(c.key)));
   const absent = await Promise.all(
     needed.map(async (c) => {
-      const o = await c.observe(ctx).catch((error) => {
+      const o = await observation(c, ctx, readings).catch((error) => {
         throw toPocError(error, `Reading ${c.type} ${c.name}`);
       });
       if (o !== undefined) ctx.state.set(c.key, o);
@@ -154,19 +221,12 @@ export async function applyAll(
     );
   }
 
-  // Every resource is read at once, as status reads them, instead of level by level. A
-  // resource whose needs all come out unchanged keeps that reading (nothing it depends
-  // on moved), so a converged re-run takes status's rounds, not the graph's depth; when a
-  // need was created or repaired, it is read again after it, as before. A fixed
+  // Every resource is read at once, as status reads them, instead of level by level
+  // (readAhead). A resource keeps that reading unless what it looked at has changed, so a
+  // converged re-run takes status's rounds, not the graph's depth, and one whose needs
+  // were just created is not read again only to be found missing again. A fixed
   // concurrency (one at a time) keeps the level-by-level walk.
-  const early = new Map<string, Promise<unknown>>();
-  if (ctx.concurrency === undefined) {
-    for (const r of resources) {
-      const reading = r.observe({ ...ctx, note: () => {} });
-      reading.catch(() => undefined);
-      early.set(r.key, reading);
-    }
-  }
+  const early = readings ?? (ctx.concurrency === undefined ? readAhead(resources, ctx) : new Map<string, Reading>());
   const outcomes = new Map<string, ResourceReport['outcome']>();
   const unchangedNeeds = (r: AnyResource) => r.needs.every((n) => !byKey.has(n) || outcomes.get(n) === 'unchanged');
 
@@ -179,7 +239,7 @@ export async function applyAll(
       events.start?.(r);
       // An early reading that failed is not trusted: read again, as the walk always did.
       const reading = early.get(key);
-      const observed = reading && unchangedNeeds(r) ? () => reading.catch(() => r.observe(rctx)) : undefined;
+      const observed = reading?.holds(ctx, unchangedNeeds(r)) ? () => reading.value.catch(() => r.observe(rctx)) : undefined;
       try {
         const report = await converge(r, rctx, observed).catch(async (error) => {
           // Our own earlier attempt may have succeeded with its answer lost: look again, once.
