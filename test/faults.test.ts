@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { runPoc } from './helpers/cli.js';
 import { before, describe, it } from 'node:test';
+import { APIGateway } from '@aws-sdk/client-api-gateway';
 import { Lambda } from '@aws-sdk/client-lambda';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws } from '../src/aws/clients.js';
@@ -19,6 +20,7 @@ import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';
 import {
   completeLab,
+  concurrentModificationAnswer,
   EMPTY_LAB,
   guideNames,
   labInventory,
@@ -27,6 +29,7 @@ import {
   type FaultKind,
   type FaultProxy,
   type FaultRule,
+  type RequestInfo,
 } from './helpers/fault-proxy.js';
 import { motoPerFile } from './helpers/lab.js';
 
@@ -255,6 +258,49 @@ describe('IAM propagation: Lambda refuses a just-created role for a while', () =
       assert.equal(proxy.count('iamPropagation'), 7);
       assert.ok(notes.some((n) => /IAM to let Lambda assume the just-created role/.test(n)), `notes: ${notes.join(' | ')}`);
       assert.ok(notes.some((n) => /IAM to show Lambda the just-attached permissions/.test(n)), `notes: ${notes.join(' | ')}`);
+      assert.deepEqual(normalised(await labInventory(moto.endpoint)), normalised(completeLab('', EMAIL)));
+    });
+  });
+});
+
+describe('API Gateway makes one change to a REST API at a time', () => {
+  it('the proxy refuses a change sent while another change to the same API is under way, as API Gateway does', async () => {
+    await moto.reset();
+    await withProxy({ target: moto.endpoint }, async (proxy) => {
+      const apigateway = new APIGateway({ endpoint: proxy.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      try {
+        const { id: restApiId, rootResourceId: resourceId } = await apigateway.createRestApi({ name: 'together' });
+        await apigateway.putMethod({ restApiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' });
+        // Two method responses of one method sent together, as setup once sent them.
+        const both = await Promise.allSettled(['200', '400'].map((statusCode) => apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode })));
+        const refused = both.filter((b) => b.status === 'rejected').map((b) => (b as PromiseRejectedResult).reason as Error);
+        assert.equal(refused.length, 1, 'one of two changes sent together must be refused');
+        assert.equal(refused[0].name, 'ConflictException');
+        assert.match(refused[0].message, /concurrent modification/);
+      } finally {
+        apigateway.destroy();
+      }
+    });
+  });
+
+  it('setup makes the API one change at a time, and waits out a change somebody else is making', async () => {
+    await moto.reset();
+    let refusedOnce = false;
+    // Somebody else is changing the API when setup puts its integration: refused once.
+    const respond = (info: RequestInfo) => {
+      if (refusedOnce || info.service !== 'apigateway' || info.operation !== 'PutIntegration') return undefined;
+      refusedOnce = true;
+      return concurrentModificationAnswer();
+    };
+    await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
+      const aws = await createAws({ endpointUrl: proxy.endpoint, region: REGION });
+      const notes: string[] = [];
+      const reporter = { ...(await quiet()), note: (_r: unknown, text: string) => notes.push(text) };
+      const built = await setup(opts(proxy.endpoint), { reporter, aws });
+      assert.equal(built.exitCode, 0, why(built));
+      assert.ok(refusedOnce, 'the integration was never put');
+      assert.equal(proxy.stats.seen.filter((op) => op === 'apigateway:PutIntegration').length, 2, 'the refused change is made again, once');
+      assert.ok(notes.some((n) => /another change to the API to finish/.test(n)), `notes: ${notes.join(' | ')}`);
       assert.deepEqual(normalised(await labInventory(moto.endpoint)), normalised(completeLab('', EMAIL)));
     });
   });

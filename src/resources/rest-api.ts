@@ -77,6 +77,21 @@ export const apiWaitReason = (error: unknown) =>
     ? 'API Gateway’s per-account quota (a few such calls a minute; others in your account may be using it too)'
     : undefined;
 
+// API Gateway takes one change to a REST API at a time: a change made while another one
+// to the same API is under way is refused with 409 ConflictException "Unable to complete
+// operation due to concurrent modification. Please try again later." (two method
+// responses of one method are enough; AWS does not document it, the reports are many, e.g.
+// hashicorp/terraform-provider-aws#776, hashicorp/terraform#11395). So poc makes an API's
+// changes one after another, and tries again one refused so: somebody else (the console,
+// a second poc) was changing the API at that moment. Reads are not changes: made at once.
+const concurrentChange = (error: unknown) =>
+  hasCode(error, 'ConflictException') && /concurrent modification/i.test(String((error as Error).message))
+    ? 'another change to the API to finish (API Gateway makes one at a time)'
+    : undefined;
+const changeWaitReason = (error: unknown) => apiWaitReason(error) ?? concurrentChange(error);
+/** One change to a REST API, tried again while API Gateway's quota or another change holds it up. */
+const change = <T>(ctx: Ctx, make: () => Promise<T>) => retryWhile(make, changeWaitReason, API_QUOTA, ctx.note, ctx.signal);
+
 export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stage: string, path: string): string {
   return `https://${apiId}.execute-api.${ctx.region}.${ctx.arns.dnsSuffix}/${stage}/${path}`;
 }
@@ -177,49 +192,49 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       if (id === keep) continue;
       const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
       if (resources && (resources.items ?? []).length <= 1) {
-        await retryWhile(() => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'), apiWaitReason, API_QUOTA, ctx.note, ctx.signal);
+        await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'));
       }
     }
   }
 
+  /** The POST method, its integration and responses, made one change at a time. */
   async function buildMethod(ctx: Ctx, desired: DesiredApi, api: ObservedApi, validatorId: string) {
     const apigateway = await ctx.aws.client('apigateway');
     const restApiId = api.id;
     let resourceId = api.resourceId;
     if (!resourceId) {
-      resourceId = (await apigateway.createResource({ restApiId, parentId: api.rootId, pathPart: desired.path })).id!;
+      resourceId = (await change(ctx, () => apigateway.createResource({ restApiId, parentId: api.rootId, pathPart: desired.path }))).id!;
     } else if (api.method) {
       // PutMethod and PutMethodResponse refuse to overwrite (ConflictException): rebuild it.
-      await apigateway.deleteMethod({ restApiId, resourceId, httpMethod: 'POST' });
+      await change(ctx, () => apigateway.deleteMethod({ restApiId, resourceId: resourceId!, httpMethod: 'POST' }));
     }
-    await apigateway.putMethod({
-      restApiId,
-      resourceId,
-      httpMethod: 'POST',
-      authorizationType: 'NONE',
-      requestValidatorId: validatorId,
-      requestModels: { 'application/json': desired.model.name },
-    });
-    await apigateway.putIntegration({
-      restApiId,
-      resourceId,
-      httpMethod: 'POST',
-      type: 'AWS',
-      integrationHttpMethod: 'POST',
-      uri: desired.uri,
-      credentials: desired.credentials,
-      requestParameters: desired.requestParameters,
-      requestTemplates: desired.requestTemplates,
-      // Anything but application/json is refused with 415 instead of reaching SQS unchecked.
-      passthroughBehavior: 'NEVER',
-    });
-    // Each status code's pair is independent of the others': built at once, in two rounds, not six.
-    await Promise.all(
-      Object.entries(desired.responses).map(async ([statusCode, selectionPattern]) => {
-        await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode });
-        await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode, selectionPattern });
+    const method = { restApiId, resourceId, httpMethod: 'POST' };
+    await change(ctx, () =>
+      apigateway.putMethod({
+        ...method,
+        authorizationType: 'NONE',
+        requestValidatorId: validatorId,
+        requestModels: { 'application/json': desired.model.name },
       }),
     );
+    await change(ctx, () =>
+      apigateway.putIntegration({
+        ...method,
+        type: 'AWS',
+        integrationHttpMethod: 'POST',
+        uri: desired.uri,
+        credentials: desired.credentials,
+        requestParameters: desired.requestParameters,
+        requestTemplates: desired.requestTemplates,
+        // Anything but application/json is refused with 415 instead of reaching SQS unchecked.
+        passthroughBehavior: 'NEVER',
+      }),
+    );
+    // An integration response needs its method response first.
+    for (const [statusCode, selectionPattern] of Object.entries(desired.responses)) {
+      await change(ctx, () => apigateway.putMethodResponse({ ...method, statusCode }));
+      await change(ctx, () => apigateway.putIntegrationResponse({ ...method, statusCode, selectionPattern }));
+    }
   }
 
   return {
@@ -255,69 +270,64 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     async ensure(ctx, desired, observed) {
       const apigateway = await ctx.aws.client('apigateway');
       let api = observed;
+      // Reads that need not hold up the changes run beside them and are settled before the end.
+      const aside: Promise<unknown>[] = [];
       if (!api) {
-        const created = await retryWhile(
-          () =>
-            apigateway.createRestApi({
-              name: spec.name,
-              description: spec.description,
-              endpointConfiguration: { types: ['REGIONAL'] },
-              tags: ctx.tags,
-            }),
-          apiWaitReason,
-          API_QUOTA,
-          ctx.note,
-          ctx.signal,
+        const created = await change(ctx, () =>
+          apigateway.createRestApi({
+            name: spec.name,
+            description: spec.description,
+            endpointConfiguration: { types: ['REGIONAL'] },
+            tags: ctx.tags,
+          }),
         );
-        await removeEmptyTwins(ctx, created.id!);
-        api = await read(ctx, created.id!, []);
+        const id = created.id!;
+        aside.push(removeEmptyTwins(ctx, id));
+        // A new API has its root resource and nothing of the lab's yet: its answer says all
+        // that the build needs, with no read.
+        api = created.rootResourceId
+          ? { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], url: invokeUrl(ctx, id, spec.stage, spec.path) }
+          : await read(ctx, id, []);
       }
-      const restApiId = api.id;
+      const built = api;
+      const restApiId = built.id;
       let changed = !observed;
-      // The model and the validator do not depend on each other: made at the same time.
-      const model = (async () => {
-        if (!api.modelSchema) {
-          await apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description });
+      try {
+        if (!built.modelSchema) {
+          await change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
           changed = true;
-        } else if (JSON.stringify(JSON.parse(api.modelSchema)) !== desired.model.schema) {
-          await apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] });
+        } else if (JSON.stringify(JSON.parse(built.modelSchema)) !== desired.model.schema) {
+          await change(ctx, () => apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] }));
           changed = true;
         }
-      })();
-      const validator = (async () => {
-        for (const requestValidatorId of api.validatorTwins) {
-          await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException');
+        for (const requestValidatorId of built.validatorTwins) {
+          await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException'));
         }
-        let validatorId = api.validatorId;
+        let validatorId = built.validatorId;
+        let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
         if (!validatorId) {
-          validatorId = (await apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false })).id!;
+          validatorId = (await change(ctx, () => apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false }))).id!;
           // Not idempotent either: a retried create whose first answer was lost made a twin.
-          const { items = [] } = await apigateway.getRequestValidators({ restApiId, limit: 500 });
-          for (const twin of items.filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
-            await unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id }), 'NotFoundException');
-          }
+          // Looked for while the method is built; removed after it, one change at a time.
+          validators = apigateway.getRequestValidators({ restApiId, limit: 500 });
+          aside.push(validators);
         }
-        return validatorId;
-      })();
-      // Both settle before going on: a failure of one never leaves the other running unseen.
-      const [made, validated] = await Promise.allSettled([model, validator]);
-      if (made.status === 'rejected') throw made.reason;
-      if (validated.status === 'rejected') throw validated.reason;
-      const validatorId = validated.value;
-      if (methodReasons(desired, { ...api, validatorId }).length) {
-        await buildMethod(ctx, desired, api, validatorId);
-        changed = true;
+        if (methodReasons(desired, { ...built, validatorId }).length) {
+          await buildMethod(ctx, desired, built, validatorId);
+          changed = true;
+        }
+        for (const twin of ((await validators)?.items ?? []).filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
+          await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id! }), 'NotFoundException'));
+        }
+        await Promise.all(aside);
+        if (changed || !built.stage?.deploymentId) {
+          await change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' }));
+        }
+      } finally {
+        // Nothing is left running unseen when a change fails.
+        await Promise.allSettled(aside);
       }
-      if (changed || !api.stage?.deploymentId) {
-        await retryWhile(
-          () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' }),
-          apiWaitReason,
-          API_QUOTA,
-          ctx.note,
-          ctx.signal,
-        );
-      }
-      return read(ctx, restApiId, api.duplicates);
+      return read(ctx, restApiId, built.duplicates);
     },
     async destroy(ctx) {
       const apigateway = await ctx.aws.client('apigateway');

@@ -78,7 +78,10 @@ export interface FaultProxyOptions {
    * enabling an already enabled stream (or disabling a missing one) is a ValidationException,
    * as the DynamoDB API reference says, where moto answers otherwise; deleting a REST API that
    * is gone is a 404 NotFoundException, where moto fails with a 500 HTML page; a second
-   * /orders under the same parent is a 409 ConflictException, where moto makes one.
+   * /orders under the same parent is a 409 ConflictException, where moto makes one; a
+   * change to a REST API while another change to it is under way is a 409
+   * ConflictException "... concurrent modification ...", where moto makes both (each
+   * change is held API_CHANGE_MS, so that changes sent together always meet).
    */
   emulateAws?: boolean;
   /** Delay range of a slow answer, ms. */
@@ -314,6 +317,25 @@ async function awsDifferences(motoEndpoint: string, info: RequestInfo, body: Buf
 }
 
 /**
+ * API Gateway makes one change to a REST API at a time and refuses another that arrives
+ * meanwhile (not documented by AWS; reported often, e.g. hashicorp/terraform#11395 for two
+ * method responses of one method). Every call but a GET under /restapis/{id} is a change.
+ */
+const API_CHANGE_MS = 15;
+export function apiChanged(info: RequestInfo): string | undefined {
+  if (info.service !== 'apigateway' || info.method === 'GET') return undefined;
+  return /^\/restapis\/([^/]+)/.exec(info.path)?.[1];
+}
+
+export function concurrentModificationAnswer(): CannedAnswer {
+  return {
+    status: 409,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ConflictException' },
+    body: JSON.stringify({ message: 'Unable to complete operation due to concurrent modification. Please try again later.' }),
+  };
+}
+
+/**
  * Deleting a REST API that is not there: API Gateway answers 404 NotFoundException; moto
  * fails with a 500 HTML page, which the SDK cannot even parse. (A retried DeleteRestApi
  * whose first answer was lost meets exactly this.) The proxy gives AWS's answer.
@@ -482,6 +504,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   }
 
+  /** REST APIs with a change under way (emulateAws). */
+  const apisChanging = new Set<string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -519,12 +543,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             req.socket.destroy();
             return;
         }
+        const changing = !control && options.emulateAws !== false ? apiChanged(info) : undefined;
+        if (changing && apisChanging.has(changing)) return answer(res, concurrentModificationAnswer());
+        if (changing) apisChanging.add(changing);
         let upstream: Awaited<ReturnType<typeof forward>>;
         try {
           upstream = await forward(req, body);
+          if (changing) await wait(API_CHANGE_MS);
         } catch {
           req.socket.destroy();
           return;
+        } finally {
+          if (changing) apisChanging.delete(changing);
         }
         if (!control) options.onAnswered?.(info, upstream.status);
         if (kind === 'resetAfter') {
