@@ -106,7 +106,8 @@ export async function findApis(ctx: Ctx, name: string): Promise<{ id: string; cr
     for (const api of page.items ?? []) if (api.name === name) found.push({ id: api.id!, created: api.createdDate?.getTime() ?? 0 });
     position = page.position;
   } while (position);
-  return found.sort((a, b) => a.created - b.created);
+  // Oldest first; two made in the same instant are ordered by id, so every run picks the same.
+  return found.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function methodOf(resource: ApiResource | undefined, verb: string): ObservedMethod | undefined {
@@ -184,17 +185,24 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     return reasons;
   }
 
-  // CreateRestApi is not idempotent: when its answer is lost, the SDK's retry makes a
-  // second API of the same name. An API of this name with nothing built on it is such a twin.
-  async function removeEmptyTwins(ctx: Ctx, keep: string) {
+  // CreateRestApi is not idempotent: a retried request whose first answer was lost makes a
+  // second API of the name, and two setups of one prefix at once make one each. The oldest
+  // API of the name is the lab's (observe reads that one too), for every run alike: a newer
+  // one this run has just made is deleted and the build goes on with the oldest; any other
+  // empty one (a lost answer's twin) is deleted as well.
+  async function settleTwins(ctx: Ctx, mine: string): Promise<string> {
     const apigateway = await ctx.aws.client('apigateway');
-    for (const { id } of await findApis(ctx, spec.name)) {
+    const apis = await findApis(ctx, spec.name);
+    const keep = apis[0]?.id ?? mine;
+    for (const { id } of apis) {
       if (id === keep) continue;
-      const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
-      if (resources && (resources.items ?? []).length <= 1) {
-        await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'));
+      if (id !== mine) {
+        const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
+        if (!resources || (resources.items ?? []).length > 1) continue;
       }
+      await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'));
     }
+    return keep;
   }
 
   /** The POST method, its integration and responses, made one change at a time. */
@@ -273,6 +281,13 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       // Reads that need not hold up the changes run beside them and are settled before the end.
       const aside: Promise<unknown>[] = [];
       if (!api) {
+        // CreateRestApi is not idempotent, and the reading may be from before this run built
+        // what the API needs: look again right before making one, in case another setup of
+        // this prefix has made it meanwhile.
+        const apis = await findApis(ctx, spec.name);
+        if (apis.length) api = await read(ctx, apis[0].id, apis.slice(1).map((a) => a.id));
+      }
+      if (!api) {
         const created = await change(ctx, () =>
           apigateway.createRestApi({
             name: spec.name,
@@ -281,13 +296,13 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
             tags: ctx.tags,
           }),
         );
-        const id = created.id!;
-        aside.push(removeEmptyTwins(ctx, id));
+        const id = await settleTwins(ctx, created.id!);
         // A new API has its root resource and nothing of the lab's yet: its answer says all
         // that the build needs, with no read.
-        api = created.rootResourceId
-          ? { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], url: invokeUrl(ctx, id, spec.stage, spec.path) }
-          : await read(ctx, id, []);
+        api =
+          id === created.id && created.rootResourceId
+            ? { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], url: invokeUrl(ctx, id, spec.stage, spec.path) }
+            : await read(ctx, id, []);
       }
       const built = api;
       const restApiId = built.id;
