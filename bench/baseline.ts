@@ -1,7 +1,9 @@
 // The benchmark's independent baseline: the order lab on an empty account as a plain
 // script would build it, with the same AWS SDK and the same clients, one call after the
 // other, without poc's engine or resource model (nothing read first: the account is known
-// to be empty). Usage: node dist/bench/baseline.js <endpoint-url>; prints nothing.
+// to be empty). It makes what poc's lab has, each with the fewest calls: the failures
+// queue of POC-Lambda-2's trigger, and the API's model, validator and 200/400/500 responses.
+// Usage: node dist/bench/baseline.js <endpoint-url>; prints nothing.
 import { APIGateway } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDB, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
@@ -81,7 +83,10 @@ const role = async (name: string, service: string, attach: string[], inline: Rec
 };
 const logsDoc = (group: string) => doc(['logs:CreateLogStream', 'logs:PutLogEvents'], arn('logs', `log-group:${group}:*`));
 const role1 = await role('Lambda-SQS-DynamoDB', 'lambda.amazonaws.com', [write, readSqs], { 'write-own-logs': logsDoc('/aws/lambda/POC-Lambda-1') });
-const role2 = await role('Lambda-DynamoDBStreams-SNS', 'lambda.amazonaws.com', [publish, streams], { 'write-own-logs': logsDoc('/aws/lambda/POC-Lambda-2') });
+const role2 = await role('Lambda-DynamoDBStreams-SNS', 'lambda.amazonaws.com', [publish, streams], {
+  'write-own-logs': logsDoc('/aws/lambda/POC-Lambda-2'),
+  'send-failures': doc(['sqs:SendMessage'], arn('sqs', 'POC-Lambda-2-Failures')),
+});
 const apiRole = await role('APIGateway-SQS', 'apigateway.amazonaws.com', [], { 'send-to-queue': doc(['sqs:SendMessage'], queueArn) });
 
 // Task 2
@@ -101,6 +106,9 @@ await sqs.createQueue({
   QueueName: 'POC-Queue',
   Attributes: { VisibilityTimeout: '60', Policy: queuePolicy, RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('sqs', 'POC-Queue-DLQ'), maxReceiveCount: 5 }) },
 });
+
+// Where POC-Lambda-2's trigger records a batch that keeps failing.
+await sqs.createQueue({ QueueName: 'POC-Lambda-2-Failures', Attributes: { MessageRetentionPeriod: String(14 * 86400) } });
 
 // Task 4
 const fn = async (name: string, roleArn: string, code: string, Variables: Record<string, string>) => {
@@ -122,13 +130,24 @@ await sns.subscribe({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'bench@ex
 
 // Task 7
 await fn('POC-Lambda-2', role2, 'lambda-2', { TOPIC_ARN: topicArn });
-await lambda.createEventSourceMapping({ FunctionName: 'POC-Lambda-2', EventSourceArn: TableDescription!.LatestStreamArn!, StartingPosition: 'TRIM_HORIZON', BatchSize: 10 });
+await lambda.createEventSourceMapping({
+  FunctionName: 'POC-Lambda-2',
+  EventSourceArn: TableDescription!.LatestStreamArn!,
+  StartingPosition: 'TRIM_HORIZON',
+  BatchSize: 10,
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+  MaximumRetryAttempts: 5,
+  BisectBatchOnFunctionError: true,
+  DestinationConfig: { OnFailure: { Destination: arn('sqs', 'POC-Lambda-2-Failures') } },
+});
 
 // Task 8
 const { id: restApiId } = await apigateway.createRestApi({ name: 'POC-API', endpointConfiguration: { types: ['REGIONAL'] } });
 const { items } = await apigateway.getResources({ restApiId });
 const { id: resourceId } = await apigateway.createResource({ restApiId, parentId: items!.find((r) => r.path === '/')!.id!, pathPart: 'orders' });
-await apigateway.putMethod({ restApiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' });
+await apigateway.createModel({ restApiId, name: 'Order', contentType: 'application/json', schema: JSON.stringify({ type: 'object', minProperties: 1 }) });
+const { id: requestValidatorId } = await apigateway.createRequestValidator({ restApiId, name: 'validate-body', validateRequestBody: true });
+await apigateway.putMethod({ restApiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE', requestValidatorId, requestModels: { 'application/json': 'Order' } });
 await apigateway.putIntegration({
   restApiId,
   resourceId,
@@ -139,7 +158,10 @@ await apigateway.putIntegration({
   credentials: apiRole,
   requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
   requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+  passthroughBehavior: 'NEVER',
 });
-await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode: '200' });
-await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode: '200' });
+for (const [statusCode, selectionPattern] of [['200', undefined], ['400', '4\\d{2}'], ['500', '5\\d{2}']]) {
+  await apigateway.putMethodResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode });
+  await apigateway.putIntegrationResponse({ restApiId, resourceId, httpMethod: 'POST', statusCode, selectionPattern });
+}
 await apigateway.createDeployment({ restApiId, stageName: 'prod' });
