@@ -141,6 +141,10 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
   const pacing = options.pacing;
   const pacer = pacing && 'take' in pacing ? pacing : createPacer({ signal: options.signal, ...pacing });
   const cache = new Map<ServiceName, Promise<unknown>>();
+  // Clients load one after another, in the order they are first asked for: loading is CPU
+  // work, so loads started together all finish together and no call goes out before the
+  // last; one at a time, a client's calls go out while the next one loads.
+  let loading: Promise<unknown> = Promise.resolve();
   let identity: Promise<Identity> | undefined;
 
   const aws: Aws = {
@@ -151,7 +155,7 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
     client(service) {
       let pending = cache.get(service);
       if (!pending) {
-        pending = LOADERS[service](config).then((client) => {
+        pending = loading.then(() => LOADERS[service](config)).then((client) => {
           const c = client as unknown as { middlewareStack: { add: (mw: unknown, opts: unknown) => void; addRelativeTo: (mw: unknown, opts: unknown) => void } };
           c.middlewareStack.add(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
@@ -196,6 +200,7 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
           );
           return client;
         });
+        loading = pending.catch(() => undefined);
         cache.set(service, pending);
       }
       return pending as Promise<ClientTypes[typeof service]>;

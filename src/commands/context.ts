@@ -92,7 +92,10 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
   who.catch(() => undefined);
   // STS's client first, so its call goes out before the other clients' loading takes the CPU.
   await aws.client('sts').catch(() => undefined);
-  // A client that fails to load fails the walk's first call to it, with its own error.
+  // The lab's resource modules, then its clients (one after another, in the lab's order:
+  // see createAws), while STS answers. A client that fails to load fails the walk's first
+  // call to it, with its own error.
+  lab.load().catch(() => undefined);
   for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
   const { account } = await who;
   const ctx: Ctx = {

@@ -126,7 +126,11 @@ export interface Lab {
   /** The longest prefix every one of its names can carry. */
   maxPrefixLength: number;
   settings: LabSettingsSpec;
-  /** The SDK clients its resources call: a command loads them while STS answers. */
+  /**
+   * The SDK clients its resources call: a command loads them while STS answers, one after
+   * another in this order, so the services read in two rounds (a role, then its inline
+   * policies) come first.
+   */
   clients: readonly ServiceName[];
   /** Tags for everything it makes (poc:lab=<id>, and poc:prefix with a prefix). */
   tags(prefix: string): Record<string, string>;

@@ -35,7 +35,7 @@ export const inventoryLab: Lab = {
       missing: 'setup needs an email address for the out-of-stock alerts.',
     },
   },
-  clients: ['iam', 'dynamodb', 'logs', 'lambda', 's3', 'sns'],
+  clients: ['iam', 's3', 'sns', 'lambda', 'logs', 'dynamodb'],
   tags: (prefix) => labTags('inventory', prefix),
   outputs: [{ key: 'bucket', label: 'Upload bucket', type: 's3-bucket', detail: 'bucket' }],
   functions: [

@@ -40,7 +40,7 @@ export const ordersLab: Lab = {
       missing: 'setup needs an email address for the order notifications.',
     },
   },
-  clients: ['iam', 'dynamodb', 'sqs', 'logs', 'lambda', 'sns', 'apigateway'],
+  clients: ['iam', 'apigateway', 'sqs', 'sns', 'lambda', 'logs', 'dynamodb'],
   tags: (prefix) => labTags('orders', prefix),
   outputs: [{ key: 'apiUrl', label: 'Orders API', type: 'rest-api', detail: 'url' }],
   functions: [
