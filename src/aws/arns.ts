@@ -7,16 +7,27 @@ interface PartitionInfo {
   dnsSuffix: string;
 }
 
+let sdkPartition: ((region: string) => PartitionInfo) | undefined;
+
+/**
+ * Loads the SDK's partition lookup as an ES module, which the built CLI shares with the SDK
+ * clients. Commands that talk to AWS call it while STS answers; without it, the lookup is
+ * require()d from node_modules: a second copy of the SDK's core, ~25 ms of start-up.
+ */
+export async function loadPartitions(): Promise<void> {
+  sdkPartition ??= (await import('@aws-sdk/core/client')).partition;
+}
+
 /**
  * The partition (aws, aws-cn, aws-us-gov, aws-eusc, ...) and DNS suffix of a region, from the
  * SDK's own partition data (the table its endpoint resolver uses), so a new partition needs an
  * SDK update, not a change here; a region it does not know is in `aws`. Loaded on first use:
- * a command that talks to AWS has it loaded already, and `explain` offline (a placeholder
- * region) does not load the SDK at all.
+ * a command that talks to AWS has it loaded already (loadPartitions), and `explain` offline
+ * (a placeholder region) does not load the SDK at all.
  */
 function partitionInfo(region: string): PartitionInfo {
   if (!/^[a-z0-9-]+$/.test(region)) return { name: 'aws', dnsSuffix: 'amazonaws.com' };
-  const { partition } = createRequire(import.meta.url)('@aws-sdk/core/client') as { partition(region: string): PartitionInfo };
+  const partition = sdkPartition ?? (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition(region: string): PartitionInfo }).partition;
   return partition(region);
 }
 

@@ -1,6 +1,6 @@
 // What every AWS-facing command starts with: validate the global options (before any
 // AWS call), build the clients, learn the account, and make the walk context.
-import { Arns } from '../aws/arns.js';
+import { Arns, loadPartitions } from '../aws/arns.js';
 import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall, type ServiceName } from '../aws/clients.js';
 import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
@@ -96,8 +96,11 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
   // see createAws), while STS answers. A client that fails to load fails the walk's first
   // call to it, with its own error.
   lab.load().catch(() => undefined);
+  const partitions = loadPartitions();
+  partitions.catch(() => undefined);
   for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
   const { account } = await who;
+  await partitions;
   const ctx: Ctx = {
     aws,
     account,
