@@ -46,6 +46,14 @@ async function runSetup(endpoint: string, prefix?: string) {
   return setup(opts(endpoint, prefix), { reporter: await quiet(), aws });
 }
 
+/** setup (no prefix) through `endpoint`, with the progress notes it wrote on the way. */
+async function setupNoting(endpoint: string) {
+  const aws = await createAws({ endpointUrl: endpoint, region: REGION });
+  const notes: string[] = [];
+  const reporter = { ...(await quiet()), note: (_r: unknown, text: string) => notes.push(text) };
+  return { built: await setup(opts(endpoint), { reporter, aws }), notes };
+}
+
 /** The error of a failed command, readable in an assertion message. */
 const why = (result: { error?: { message: string; hint?: string } }) => (result.error ? `${result.error.message}\n  ${result.error.hint ?? ''}` : 'no error');
 
@@ -250,10 +258,7 @@ describe('IAM propagation: Lambda refuses a just-created role for a while', () =
       { service: 'lambda', operation: 'CreateEventSourceMapping', kind: 'iamPropagation', times: 3 },
     ];
     await withProxy({ target: moto.endpoint, rules }, async (proxy) => {
-      const aws = await createAws({ endpointUrl: proxy.endpoint, region: REGION });
-      const notes: string[] = [];
-      const reporter = { ...(await quiet()), note: (_r: unknown, text: string) => notes.push(text) };
-      const built = await setup(opts(proxy.endpoint), { reporter, aws });
+      const { built, notes } = await setupNoting(proxy.endpoint);
       assert.equal(built.exitCode, 0, why(built));
       assert.equal(proxy.count('iamPropagation'), 7);
       assert.ok(notes.some((n) => /IAM to let Lambda assume the just-created role/.test(n)), `notes: ${notes.join(' | ')}`);
@@ -293,10 +298,7 @@ describe('API Gateway makes one change to a REST API at a time', () => {
       return concurrentModificationAnswer();
     };
     await withProxy({ target: moto.endpoint, respond }, async (proxy) => {
-      const aws = await createAws({ endpointUrl: proxy.endpoint, region: REGION });
-      const notes: string[] = [];
-      const reporter = { ...(await quiet()), note: (_r: unknown, text: string) => notes.push(text) };
-      const built = await setup(opts(proxy.endpoint), { reporter, aws });
+      const { built, notes } = await setupNoting(proxy.endpoint);
       assert.equal(built.exitCode, 0, why(built));
       assert.ok(refusedOnce, 'the integration was never put');
       assert.equal(proxy.stats.seen.filter((op) => op === 'apigateway:PutIntegration').length, 2, 'the refused change is made again, once');
