@@ -9,7 +9,7 @@
 // --trace (every call of the last run: start-end ms from the command's start).
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startMoto } from '../test/helpers/moto.js';
+import { startMotoServer } from '../test/helpers/moto-server.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { timeline, type Timeline } from './rounds.js';
 
@@ -30,7 +30,9 @@ interface Run extends Timeline {
 }
 
 async function main() {
-  const moto = await startMoto();
+  // moto itself, without the tests' API-model check in front (its decoding would run in
+  // this process, beside the proxy, and be measured as poc's time).
+  const moto = await startMotoServer();
   const proxy = await startLatencyProxy(moto.endpoint, LATENCY);
   const env = {
     ...process.env,
