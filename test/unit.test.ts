@@ -15,6 +15,8 @@ import { selectTasks } from '../src/commands/setup.js';
 import { messageIdOf, orderBody, parseOrder } from '../src/labs/orders/send-order.js';
 import { parseFunctionChoice, parseSince } from '../src/commands/logs.js';
 import { runGraph } from '../src/engine/graph.js';
+import { applyAll, readAhead } from '../src/engine/walks.js';
+import { forget, readOnce, type AnyResource } from '../src/engine/resource.js';
 import { EXIT, UsageError } from '../src/errors.js';
 import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
@@ -157,6 +159,80 @@ describe('dependency graph', () => {
       running--;
     }, undefined, 1);
     assert.equal(most, 1);
+  });
+});
+
+describe('readings taken ahead of a walk (readAhead)', () => {
+  const bareCtx = () => ({ state: new Map(), reads: new Map(), note: () => {} }) as unknown as Ctx;
+  /** A resource kind for the engine alone: observe is counted, ensure makes it. */
+  const fake = (key: string, needs: string[], look: (ctx: Ctx) => Promise<unknown> = async () => undefined) => {
+    const seen = { observed: 0 };
+    let made: string | undefined;
+    const resource: AnyResource = {
+      key,
+      task: 1,
+      type: 'fake',
+      name: key,
+      needs,
+      desired: () => 'made',
+      observe: async (ctx) => {
+        seen.observed++;
+        await look(ctx);
+        return made;
+      },
+      diff: () => [],
+      ensure: async () => (made = 'made'),
+      destroy: async () => 'absent',
+      id: () => key,
+    };
+    return { resource, seen };
+  };
+
+  it('a reading holds while what it looked at is unchanged, and only that', async () => {
+    const ctx = bareCtx();
+    const looker = fake('looker', [], async (c) => {
+      c.state.get('queue');
+      await readOnce(c, 'describe', async () => 'table');
+    });
+    const blind = fake('blind', []);
+    const whole = fake('whole', [], async (c) => [...c.state.values()]);
+    const readings = readAhead([looker.resource, blind.resource, whole.resource], ctx);
+    await Promise.all([...readings.values()].map((r) => r.value));
+    const holds = (key: string, needsUnchanged?: boolean) => readings.get(key)!.holds(ctx, needsUnchanged);
+    assert.deepEqual([holds('looker'), holds('blind'), holds('whole')], [true, true, true]);
+    ctx.state.set('role', 'made');
+    assert.equal(holds('looker'), true, 'a state nobody looked at changed');
+    assert.equal(holds('whole', false), false, 'one that looked at the whole state holds only while its needs are unchanged');
+    assert.equal(holds('whole', true), true);
+    ctx.state.set('queue', 'made');
+    assert.equal(holds('looker'), false, 'the state it looked at changed');
+    assert.equal(holds('blind'), true);
+    const again = readAhead([looker.resource], bareCtx());
+    const fresh = again.get('looker')!;
+    await fresh.value;
+    const ctx2 = bareCtx();
+    assert.equal(fresh.holds(ctx2), false, 'another walk does not share its reads');
+  });
+
+  it('a shared read forgotten after a change makes the readings that used it stale', async () => {
+    const ctx = bareCtx();
+    const looker = fake('looker', [], (c) => readOnce(c, 'describe', async () => 'table'));
+    const reading = readAhead([looker.resource], ctx).get('looker')!;
+    await reading.value;
+    assert.equal(reading.holds(ctx), true);
+    forget(ctx, 'describe');
+    assert.equal(reading.holds(ctx), false);
+  });
+
+  it('setup does not read again what its reading found missing when nothing it looked at changed; it does when it did', async () => {
+    const ctx = bareCtx();
+    const base = fake('base', []);
+    const blind = fake('blind', ['base']);
+    const looking = fake('looking', ['base'], async (c) => c.state.get('base'));
+    const reports = await applyAll([base.resource, blind.resource, looking.resource], ctx);
+    assert.deepEqual(reports.map((r) => r.outcome), ['created', 'created', 'created']);
+    assert.equal(blind.seen.observed, 1, 'read once, ahead of the walk');
+    assert.equal(looking.seen.observed, 2, 'read again after base was made, since it looked at base');
   });
 });
 
