@@ -278,8 +278,6 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     async ensure(ctx, desired, observed) {
       const apigateway = await ctx.aws.client('apigateway');
       let api = observed;
-      // Reads that need not hold up the changes run beside them and are settled before the end.
-      const aside: Promise<unknown>[] = [];
       if (!api) {
         // CreateRestApi is not idempotent, and the reading may be from before this run built
         // what the API needs: look again right before making one, in case another setup of
@@ -307,6 +305,8 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       const built = api;
       const restApiId = built.id;
       let changed = !observed;
+      // The validators as they are after the create, read while the method is built.
+      let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
       try {
         if (!built.modelSchema) {
           await change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
@@ -319,13 +319,11 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException'));
         }
         let validatorId = built.validatorId;
-        let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
         if (!validatorId) {
           validatorId = (await change(ctx, () => apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false }))).id!;
           // Not idempotent either: a retried create whose first answer was lost made a twin.
           // Looked for while the method is built; removed after it, one change at a time.
           validators = apigateway.getRequestValidators({ restApiId, limit: 500 });
-          aside.push(validators);
         }
         if (methodReasons(desired, { ...built, validatorId }).length) {
           await buildMethod(ctx, desired, built, validatorId);
@@ -334,13 +332,12 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         for (const twin of ((await validators)?.items ?? []).filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
           await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id! }), 'NotFoundException'));
         }
-        await Promise.all(aside);
         if (changed || !built.stage?.deploymentId) {
           await change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' }));
         }
       } finally {
-        // Nothing is left running unseen when a change fails.
-        await Promise.allSettled(aside);
+        // A failed change leaves no read running unseen.
+        await validators?.catch(() => undefined);
       }
       return read(ctx, restApiId, built.duplicates);
     },
