@@ -96,8 +96,8 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
   // see createAws), while STS answers. A client that fails to load fails the walk's first
   // call to it, with its own error.
   lab.load().catch(() => undefined);
-  const partitions = loadPartitions();
-  partitions.catch(() => undefined);
+  // Should it fail to load, the lookup falls back to require() (arns.ts).
+  const partitions = loadPartitions().catch(() => undefined);
   for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
   const { account } = await who;
   await partitions;
