@@ -449,15 +449,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return undefined;
   };
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  /** Waits under way, with how to end each early (close). */
+  const waits = new Map<NodeJS.Timeout, () => void>();
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
       const t = setTimeout(() => {
-        timers.delete(t);
+        waits.delete(t);
         resolve();
       }, ms);
-      timers.add(t);
+      waits.set(t, resolve);
     });
+  /** Requests received whole and still being handled. */
+  const handling = new Set<Promise<void>>();
 
   const record = (kind: FaultKind, info: RequestInfo) => {
     const op = `${info.service}:${info.operation}`;
@@ -510,7 +513,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void (async () => {
+      const handled = (async () => {
         const body = Buffer.concat(chunks);
         const path = (req.url ?? '/').split('?')[0];
         const control = path.startsWith('/moto-api');
@@ -570,6 +573,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         res.writeHead(upstream.status, headers);
         res.end(upstream.body);
       })();
+      handling.add(handled);
+      void handled.finally(() => handling.delete(handled));
     });
   });
   server.on('connection', (socket) => {
@@ -593,9 +598,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return op ? (byOp[op] ?? 0) : Object.values(byOp).reduce((a, b) => a + b, 0);
     },
     async close() {
-      for (const t of timers) clearTimeout(t);
+      for (const [t, end] of waits) {
+        clearTimeout(t);
+        end();
+      }
+      waits.clear();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // What a client sent whole still reaches the service, as it would reach AWS after the
+      // client died (a SIGKILL test's next run must not start before it lands). Bounded, in
+      // case a test's respond hook is waiting for something that will not come.
+      await Promise.race([Promise.allSettled([...handling]), new Promise((r) => setTimeout(r, 10_000).unref())]);
     },
   };
 }
