@@ -4,6 +4,7 @@
 import type { Arns } from '../aws/arns.js';
 import type { Aws } from '../aws/clients.js';
 import type { AnyResource, Ctx } from '../engine/resource.js';
+import type { DesiredFunction } from '../resources/lambda-function.js';
 import type { Lab, LabNames, LabParts } from './lab.js';
 
 export interface LabPaper {
@@ -113,4 +114,54 @@ An email subscription must be confirmed. AWS emails the address a link, and unti
       `aws sns list-subscriptions-by-topic --topic-arn ${arns.topic(n.topic)}`,
     ],
   };
+}
+
+/** The last part of an ARN or path (a role's name, a handler's file). */
+export const last = (arn: string) => arn.split('/').pop() ?? arn;
+/** A value quoted for a POSIX shell. */
+export const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+/** A runtime as the console names it ("Node.js 22.x"). */
+export const runtimeLabel = (runtime: string) => runtime.replace(/^nodejs/, 'Node.js ');
+
+/** A task that makes a function: its log group, the function and where its code comes from. */
+export interface FunctionParts {
+  fn: string;
+  logGroup: string;
+  /** The handler's source, without its extension (handlers/orders/lambda-1). */
+  code: string;
+  d: DesiredFunction;
+  retentionDays: number;
+}
+
+export function functionParts(lab: LabPaper, fn: string, logGroup: string, code: string): FunctionParts {
+  return {
+    fn,
+    logGroup,
+    code,
+    d: lab.desired<DesiredFunction>('lambda-function', fn),
+    retentionDays: lab.desired<{ retentionDays: number }>('log-group', logGroup).retentionDays,
+  };
+}
+
+/** The console steps that make the function; `upload` is the lab's step that puts its code in. */
+export function functionSteps(p: FunctionParts, upload: string): string[] {
+  const env = Object.entries(p.d.environment).map(([k, v]) => `${k} = ${v}`).join(', ');
+  return [
+    `CloudWatch > Log groups > Create log group: name ${p.logGroup}, retention ${p.retentionDays} days > Create.`,
+    `Lambda > Functions > Create function > Author from scratch: name ${p.fn}, runtime ${runtimeLabel(p.d.runtime)}; Change default execution role > Use an existing role: ${last(p.d.role)} > Create function.`,
+    upload,
+    `Configuration > General configuration > Edit: timeout ${p.d.timeout} seconds, memory ${p.d.memory} MB > Save.`,
+    `Configuration > Environment variables > Edit > Add: ${env} > Save.`,
+  ];
+}
+
+/** The CLI that makes the function; `pack` is the lab's command that makes <handler>.zip. */
+export function functionCli(p: FunctionParts, pack: string): string[] {
+  return [
+    `aws logs create-log-group --log-group-name ${p.logGroup}`,
+    `aws logs put-retention-policy --log-group-name ${p.logGroup} --retention-in-days ${p.retentionDays}`,
+    pack,
+    `aws lambda create-function --function-name ${p.fn} --runtime ${p.d.runtime} --role ${p.d.role} --handler ${p.d.handler} --timeout ${p.d.timeout} --memory-size ${p.d.memory} --environment ${sh(JSON.stringify({ Variables: p.d.environment }))} --zip-file fileb://${last(p.code)}.zip`,
+    `aws lambda wait function-active-v2 --function-name ${p.fn}`,
+  ];
 }

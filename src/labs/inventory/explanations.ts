@@ -4,12 +4,11 @@
 // the lab's own resources (inventory-lab.ts), computed without AWS, so `poc explain`
 // always shows what `poc setup` makes.
 import type { DesiredMapping } from '../../resources/event-source-mapping.js';
-import type { DesiredFunction } from '../../resources/lambda-function.js';
 import type { DesiredPermission } from '../../resources/lambda-permission.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredBucket } from '../../resources/s3-bucket.js';
 import type { DesiredTable } from '../../resources/dynamodb-table.js';
-import { emailTopicTask, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
+import { emailTopicTask, functionCli as makeFunctionCli, functionParts, functionSteps as makeFunctionSteps, last, type FunctionParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { InventoryNames } from './names.js';
 
 /** The inventory lab on paper (see ../paper.ts), its names typed. */
@@ -23,9 +22,6 @@ interface Explanation {
 }
 
 const SAMPLE = 'inventory-berlin.csv';
-const last = (arn: string) => arn.split('/').pop() ?? arn;
-const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-const runtimeLabel = (runtime: string) => runtime.replace(/^nodejs/, 'Node.js ');
 const prefixFlag = (names: InventoryNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
 const bucketOf = (lab: LabPaper) => lab.all('s3-bucket')[0]!.name;
 const roleOf = (lab: LabPaper, name: string) => lab.desired<DesiredRole>('iam-role', name);
@@ -35,44 +31,11 @@ const TRUST_FILE = 'lambda-trust-policy.json';
 const NO_CHANGE_NO_ALERT =
   'DynamoDB Streams writes a record only when an item really changes. Uploading a file again whose counts did not change rewrites the same items, which writes no stream record, so Check-Stock is not called and no alert is sent, even for a count that is 0. To see an alert again, change a count to 0 in the file (or to something else and back) and upload it.';
 
-/** Tasks 1 and 5 have one shape: a log group, a function. */
-interface FunctionParts {
-  fn: string;
-  logGroup: string;
-  code: string;
-  d: DesiredFunction;
-  retentionDays: number;
-}
-function functionParts(lab: LabPaper, fn: string, logGroup: string, code: string): FunctionParts {
-  return {
-    fn,
-    logGroup,
-    code,
-    d: lab.desired<DesiredFunction>('lambda-function', fn),
-    retentionDays: lab.desired<{ retentionDays: number }>('log-group', logGroup).retentionDays,
-  };
-}
-
-function functionSteps(p: FunctionParts): string[] {
-  const env = Object.entries(p.d.environment).map(([k, v]) => `${k} = ${v}`).join(', ');
-  return [
-    `CloudWatch > Log groups > Create log group: name ${p.logGroup}, retention ${p.retentionDays} days > Create.`,
-    `Lambda > Functions > Create function > Author from scratch: name ${p.fn}, runtime ${runtimeLabel(p.d.runtime)}; Change default execution role > Use an existing role: ${last(p.d.role)} > Create function.`,
-    `Code > Upload from > .zip file: ${last(p.code)}.zip, the bundled handler (${p.code}.ts with what it imports, built by poc) > Save.`,
-    `Configuration > General configuration > Edit: timeout ${p.d.timeout} seconds, memory ${p.d.memory} MB > Save.`,
-    `Configuration > Environment variables > Edit > Add: ${env} > Save.`,
-  ];
-}
-
-function functionCli(p: FunctionParts): string[] {
-  return [
-    `aws logs create-log-group --log-group-name ${p.logGroup}`,
-    `aws logs put-retention-policy --log-group-name ${p.logGroup} --retention-in-days ${p.retentionDays}`,
-    `npx esbuild ${p.code}.ts --bundle --platform=node --format=esm --target=node22 --external:@aws-sdk/* --outfile=index.mjs && zip ${last(p.code)}.zip index.mjs`,
-    `aws lambda create-function --function-name ${p.fn} --runtime ${p.d.runtime} --role ${p.d.role} --handler ${p.d.handler} --timeout ${p.d.timeout} --memory-size ${p.d.memory} --environment ${sh(JSON.stringify({ Variables: p.d.environment }))} --zip-file fileb://${last(p.code)}.zip`,
-    `aws lambda wait function-active-v2 --function-name ${p.fn}`,
-  ];
-}
+/** Tasks 1 and 5 have one shape: a log group, a function whose code is bundled (it imports csv-parse). */
+const functionSteps = (p: FunctionParts) =>
+  makeFunctionSteps(p, `Code > Upload from > .zip file: ${last(p.code)}.zip, the bundled handler (${p.code}.ts with what it imports, built by poc) > Save.`);
+const functionCli = (p: FunctionParts) =>
+  makeFunctionCli(p, `npx esbuild ${p.code}.ts --bundle --platform=node --format=esm --target=node22 --external:@aws-sdk/* --outfile=index.mjs && zip ${last(p.code)}.zip index.mjs`);
 
 const roleNames = (lab: LabPaper) => [lab.names.loadRole, lab.names.checkRole];
 

@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../../resources/policy-document.js';
 import { invokeUrl, type DesiredApi } from '../../resources/rest-api.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredQueue } from '../../resources/sqs-queue.js';
-import { emailTopicTask, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
+import { emailTopicTask, functionCli as makeFunctionCli, functionParts as baseParts, functionSteps as makeFunctionSteps, last, sh, type FunctionParts as BaseParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { LabNames } from './names.js';
 
 /** The order lab on paper (see ../paper.ts), its names typed. */
@@ -25,7 +25,6 @@ interface Explanation {
 // ---------------------------------------------------------------------------------------
 // Small helpers for the texts.
 
-const last = (arn: string) => arn.split('/').pop() ?? arn;
 
 function duration(seconds: number): string {
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -34,10 +33,8 @@ function duration(seconds: number): string {
   return unit(seconds, 'second');
 }
 
-const runtimeLabel = (runtime: string) => runtime.replace(/^nodejs/, 'Node.js ');
 /** NEW_IMAGE -> "New image", as the console writes the choice. */
 const consoleLabel = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
-const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 const queueUrlOf = (queue: string) => `$(aws sqs get-queue-url --queue-name ${queue} --query QueueUrl --output text)`;
 const apiIdOf = (api: string) => `$(aws apigateway get-rest-apis --query "items[?name=='${api}'].id | [0]" --output text)`;
 const prefixFlag = (names: LabNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
@@ -69,45 +66,14 @@ function queueAttributes(q: DesiredQueue): Record<string, string> {
 }
 
 /** Tasks 4 and 7 have one shape: a log group, a function, its trigger. */
-interface FunctionParts {
-  fn: string;
-  logGroup: string;
-  code: string;
-  d: DesiredFunction;
-  retentionDays: number;
+interface FunctionParts extends BaseParts {
   trigger: DesiredMapping;
 }
 function functionParts(lab: LabPaper, fn: string, logGroup: string, code: string): FunctionParts {
-  return {
-    fn,
-    logGroup,
-    code,
-    d: lab.desired<DesiredFunction>('lambda-function', fn),
-    retentionDays: lab.desired<{ retentionDays: number }>('log-group', logGroup).retentionDays,
-    trigger: lab.desired<DesiredMapping>('event-source-mapping', fn),
-  };
+  return { ...baseParts(lab, fn, logGroup, code), trigger: lab.desired<DesiredMapping>('event-source-mapping', fn) };
 }
-
-function functionSteps(p: FunctionParts): string[] {
-  const env = Object.entries(p.d.environment).map(([k, v]) => `${k} = ${v}`).join(', ');
-  return [
-    `CloudWatch > Log groups > Create log group: name ${p.logGroup}, retention ${p.retentionDays} days > Create.`,
-    `Lambda > Functions > Create function > Author from scratch: name ${p.fn}, runtime ${runtimeLabel(p.d.runtime)}; Change default execution role > Use an existing role: ${last(p.d.role)} > Create function.`,
-    `Code: replace index.mjs with the built handler (dist/${p.code}.js, from ${p.code}.ts) > Deploy.`,
-    `Configuration > General configuration > Edit: timeout ${p.d.timeout} seconds, memory ${p.d.memory} MB > Save.`,
-    `Configuration > Environment variables > Edit > Add: ${env} > Save.`,
-  ];
-}
-
-function functionCli(p: FunctionParts): string[] {
-  return [
-    `aws logs create-log-group --log-group-name ${p.logGroup}`,
-    `aws logs put-retention-policy --log-group-name ${p.logGroup} --retention-in-days ${p.retentionDays}`,
-    `cp dist/${p.code}.js index.mjs && zip ${last(p.code)}.zip index.mjs`,
-    `aws lambda create-function --function-name ${p.fn} --runtime ${p.d.runtime} --role ${p.d.role} --handler ${p.d.handler} --timeout ${p.d.timeout} --memory-size ${p.d.memory} --environment ${sh(JSON.stringify({ Variables: p.d.environment }))} --zip-file fileb://${last(p.code)}.zip`,
-    `aws lambda wait function-active-v2 --function-name ${p.fn}`,
-  ];
-}
+const functionSteps = (p: FunctionParts) => makeFunctionSteps(p, `Code: replace index.mjs with the built handler (dist/${p.code}.js, from ${p.code}.ts) > Deploy.`);
+const functionCli = (p: FunctionParts) => makeFunctionCli(p, `cp dist/${p.code}.js index.mjs && zip ${last(p.code)}.zip index.mjs`);
 
 const responseTypes = (m: DesiredMapping) => (m.responseTypes.length ? ` --function-response-types ${m.responseTypes.join(' ')}` : '');
 
