@@ -4,27 +4,11 @@
 // model as stored accepts objects only.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureFunctionZips, invoke, javaUrlEncode, renderTemplate, requestValidator, runtimePackages, sendLikeApiGateway, storedApi, unpack } from './helpers/artifacts.js';
+import { captureFunctionZips, invoke, javaUrlEncode, renderTemplate, requestValidator, runtimePackages, sendLikeApiGateway, storedApi, unpack, zipOf } from './helpers/artifacts.js';
 import { awsEnv } from './helpers/moto.js';
 import { expectedNames, motoPerFile, runSetup, sdk } from './helpers/lab.js';
 
 const moto = motoPerFile({ resetEach: true });
-
-/** A zip holding these files, made the way any zip tool would. */
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const { default: archiver } = await import('archiver');
-  const archive = archiver('zip');
-  const chunks: Buffer[] = [];
-  archive.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    archive.on('end', () => resolve());
-    archive.on('error', reject);
-  });
-  for (const [name, text] of Object.entries(files)) archive.append(text, { name });
-  await archive.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 describe('the Lambda runtime the unpacked zips run in', () => {
   it('offers the AWS SDK v3 and nothing else of the project: an import outside it fails there', { timeout: 30_000 }, async () => {

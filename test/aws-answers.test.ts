@@ -9,7 +9,7 @@ import { cleanup } from '../src/commands/cleanup.js';
 import { createAws } from '../src/aws/clients.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy, type RequestInfo, type CannedAnswer } from './helpers/fault-proxy.js';
+import { completeLab, EMPTY_LAB, labInventory, normalised, withProxy, type RequestInfo, type CannedAnswer } from './helpers/fault-proxy.js';
 import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
@@ -23,15 +23,6 @@ async function runSetup(endpoint: string, notes: string[] = [], prefix?: string)
   const aws = await createAws({ endpointUrl: endpoint, region: REGION });
   const reporter = { ...(await createReporter({ json: true })), note: (_r: unknown, text: string) => notes.push(text) };
   return setup({ endpointUrl: endpoint, region: REGION, email: EMAIL, yes: true, ...(prefix ? { prefix } : {}) }, { reporter, aws });
-}
-
-async function withProxy<T>(options: Parameters<typeof startFaultProxy>[0], fn: (proxy: FaultProxy) => Promise<T>): Promise<T> {
-  const proxy = await startFaultProxy(options);
-  try {
-    return await fn(proxy);
-  } finally {
-    await proxy.close();
-  }
 }
 
 /** An IAM (query protocol) error answer. */

@@ -23,6 +23,7 @@ import { AwsFailure } from '../src/errors.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';
 import { captureLogs } from './helpers/events.js';
+import { INVENTORY_TABLE } from './helpers/inventory-course.js';
 import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 
 // Distinctive on purpose: the tests look for them in everything the server sends.
@@ -94,19 +95,7 @@ async function startDashboard(view?: DashboardDeps['view']) {
 }
 
 async function createInventoryTable() {
-  await sdk(moto).dynamodb.createTable({
-    TableName: 'Inventory',
-    AttributeDefinitions: [
-      { AttributeName: 'Store', AttributeType: 'S' },
-      { AttributeName: 'Item', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'Store', KeyType: 'HASH' },
-      { AttributeName: 'Item', KeyType: 'RANGE' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-  });
+  await sdk(moto).dynamodb.createTable(INVENTORY_TABLE);
 }
 
 /** The lab's bucket, where uploads land. */

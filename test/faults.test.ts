@@ -25,9 +25,8 @@ import {
   guideNames,
   labInventory,
   normalised,
-  startFaultProxy,
+  withProxy,
   type FaultKind,
-  type FaultProxy,
   type FaultRule,
   type RequestInfo,
 } from './helpers/fault-proxy.js';
@@ -56,15 +55,6 @@ async function setupNoting(endpoint: string) {
 
 /** The error of a failed command, readable in an assertion message. */
 const why = (result: { error?: { message: string; hint?: string } }) => (result.error ? `${result.error.message}\n  ${result.error.hint ?? ''}` : 'no error');
-
-async function withProxy<T>(options: Parameters<typeof startFaultProxy>[0], fn: (proxy: FaultProxy) => Promise<T>): Promise<T> {
-  const proxy = await startFaultProxy(options);
-  try {
-    return await fn(proxy);
-  } finally {
-    await proxy.close();
-  }
-}
 
 describe('every command finishes correctly with ~15% of calls faulted', () => {
   // Two fixed seeds: a failure names its seed, and re-running replays the same faults

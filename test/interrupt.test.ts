@@ -16,7 +16,7 @@ import { cleanup } from '../src/commands/cleanup.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
+import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, withProxy, type FaultProxy } from './helpers/fault-proxy.js';
 import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
@@ -103,14 +103,7 @@ async function cleanupAgain(prefix: string) {
 
 const why = (result: { error?: { message: string; hint?: string } }) => (result.error ? `${result.error.message}\n  ${result.error.hint ?? ''}` : 'no error');
 
-async function withSlowProxy<T>(latencyMs: number, fn: (proxy: FaultProxy) => Promise<T>): Promise<T> {
-  const proxy = await startFaultProxy({ target: moto.endpoint, latencyMs });
-  try {
-    return await fn(proxy);
-  } finally {
-    await proxy.close();
-  }
-}
+const withSlowProxy = <T>(latencyMs: number, fn: (proxy: FaultProxy) => Promise<T>) => withProxy({ target: moto.endpoint, latencyMs }, fn);
 
 /** status, straight from moto, finds every resource as the lab wants it. */
 async function assertConverged(prefix: string) {

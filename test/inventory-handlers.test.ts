@@ -18,11 +18,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event, S3EventRecord } from 'aws-lambda';
 import { bundleCode, bundleZip } from '../src/resources/lambda-bundle.js';
 import { captureLogs, createQueue, receiveAll, streamEvent as streamEventOf, type Queue } from './helpers/events.js';
+import { INVENTORY_TABLE, ZERO_COUNTS } from './helpers/inventory-course.js';
 import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 const REGION = 'us-east-1';
-const TABLE = 'Inventory';
+const TABLE = INVENTORY_TABLE.TableName!;
 const BUCKET = 'inventory-123456789012-us-east-1';
 const SAMPLES = fileURLToPath(new URL('../../src/labs/inventory/samples/', import.meta.url));
 const handlerJs = (name: string) => fileURLToPath(new URL(`../handlers/inventory/${name}.js`, import.meta.url));
@@ -76,19 +77,7 @@ beforeEach(async () => {
   process.env.TABLE_NAME = TABLE;
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'Store', AttributeType: 'S' },
-        { AttributeName: 'Item', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'Store', KeyType: 'HASH' },
-        { AttributeName: 'Item', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
+    new CreateTableCommand(INVENTORY_TABLE),
   );
 });
 
@@ -136,15 +125,6 @@ async function alerts(inbox: Queue): Promise<{ subject: string; message: string 
   });
 }
 
-// Spelled out from the course's files, not computed with the handlers' code.
-const ZERO_COUNTS = [
-  'Berlin is out of stock of Echo Plus',
-  'Calcutta is out of stock of Echo (2nd Gen)',
-  'Karachi is out of stock of Echo Plus',
-  'Pusan is out of stock of Echo Show',
-  'Shanghai is out of stock of Amazon Tap',
-  'Springfield is out of stock of Echo Show',
-];
 
 describe('the bundles', () => {
   it('are the same bytes each time (same hash, so no re-upload) and import nothing but the AWS SDK and node: builtins', async () => {

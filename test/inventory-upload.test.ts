@@ -32,6 +32,7 @@ import { uploadView } from '../src/labs/inventory/upload-view.js';
 import { runPoc } from './helpers/cli.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { captureLogs, createQueue, receiveAll, type CapturedLine, type Queue } from './helpers/events.js';
+import { ZERO_COUNTS } from './helpers/inventory-course.js';
 import { deployHandler, objectCreatedRecord, runtimeFolder } from './helpers/lambda-runtime.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
@@ -40,15 +41,6 @@ const ACCOUNT = '123456789012';
 const BUCKET = `inventory-${ACCOUNT}-${REGION}`;
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:NoStock`;
 const SAMPLES = fileURLToPath(new URL('../../src/labs/inventory/samples/', import.meta.url));
-// Spelled out from the course's files, not computed with poc's code.
-const ZERO_COUNTS = [
-  'Berlin is out of stock of Echo Plus',
-  'Calcutta is out of stock of Echo (2nd Gen)',
-  'Karachi is out of stock of Echo Plus',
-  'Pusan is out of stock of Echo Show',
-  'Shanghai is out of stock of Amazon Tap',
-  'Springfield is out of stock of Echo Show',
-];
 const HOPS = ['stored', 'loaded by Load-Inventory', 'items in Inventory', 'alerts from Check-Stock'];
 
 type LoadInventory = (event: S3Event) => Promise<unknown>;

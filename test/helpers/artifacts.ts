@@ -248,3 +248,19 @@ export async function storedApi(apigateway: import('@aws-sdk/client-api-gateway'
   const validator = method.requestValidatorId ? await apigateway.getRequestValidator({ restApiId, requestValidatorId: method.requestValidatorId }) : undefined;
   return { restApiId, integration, method, model, validator };
 }
+
+/** A zip holding these files, made the way any zip tool would (archiver), not by poc's own zip code. */
+export async function zipOf(files: Record<string, string>): Promise<Buffer> {
+  const { default: archiver } = await import('archiver');
+  const archive = archiver('zip');
+  const chunks: Buffer[] = [];
+  archive.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((resolve, reject) => {
+    archive.on('end', () => resolve());
+    archive.on('error', reject);
+  });
+  for (const [name, text] of Object.entries(files)) archive.append(text, { name });
+  await archive.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}

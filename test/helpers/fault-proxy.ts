@@ -613,6 +613,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 }
 
+/** Runs fn with a fault proxy, closed after it whatever happens. */
+export async function withProxy<T>(options: FaultProxyOptions, fn: (proxy: FaultProxy) => Promise<T>): Promise<T> {
+  const proxy = await startFaultProxy(options);
+  try {
+    return await fn(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
 // ---- What a lab left behind, read straight from moto (never through a faulty proxy) ----
 
 
