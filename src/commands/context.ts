@@ -92,10 +92,11 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
   who.catch(() => undefined);
   // STS's client first, so its call goes out before the other clients' loading takes the CPU.
   await aws.client('sts').catch(() => undefined);
-  // The lab's resource modules, then its clients (one after another, in the lab's order:
-  // see createAws), while STS answers. A client that fails to load fails the walk's first
-  // call to it, with its own error.
-  lab.load().catch(() => undefined);
+  // The lab's resource modules (for a walk over the lab: a command that names its own
+  // clients, such as send-order or logs, does not walk it), then its clients (one after
+  // another, in the lab's order: see createAws), while STS answers. A client that fails to
+  // load fails the walk's first call to it, with its own error.
+  if (!needs.clients) lab.load().catch(() => undefined);
   // Should it fail to load, the lookup falls back to require() (arns.ts).
   const partitions = loadPartitions().catch(() => undefined);
   for (const service of needs.clients ?? lab.clients) aws.client(service).catch(() => undefined);
