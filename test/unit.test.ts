@@ -236,6 +236,72 @@ describe('readings taken ahead of a walk (readAhead)', () => {
   });
 });
 
+describe('a resource built ahead of its needs (buildsAhead)', () => {
+  const bareCtx = (concurrency?: number) => ({ state: new Map(), reads: new Map(), note: () => {}, concurrency }) as unknown as Ctx;
+  /** `log` records what happens in order; `ensure` of the early one notes its two parts. */
+  const kinds = (log: string[], failNeed = false) => {
+    const need: AnyResource = {
+      key: 'need', task: 1, type: 'fake', name: 'need', needs: [],
+      desired: () => 'made', observe: async () => undefined, diff: () => [],
+      ensure: async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        if (failNeed) throw new Error('need refused');
+        log.push('need made');
+        return 'made';
+      },
+      destroy: async () => 'absent', id: () => 'need',
+    };
+    const early: AnyResource = {
+      key: 'early', task: 2, type: 'fake', name: 'early', needs: ['need'], buildsAhead: true,
+      desired: () => 'made', observe: async () => undefined, diff: () => [],
+      ensure: async (ctx) => {
+        log.push('early: part without its needs');
+        await ctx.needsDone?.();
+        log.push('early: part using them');
+        return 'made';
+      },
+      destroy: async () => 'absent', id: () => 'early',
+    };
+    return [need, early];
+  };
+
+  it('begins with the first round and waits for its needs only where it uses them', async () => {
+    const log: string[] = [];
+    const notes: string[] = [];
+    const reports = await applyAll(kinds(log), bareCtx(), { note: (_r, text) => notes.push(text) });
+    assert.deepEqual(log, ['early: part without its needs', 'need made', 'early: part using them']);
+    assert.deepEqual(reports.map((r) => r.outcome), ['created', 'created']);
+    assert.deepEqual(notes, ['waiting for fake need']);
+  });
+
+  it('stops part-way, reported as skipped and not as failed, when a need fails', async () => {
+    const log: string[] = [];
+    const reports = await applyAll(kinds(log, true), bareCtx());
+    assert.deepEqual(log, ['early: part without its needs']);
+    assert.equal(reports[0].outcome, 'failed');
+    assert.equal(reports[1].outcome, 'skipped');
+    assert.deepEqual(reports[1].reasons, ['stopped part-way: fake need did not finish']);
+  });
+
+  it('keeps its place after its needs under a fixed concurrency (one at a time: no slot held while waiting)', async () => {
+    const log: string[] = [];
+    const reports = await applyAll(kinds(log), bareCtx(1));
+    assert.deepEqual(log, ['need made', 'early: part without its needs', 'early: part using them']);
+    assert.deepEqual(reports.map((r) => r.outcome), ['created', 'created']);
+  });
+
+  it('the graph gives back its slot while a node waits part-way (after), so a limit of one cannot deadlock', async () => {
+    const log: string[] = [];
+    const results = await runGraph(['waits', 'other'], () => [], async (k, after) => {
+      log.push(`${k} starts`);
+      if (k === 'waits') await after(['other']);
+      log.push(`${k} ends`);
+    }, undefined, 1);
+    assert.deepEqual([...results.values()].map((r) => r.status), ['done', 'done']);
+    assert.deepEqual(log, ['waits starts', 'other starts', 'other ends', 'waits ends']);
+  });
+});
+
 describe('deployment package', () => {
   it('is byte-for-byte the same for the same code, and differs when the code does', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'poc-zip-'));

@@ -5,12 +5,26 @@
 export type NodeResult<T> =
   | { status: 'done'; value: T }
   | { status: 'failed'; error: unknown }
-  | { status: 'skipped'; because: string };
+  /** `partly`: the node's work had begun and stopped where it waited on `because` (`after`). */
+  | { status: 'skipped'; because: string; partly?: boolean };
+
+/** Thrown by `after` when a node the work waits on did not finish: the node is skipped, not failed. */
+export class NotAttempted extends Error {
+  constructor(readonly because: string) {
+    super(`${because} did not finish`);
+  }
+}
+
+/**
+ * Waits, part-way through a node's work, for other nodes it does not depend on to start
+ * (they must not depend on it); their slots are not held meanwhile.
+ */
+export type After = (keys: string[]) => Promise<void>;
 
 export async function runGraph<T>(
   keys: string[],
   dependsOn: (key: string) => string[],
-  work: (key: string) => Promise<T>,
+  work: (key: string, after: After) => Promise<T>,
   signal?: AbortSignal,
   /** At most this many nodes at once (1 = one after another, for comparison). */
   limit = Infinity,
@@ -41,14 +55,29 @@ export async function runGraph<T>(
       if (blocked) result = { status: 'skipped', because: blocked };
       else if (stopped || signal?.aborted) result = { status: 'skipped', because: 'stopped' };
       else {
+        const after: After = async (later) => {
+          const waited = later.filter((k) => known.has(k));
+          if (!waited.length) return;
+          release();
+          try {
+            const laterResults = await Promise.all(waited.map((k) => run(k, [...path, key])));
+            const missing = waited.find((_, i) => laterResults[i].status !== 'done');
+            if (missing) throw new NotAttempted(missing);
+          } finally {
+            await slot();
+          }
+        };
         await slot();
         try {
-          result = { status: 'done', value: await work(key) };
+          result = { status: 'done', value: await work(key, after) };
         } catch (error) {
-          // Let work already under way finish, but start nothing new: a half-applied
-          // graph is resumable, a graph still racing after an error is confusing.
-          stopped = true;
-          result = { status: 'failed', error };
+          if (error instanceof NotAttempted) result = { status: 'skipped', because: error.because, partly: true };
+          else {
+            // Let work already under way finish, but start nothing new: a half-applied
+            // graph is resumable, a graph still racing after an error is confusing.
+            stopped = true;
+            result = { status: 'failed', error };
+          }
         } finally {
           release();
         }

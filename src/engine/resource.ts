@@ -32,6 +32,11 @@ export interface Ctx {
   reads: Map<string, Promise<unknown>>;
   /** A progress note about the resource being worked on ("waiting for ..."). */
   note(text: string): void;
+  /**
+   * Resolves once the resources this one needs are done (at once, unless the walk began
+   * it ahead of them: Resource.buildsAhead). Throws NotAttempted when one did not finish.
+   */
+  needsDone?(): Promise<void>;
   signal?: AbortSignal;
   /** How many resources the walks work on at once (default: as many as the graph allows). */
   concurrency?: number;
@@ -49,6 +54,12 @@ export interface Resource<D = unknown, O = unknown> {
   name: string;
   /** Keys of the resources that must exist first. */
   needs: string[];
+  /**
+   * Its ensure may begin before its needs are done, and awaits ctx.needsDone() before the
+   * first call that uses them (a REST API builds its method while the role and the queue
+   * its integration names are still being made). Cleanup still deletes it first.
+   */
+  buildsAhead?: boolean;
   /** What it should look like; may read other resources' state from ctx.state. */
   desired(ctx: Ctx): D;
   /** Read-only. undefined when AWS says it does not exist; any other error is thrown. */

@@ -2,7 +2,7 @@
 // (setup) and destroy (cleanup). They know nothing of any one kind of resource.
 import { isAlreadyExists, toPocError } from '../aws/errors.js';
 import { AwsFailure, type PocError } from '../errors.js';
-import { runGraph } from './graph.js';
+import { NotAttempted, runGraph, type NodeResult } from './graph.js';
 import type { AnyResource, Ctx, DestroyOutcome, Detail, Outcome } from './resource.js';
 
 export type PresenceState = 'present' | 'missing' | 'drifted';
@@ -230,12 +230,22 @@ export async function applyAll(
   const outcomes = new Map<string, ResourceReport['outcome']>();
   const unchangedNeeds = (r: AnyResource) => r.needs.every((n) => !byKey.has(n) || outcomes.get(n) === 'unchanged');
 
+  // A kind that can begin before its needs (buildsAhead) starts with the first round; a
+  // fixed concurrency keeps it in its place, as the level-by-level walk has it.
+  const ahead = (r: AnyResource) => r.buildsAhead === true && ctx.concurrency === undefined;
   const results = await runGraph(
     resources.map((r) => r.key),
-    (key) => byKey.get(key)!.needs,
-    async (key) => {
+    (key) => (ahead(byKey.get(key)!) ? [] : byKey.get(key)!.needs),
+    async (key, after) => {
       const r = byKey.get(key)!;
-      const rctx = forResource(ctx, r, events);
+      const rctx: Ctx = {
+        ...forResource(ctx, r, events),
+        needsDone: async () => {
+          const pending = r.needs.filter((n) => byKey.has(n) && !outcomes.has(n));
+          if (pending.length) rctx.note(`waiting for ${pending.map((n) => `${byKey.get(n)!.type} ${byKey.get(n)!.name}`).join(', ')}`);
+          await after(pending);
+        },
+      };
       events.start?.(r);
       // An early reading that failed is not trusted: read again, as the walk always did.
       const reading = early.get(key);
@@ -255,6 +265,7 @@ export async function applyAll(
         events.done?.(r, report);
         return report;
       } catch (error) {
+        if (error instanceof NotAttempted) throw error;
         const verb = ctx.signal?.aborted ? 'Stopped while working on' : 'Working on';
         throw failed(r, toPocError(error, `${verb} ${r.type} ${r.name}`), events);
       }
@@ -311,7 +322,7 @@ function failed(r: AnyResource, error: PocError, events: WalkEvents): PocError {
 /** Results in the resources' order; what was never attempted is reported (once) here. */
 function collect(
   resources: AnyResource[],
-  results: Map<string, import('./graph.js').NodeResult<ResourceReport>>,
+  results: Map<string, NodeResult<ResourceReport>>,
   events: WalkEvents,
 ): ResourceReport[] {
   return resources.map((r) => {
@@ -322,10 +333,8 @@ function collect(
       return reportOf(r, { outcome: 'failed', error, reasons: [error.message] });
     }
     const blocker = resources.find((x) => x.key === result.because);
-    const report = reportOf(r, {
-      outcome: 'skipped',
-      reasons: [blocker ? `not attempted: ${blocker.type} ${blocker.name} did not finish` : 'not attempted: the run stopped first'],
-    });
+    const what = blocker ? `${blocker.type} ${blocker.name} did not finish` : 'the run stopped first';
+    const report = reportOf(r, { outcome: 'skipped', reasons: [result.partly ? `stopped part-way: ${what}` : `not attempted: ${what}`] });
     events.done?.(r, report);
     return report;
   });

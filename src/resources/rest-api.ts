@@ -136,18 +136,18 @@ const sameMap = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
-  async function read(ctx: Ctx, id: string, duplicates: string[]): Promise<ObservedApi> {
+  async function read(ctx: Ctx, id: string, duplicates: string[], withStages = true): Promise<ObservedApi> {
     const apigateway = await ctx.aws.client('apigateway');
     const [resources, validators, models, stages] = await Promise.all([
       apigateway.getResources({ restApiId: id, embed: ['methods'], limit: 500 }),
       apigateway.getRequestValidators({ restApiId: id, limit: 500 }),
       apigateway.getModels({ restApiId: id, limit: 500 }),
-      apigateway.getStages({ restApiId: id }),
+      withStages ? apigateway.getStages({ restApiId: id }) : undefined,
     ]);
     const root = resources.items?.find((r) => r.path === '/');
     const target = resources.items?.find((r) => r.path === `/${spec.path}`);
     const bodyValidators = (validators.items ?? []).filter((v) => v.name === VALIDATOR && v.validateRequestBody);
-    const stage = stages.item?.find((s) => s.stageName === spec.stage);
+    const stage = stages?.item?.find((s) => s.stageName === spec.stage);
     return {
       id,
       duplicates,
@@ -190,7 +190,9 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
   // API of the name is the lab's (observe reads that one too), for every run alike: a newer
   // one this run has just made is deleted and the build goes on with the oldest; any other
   // empty one (a lost answer's twin) is deleted as well.
-  async function settleTwins(ctx: Ctx, mine: string): Promise<string> {
+  // `building`: the first change to the new API, made while the twins are looked for; it
+  // has answered before that API is deleted.
+  async function settleTwins(ctx: Ctx, mine: string, building: Promise<unknown>): Promise<string> {
     const apigateway = await ctx.aws.client('apigateway');
     const apis = await findApis(ctx, spec.name);
     const keep = apis[0]?.id ?? mine;
@@ -199,13 +201,13 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       if (id !== mine) {
         const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
         if (!resources || (resources.items ?? []).length > 1) continue;
-      }
+      } else await building.catch(() => undefined);
       await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'));
     }
     return keep;
   }
 
-  /** The POST method, its integration and responses, made one change at a time. */
+  /** The POST method, its responses and its integration, made one change at a time. */
   async function buildMethod(ctx: Ctx, desired: DesiredApi, api: ObservedApi, validatorId: string) {
     const apigateway = await ctx.aws.client('apigateway');
     const restApiId = api.id;
@@ -225,6 +227,10 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         requestModels: { 'application/json': desired.model.name },
       }),
     );
+    // The method's responses need nothing but the method; the integration names the
+    // role and the queue, which may still be under way (buildsAhead).
+    for (const statusCode of Object.keys(desired.responses)) await change(ctx, () => apigateway.putMethodResponse({ ...method, statusCode }));
+    await ctx.needsDone?.();
     await change(ctx, () =>
       apigateway.putIntegration({
         ...method,
@@ -238,9 +244,8 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         passthroughBehavior: 'NEVER',
       }),
     );
-    // An integration response needs its method response first.
+    // An integration response needs its method response first (made above).
     for (const [statusCode, selectionPattern] of Object.entries(desired.responses)) {
-      await change(ctx, () => apigateway.putMethodResponse({ ...method, statusCode }));
       await change(ctx, () => apigateway.putIntegrationResponse({ ...method, statusCode, selectionPattern }));
     }
   }
@@ -251,6 +256,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     type: 'rest-api',
     name: spec.name,
     needs: spec.needs,
+    buildsAhead: true,
     desired: (ctx) => ({
       ...spec.integration(ctx),
       path: spec.path,
@@ -278,13 +284,8 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     async ensure(ctx, desired, observed) {
       const apigateway = await ctx.aws.client('apigateway');
       let api = observed;
-      if (!api) {
-        // CreateRestApi is not idempotent, and the reading may be from before this run built
-        // what the API needs: look again right before making one, in case another setup of
-        // this prefix has made it meanwhile.
-        const apis = await findApis(ctx, spec.name);
-        if (apis.length) api = await read(ctx, apis[0].id, apis.slice(1).map((a) => a.id));
-      }
+      // The reading is from right before this ensure (the API begins with the first round:
+      // buildsAhead), so it is what a look again would find.
       if (!api) {
         const created = await change(ctx, () =>
           apigateway.createRestApi({
@@ -294,13 +295,16 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
             tags: ctx.tags,
           }),
         );
-        const id = await settleTwins(ctx, created.id!);
-        // A new API has its root resource and nothing of the lab's yet: its answer says all
-        // that the build needs, with no read.
-        api =
-          id === created.id && created.rootResourceId
-            ? { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], url: invokeUrl(ctx, id, spec.stage, spec.path) }
-            : await read(ctx, id, []);
+        const restApiId = created.id!;
+        const model = change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
+        model.catch(() => undefined);
+        const id = await settleTwins(ctx, restApiId, model);
+        // A new API has its root resource and nothing of the lab's but the model yet: the
+        // answers say all that the build needs, with no read.
+        if (id === restApiId && created.rootResourceId) {
+          await model;
+          api = { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], modelSchema: desired.model.schema, url: invokeUrl(ctx, id, spec.stage, spec.path) };
+        } else api = await read(ctx, id, []);
       }
       const built = api;
       const restApiId = built.id;
@@ -333,7 +337,13 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id! }), 'NotFoundException'));
         }
         if (changed || !built.stage?.deploymentId) {
-          await change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' }));
+          // Deploying changes no resource, model or validator: they are read meanwhile, and
+          // the stage is as the deployment's answer says.
+          const [after, deployment] = await Promise.all([
+            read(ctx, restApiId, built.duplicates, false),
+            change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' })),
+          ]);
+          return { ...after, stage: { deploymentId: deployment.id } };
         }
       } finally {
         // A failed change leaves no read running unseen.
