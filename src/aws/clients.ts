@@ -1,17 +1,16 @@
 // The client factory: region, profile, endpoint and retries are decided here once, and
 // every client is loaded only when a command first uses it (the SDK is most of the
 // start-up time of a CLI, and `poc --help` needs none of it).
-import type { APIGateway } from '@aws-sdk/client-api-gateway';
-import type { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
-import type { DynamoDB } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
-import type { IAM } from '@aws-sdk/client-iam';
-import type { Lambda } from '@aws-sdk/client-lambda';
-import type { S3 } from '@aws-sdk/client-s3';
-import type { ResourceGroupsTaggingAPI } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { SNS } from '@aws-sdk/client-sns';
-import type { SQS } from '@aws-sdk/client-sqs';
-import type { STS } from '@aws-sdk/client-sts';
+import type { APIGateway } from './sdk/apigateway.js';
+import type { CloudWatchLogs } from './sdk/logs.js';
+import type { DynamoDB } from './sdk/dynamodb.js';
+import type { IAM } from './sdk/iam.js';
+import type { Lambda } from './sdk/lambda.js';
+import type { S3 } from './sdk/s3.js';
+import type { ResourceGroupsTaggingAPI } from './sdk/tagging.js';
+import type { SNS } from './sdk/sns.js';
+import type { SQS } from './sdk/sqs.js';
+import type { STS } from './sdk/sts.js';
 import { UsageError } from '../errors.js';
 import { toPocError } from './errors.js';
 import { checkProfile, quietLogger } from './profiles.js';
@@ -49,7 +48,6 @@ interface ClientTypes {
   apigateway: APIGateway;
   logs: CloudWatchLogs;
   dynamodb: DynamoDB;
-  streams: DynamoDBStreams;
   iam: IAM;
   lambda: Lambda;
   s3: S3;
@@ -62,19 +60,18 @@ export type ServiceName = keyof ClientTypes;
 
 type ClientConfig = Record<string, unknown>;
 const LOADERS: { [K in ServiceName]: (config: ClientConfig) => Promise<ClientTypes[K]> } = {
-  apigateway: async (c) => new (await import('@aws-sdk/client-api-gateway')).APIGateway(c),
-  logs: async (c) => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogs(c),
-  dynamodb: async (c) => new (await import('@aws-sdk/client-dynamodb')).DynamoDB(c),
-  streams: async (c) => new (await import('@aws-sdk/client-dynamodb-streams')).DynamoDBStreams(c),
-  iam: async (c) => new (await import('@aws-sdk/client-iam')).IAM(c),
-  lambda: async (c) => new (await import('@aws-sdk/client-lambda')).Lambda(c),
+  apigateway: async (c) => new (await import('./sdk/apigateway.js')).APIGateway(c),
+  logs: async (c) => new (await import('./sdk/logs.js')).CloudWatchLogs(c),
+  dynamodb: async (c) => new (await import('./sdk/dynamodb.js')).DynamoDB(c),
+  iam: async (c) => new (await import('./sdk/iam.js')).IAM(c),
+  lambda: async (c) => new (await import('./sdk/lambda.js')).Lambda(c),
   // An emulator at a custom endpoint (localhost:5000) has no DNS for bucket.localhost: address buckets by path there.
-  s3: async (c) => new (await import('@aws-sdk/client-s3')).S3(c.endpoint ? { ...c, forcePathStyle: true } : c),
-  sns: async (c) => new (await import('@aws-sdk/client-sns')).SNS(c),
-  sqs: async (c) => new (await import('@aws-sdk/client-sqs')).SQS(c),
-  sts: async (c) => new (await import('@aws-sdk/client-sts')).STS(c),
+  s3: async (c) => new (await import('./sdk/s3.js')).S3(c.endpoint ? { ...c, forcePathStyle: true } : c),
+  sns: async (c) => new (await import('./sdk/sns.js')).SNS(c),
+  sqs: async (c) => new (await import('./sdk/sqs.js')).SQS(c),
+  sts: async (c) => new (await import('./sdk/sts.js')).STS(c),
   // The class commands find every student's lab by its tags in one paged listing.
-  tagging: async (c) => new (await import('@aws-sdk/client-resource-groups-tagging-api')).ResourceGroupsTaggingAPI(c),
+  tagging: async (c) => new (await import('./sdk/tagging.js')).ResourceGroupsTaggingAPI(c),
 };
 
 export interface Identity {
@@ -226,7 +223,7 @@ async function resolveRegion(profile: string | undefined): Promise<string> {
   const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (fromEnv) return validateRegion(fromEnv)!;
   // Let the SDK resolve it the way it always does (the profile's region in ~/.aws/config).
-  const { STS } = await import('@aws-sdk/client-sts');
+  const { STS } = await import('./sdk/sts.js');
   try {
     const region = await new STS(profile ? { profile } : {}).config.region();
     if (region) return validateRegion(region)!;

@@ -57,7 +57,7 @@ function fromDescription(t: TableDescription): ObservedTable {
 }
 
 async function waitActive(ctx: Ctx, name: string): Promise<ObservedTable> {
-  const { waitUntilTableExists } = await import('@aws-sdk/client-dynamodb');
+  const { waitUntilTableExists } = await import('../aws/sdk/dynamodb.js');
   ctx.note(`waiting for table ${name} to be ACTIVE`);
   // The waiter succeeds on TableStatus ACTIVE, which is also what UpdateTable needs.
   await watchedWait(await ctx.aws.client('dynamodb'), `table ${name} to be ACTIVE`, ctx.signal, (client, abortSignal) =>
@@ -138,7 +138,7 @@ export function dynamodbTable(spec: TableSpec): Resource<DesiredTable, ObservedT
         if (hasCode(error, 'ResourceNotFoundException')) return 'absent';
         throw error;
       }
-      const { waitUntilTableNotExists } = await import('@aws-sdk/client-dynamodb');
+      const { waitUntilTableNotExists } = await import('../aws/sdk/dynamodb.js');
       ctx.note(`waiting for table ${spec.name} to be deleted`);
       await watchedWait(dynamodb, `table ${spec.name} to be deleted`, ctx.signal, (client, abortSignal) =>
         waitUntilTableNotExists({ client, maxWaitTime: WAIT_SECONDS.tableDeleted, minDelay: TABLE_POLL.minDelay, maxDelay: TABLE_POLL.maxDelay, abortSignal }, { TableName: spec.name }),

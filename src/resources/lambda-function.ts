@@ -95,7 +95,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
   let sha: string | undefined;
 
   async function waitUpdated(ctx: Ctx) {
-    const { waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
+    const { waitUntilFunctionUpdatedV2 } = await import('../aws/sdk/lambda.js');
     ctx.note(`waiting for ${spec.name} to finish updating`);
     await watchedWait(await ctx.aws.client('lambda'), `${spec.name} to finish updating`, ctx.signal, (client, abortSignal) =>
       waitUntilFunctionUpdatedV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
@@ -168,7 +168,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
           ctx.note,
           ctx.signal,
         );
-        const { waitUntilFunctionActiveV2 } = await import('@aws-sdk/client-lambda');
+        const { waitUntilFunctionActiveV2 } = await import('../aws/sdk/lambda.js');
         ctx.note(`waiting for ${spec.name} to become Active`);
         await watchedWait(lambda, `${spec.name} to become Active`, ctx.signal, (client, abortSignal) =>
           waitUntilFunctionActiveV2({ client, maxWaitTime: WAIT_SECONDS.function, abortSignal }, { FunctionName: spec.name }),
