@@ -16,8 +16,8 @@ export class NotAttempted extends Error {
 }
 
 /**
- * Waits, part-way through a node's work, for other nodes it does not depend on to start
- * (they must not depend on it); their slots are not held meanwhile.
+ * Waits, part-way through a node's work, for nodes it did not wait for before it started
+ * (they must not depend on it); the node's slot is given back meanwhile.
  */
 export type After = (keys: string[]) => Promise<void>;
 

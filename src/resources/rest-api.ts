@@ -283,9 +283,12 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     },
     async ensure(ctx, desired, observed) {
       const apigateway = await ctx.aws.client('apigateway');
+      const createModel = (restApiId: string) =>
+        change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
       let api = observed;
-      // The reading is from right before this ensure (the API begins with the first round:
-      // buildsAhead), so it is what a look again would find.
+      // `observed` is read as the walk begins the API (with its first round: buildsAhead),
+      // so there is nothing to look at again before the create; a twin that another setup
+      // of this prefix makes meanwhile is settled right after it.
       if (!api) {
         const created = await change(ctx, () =>
           apigateway.createRestApi({
@@ -296,7 +299,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
           }),
         );
         const restApiId = created.id!;
-        const model = change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
+        const model = createModel(restApiId);
         model.catch(() => undefined);
         const id = await settleTwins(ctx, restApiId, model);
         // A new API has its root resource and nothing of the lab's but the model yet: the
@@ -313,7 +316,7 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
       try {
         if (!built.modelSchema) {
-          await change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
+          await createModel(restApiId);
           changed = true;
         } else if (JSON.stringify(JSON.parse(built.modelSchema)) !== desired.model.schema) {
           await change(ctx, () => apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] }));
