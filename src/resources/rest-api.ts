@@ -286,9 +286,10 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
       const createModel = (restApiId: string) =>
         change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
       let api = observed;
-      // `observed` is read as the walk begins the API (with its first round: buildsAhead),
-      // so there is nothing to look at again before the create; a twin that another setup
-      // of this prefix makes meanwhile is settled right after it.
+      // `observed` is setup's first round of reads (the API begins with it: buildsAhead), so
+      // looking again before the create would mostly find the same; a twin that another
+      // setup of this prefix made meanwhile (say, while this one asked for the email) is
+      // settled right after the create.
       if (!api) {
         const created = await change(ctx, () =>
           apigateway.createRestApi({
