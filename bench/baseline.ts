@@ -12,9 +12,8 @@ import { Lambda, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
 import { STS } from '@aws-sdk/client-sts';
+import archiver from 'archiver';
 import { readFileSync } from 'node:fs';
-import { deflateRawSync } from 'node:zlib';
-import * as zlib from 'node:zlib';
 
 const endpoint = process.argv[2];
 const region = 'us-east-1';
@@ -28,36 +27,19 @@ const lambda = new Lambda(config);
 const sns = new SNS(config);
 const apigateway = new APIGateway(config);
 
-/** A one-file zip (stored with deflate), as `zip` would make it. */
-function zipOf(path: string, name: string): Buffer {
-  const data = readFileSync(path);
-  const packed = deflateRawSync(data);
-  const crc = (zlib as unknown as { crc32(b: Buffer): number }).crc32(data);
-  const file = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(packed.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(file.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(packed.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(file.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(46 + file.length, 12);
-  end.writeUInt32LE(30 + file.length + packed.length, 16);
-  return Buffer.concat([local, file, packed, central, file, end]);
+/** A one-file zip of the built handler, made with archiver as a script would (or `zip`). */
+async function zipOf(path: string, name: string): Promise<Buffer> {
+  const archive = archiver('zip');
+  const chunks: Buffer[] = [];
+  archive.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  archive.append(readFileSync(path), { name });
+  await archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 const doc = (Action: string[], Resource: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
@@ -114,7 +96,8 @@ await sqs.createQueue({ QueueName: 'POC-Lambda-2-Failures', Attributes: { Messag
 const fn = async (name: string, roleArn: string, code: string, Variables: Record<string, string>) => {
   await logs.createLogGroup({ logGroupName: `/aws/lambda/${name}` });
   await logs.putRetentionPolicy({ logGroupName: `/aws/lambda/${name}`, retentionInDays: 7 });
-  const ZipFile = zipOf(new URL(`../handlers/${code}.js`, import.meta.url).pathname, 'index.mjs');
+  // tsc's output of the lab's handler (dist/handlers/orders/), zipped alone as poc deploys it.
+  const ZipFile = await zipOf(new URL(`../handlers/orders/${code}.js`, import.meta.url).pathname, 'index.mjs');
   await lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile }, Timeout: 10, MemorySize: 128, Environment: { Variables } });
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1 }, { FunctionName: name });
 };
