@@ -5,15 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const probe = spawnSync(process.env.POC_PYTHON ?? 'python3', ['-c', 'import moto, moto.server; print(moto.__version__)'], { encoding: 'utf8' });
-if (probe.status !== 0) {
-  process.stderr.write(
-    `The tests need moto in server mode, and \`python3 -c 'import moto.server'\` failed:\n${probe.error?.message ?? probe.stderr}\n` +
-      "Install it with: pip install 'moto[server]'   (or set POC_PYTHON to a Python that has it)\n",
-  );
+// Found (or installed into poc's venv) by the same code as `poc local start`: a fresh machine
+// with Python 3 sets itself up. The tests' own moto (test/helpers/moto-server.ts) uses it too.
+const { findMoto } = await import('../dist/src/local/moto.js');
+try {
+  const found = findMoto((text) => process.stderr.write(`${text}\n`));
+  process.env.POC_PYTHON = found.python;
+  process.stderr.write(`moto ${found.version} found (${found.python})\n`);
+} catch (error) {
+  process.stderr.write(`The tests need moto in server mode: ${error.message}\n${error.hint ?? ''}\n`);
   process.exit(1);
 }
-process.stderr.write(`moto ${probe.stdout.trim()} found\n`);
 
 // The dashboard tests drive Debian's Chromium (no browser download works on a closed
 // network). Install it when missing and we can (root, apt); otherwise fail with the command.

@@ -1,0 +1,380 @@
+"""moto in server mode, patched so that poc's local runtime is what runs the functions.
+
+poc local start runs this file with a Python that has the pinned moto (src/local/moto.ts).
+moto alone invokes functions inline (in Docker) where AWS does it asynchronously, clears a
+table's stream records after it did, and confirms email subscriptions at once. Each patch
+below undoes one of these, so that the local AWS behaves as AWS does and poc's runtime
+(src/local/runtime.ts) is the only consumer:
+
+  1. event source mappings are not attached to their queue or table, so SendMessage and
+     table writes invoke nothing and stream records stay readable with GetRecords;
+  2. GetFunction's Code.Location is a URL of this server that returns the stored zip;
+  3. S3 notifications to Lambda are recorded and served at /_poc/s3-events (long poll),
+     and SNS -> Lambda invokes nothing;
+  4. email and email-json subscriptions stay pending until confirmed (the link in the
+     confirmation mail, /_poc/confirm); notifications go to a local inbox (/_poc/inbox).
+
+Every patched name is checked first (check_internals): if the pinned moto changes under
+them, this fails at start-up with the name, rather than running unpatched.
+"""
+
+import argparse
+import logging
+import json
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, quote
+
+PINNED = "5.2.1"
+HOST = "127.0.0.1"
+PORT = 0
+
+
+class State:
+    """What poc keeps beside moto's backends; cleared by moto's reset, as they are."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.seq = 0
+        self.mails = []  # {seq, id, time, to, from, subject, body, topicArn, kind, link?}
+        self.s3_events = []  # {seq, functionArn, region, event}
+        self.tokens = {}  # confirmation token -> (account, region, subscription arn)
+
+    def add(self, kind, entry):
+        with self.changed:
+            self.seq += 1
+            entry["seq"] = self.seq
+            (self.mails if kind == "mail" else self.s3_events).append(entry)
+            self.changed.notify_all()
+
+    def reset(self):
+        with self.changed:
+            self.mails.clear()
+            self.s3_events.clear()
+            self.tokens.clear()
+            self.changed.notify_all()
+
+    def after(self, kind, seq, wait):
+        """Entries past seq; waits up to `wait` seconds for one (a long poll, no busy loop)."""
+        deadline = time.monotonic() + wait
+        with self.changed:
+            while True:
+                found = [e for e in (self.mails if kind == "mail" else self.s3_events) if e["seq"] > seq]
+                left = deadline - time.monotonic()
+                if found or left <= 0:
+                    return found
+                self.changed.wait(left)
+
+
+STATE = State()
+
+
+def check_internals():
+    """The names the patches rely on, in the pinned moto. Raises with the first one missing."""
+    import moto
+    from moto.awslambda import models as lambda_models
+    from moto.dynamodb.models import table as ddb_table
+    from moto.moto_api._internal import models as api_models
+    from moto.s3 import notifications
+    from moto.sns import models as sns_models
+    from moto.sqs import models as sqs_models
+
+    needed = [
+        (lambda_models.LambdaBackend, "create_event_source_mapping"),
+        (lambda_models.LambdaFunction, "get_code"),
+        (lambda_models.LambdaFunction, "code_bytes", "instance"),
+        (sqs_models.Queue, "add_message"),
+        (ddb_table.StreamShard, "add"),
+        (notifications, "_invoke_awslambda"),
+        (sns_models.SNSBackend, "subscribe"),
+        (sns_models.SNSBackend, "unsubscribe"),
+        (sns_models.Subscription, "publish"),
+        (sns_models.Subscription, "get_post_data"),
+        (sns_models.Subscription, "_parse_message_structure"),
+        (api_models.MotoAPIBackend, "reset"),
+    ]
+    for entry in needed:
+        owner, name = entry[0], entry[1]
+        if len(entry) == 2 and not hasattr(owner, name):
+            raise RuntimeError(f"moto {moto.__version__}: {getattr(owner, '__name__', owner)}.{name} is gone; poc's patches need moto {PINNED}")
+    # The loops the patches turn off read these dicts: make sure they still do.
+    import inspect
+
+    if "lambda_event_source_mappings" not in inspect.getsource(sqs_models.Queue.add_message):
+        raise RuntimeError(f"moto {moto.__version__}: Queue.add_message no longer reads lambda_event_source_mappings")
+    if "lambda_event_source_mappings" not in inspect.getsource(ddb_table.StreamShard.add):
+        raise RuntimeError(f"moto {moto.__version__}: StreamShard.add no longer reads lambda_event_source_mappings")
+    if "func.invoke" not in inspect.getsource(notifications._invoke_awslambda):
+        raise RuntimeError(f"moto {moto.__version__}: s3 notifications no longer invoke through _invoke_awslambda")
+    if "send_sns_message" not in inspect.getsource(sns_models.Subscription.publish):
+        raise RuntimeError(f"moto {moto.__version__}: Subscription.publish no longer invokes lambda through send_sns_message")
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def apply_patches():
+    from moto.awslambda import models as lambda_models
+    from moto.moto_api._internal import models as api_models
+    from moto.s3 import notifications
+    from moto.sns import models as sns_models
+
+    # 1. A mapping is registered with moto's Lambda backend (List/Get/Update/Delete work), but
+    # not on its queue or table, whose add_message / StreamShard.add would invoke it inline.
+    original_create = lambda_models.LambdaBackend.create_event_source_mapping
+
+    def create_event_source_mapping(self, spec):
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.sqs.models import sqs_backends
+
+        esm = original_create(self, spec)
+        for queue in sqs_backends[self.account_id][self.region_name].queues.values():
+            if queue.lambda_event_source_mappings.get(esm.function_arn) is esm:
+                del queue.lambda_event_source_mappings[esm.function_arn]
+        for table in dynamodb_backends[self.account_id][self.region_name].tables.values():
+            if table.lambda_event_source_mappings.get(esm.function_arn) is esm:
+                del table.lambda_event_source_mappings[esm.function_arn]
+        return esm
+
+    lambda_models.LambdaBackend.create_event_source_mapping = create_event_source_mapping
+
+    # 2. The code's location, as AWS gives it: a URL a client GETs for the zip.
+    original_get_code = lambda_models.LambdaFunction.get_code
+
+    def get_code(self):
+        resp = original_get_code(self)
+        if "Code" not in resp and getattr(self, "code_bytes", b""):
+            name = quote(self.function_name, safe="")
+            resp["Code"] = {
+                "RepositoryType": "S3",
+                "Location": f"http://{HOST}:{PORT}/_poc/lambda-code/{self.account_id}/{self.region}/{name}?sha256={quote(self.code_sha_256, safe='')}",
+            }
+        return resp
+
+    lambda_models.LambdaFunction.get_code = get_code
+
+    # 3. S3 -> Lambda is an asynchronous invoke on AWS: record the event moto built.
+    def invoke_awslambda(account_id, event_body, fn_arn, region_name):
+        STATE.add("s3", {"functionArn": fn_arn, "region": region_name, "account": account_id, "event": event_body})
+
+    notifications._invoke_awslambda = invoke_awslambda
+
+    # 4. Email subscriptions: pending until confirmed, then mail in the inbox.
+    original_subscribe = sns_models.SNSBackend.subscribe
+
+    def subscribe(self, topic_arn, endpoint, protocol):
+        existing = self._find_subscription(topic_arn, endpoint, protocol)
+        subscription = original_subscribe(self, topic_arn, endpoint, protocol)
+        if protocol in ("email", "email-json") and existing is None:
+            token = secrets.token_hex(32)
+            STATE.tokens[token] = (self.account_id, self.region_name, subscription.arn)
+            subscription.attributes["PendingConfirmation"] = "true"
+            subscription.attributes["ConfirmationWasAuthenticated"] = "false"
+            subscription.topic.subscriptions_pending += 1
+            link = f"http://{HOST}:{PORT}/_poc/confirm?TopicArn={quote(topic_arn, safe='')}&Token={token}&Endpoint={quote(endpoint, safe='')}"
+            STATE.add(
+                "mail",
+                {
+                    "id": secrets.token_hex(8),
+                    "time": now_iso(),
+                    "to": endpoint,
+                    "from": f"{display_name(subscription.topic)} <no-reply@sns.amazonaws.com>",
+                    "subject": "AWS Notification - Subscription Confirmation",
+                    "body": (
+                        f"You have chosen to subscribe to the topic: \n{topic_arn}\n\n"
+                        "To confirm this subscription, click or visit the link below (If this was in error no action is necessary): \n"
+                        f"Confirm subscription: {link}\n\n"
+                        "Please do not reply directly to this email. If you wish to remove yourself from receiving all future SNS "
+                        "subscription confirmation requests please send an email to sns-opt-out"
+                    ),
+                    "topicArn": topic_arn,
+                    "kind": "confirmation",
+                    "link": link,
+                    "subscriptionArn": subscription.arn,
+                },
+            )
+        return subscription
+
+    sns_models.SNSBackend.subscribe = subscribe
+
+    original_unsubscribe = sns_models.SNSBackend.unsubscribe
+
+    def unsubscribe(self, subscription_arn):
+        sub = self.subscriptions.get(subscription_arn)
+        if sub is not None and sub.attributes.get("PendingConfirmation") == "true":
+            sub.topic.subscriptions_pending = max(0, sub.topic.subscriptions_pending - 1)
+        return original_unsubscribe(self, subscription_arn)
+
+    sns_models.SNSBackend.unsubscribe = unsubscribe
+
+    original_publish = sns_models.Subscription.publish
+
+    def publish(self, message, message_id, subject=None, message_attributes=None, group_id=None, deduplication_id=None, message_structure=None):
+        if self.protocol == "lambda":
+            return None  # AWS invokes asynchronously; poc's runtime does not serve SNS -> Lambda.
+        if self.protocol not in ("email", "email-json"):
+            return original_publish(self, message, message_id, subject, message_attributes, group_id, deduplication_id, message_structure)
+        if self.attributes.get("PendingConfirmation") == "true":
+            return None  # AWS delivers nothing to an unconfirmed address.
+        if self._filter_policy_matcher is not None and not self._filter_policy_matcher.matches(message_attributes, message):
+            return None
+        if message_structure == "json":
+            message = self._parse_message_structure(message, self.protocol)
+        unsubscribe = f"https://sns.{self.topic.sns_backend.region_name}.amazonaws.com/unsubscribe.html?SubscriptionArn={self.arn}&Endpoint={self.endpoint}"
+        if self.protocol == "email":
+            body = (
+                f"{message}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\n"
+                f"{unsubscribe}\n\nPlease do not reply directly to this email. If you have any questions or comments regarding this email, "
+                "please contact us at https://aws.amazon.com/support"
+            )
+        else:
+            body = json.dumps(self.get_post_data(message, message_id, subject, message_attributes=message_attributes), indent=2)
+        STATE.add(
+            "mail",
+            {
+                "id": message_id,
+                "time": now_iso(),
+                "to": self.endpoint,
+                "from": f"{display_name(self.topic)} <no-reply@sns.amazonaws.com>",
+                "subject": subject or "AWS Notification Message",
+                "body": body,
+                "message": message,
+                "topicArn": self.topic.arn,
+                "kind": "notification",
+                "subscriptionArn": self.arn,
+            },
+        )
+        return None
+
+    sns_models.Subscription.publish = publish
+
+    original_reset = api_models.MotoAPIBackend.reset
+
+    def reset(self):
+        original_reset(self)
+        STATE.reset()
+
+    api_models.MotoAPIBackend.reset = reset
+
+
+def display_name(topic):
+    return getattr(topic, "display_name", "") or "AWS Notifications"
+
+
+def confirm(token):
+    """Confirms the subscription the token was sent for; returns its ARN, or None."""
+    from moto.sns.models import sns_backends
+
+    found = STATE.tokens.get(token)
+    if not found:
+        return None
+    account, region, arn = found
+    sub = sns_backends[account][region].subscriptions.get(arn)
+    if sub is None:
+        return None
+    if sub.attributes.get("PendingConfirmation") == "true":
+        sub.attributes["PendingConfirmation"] = "false"
+        sub.attributes["ConfirmationWasAuthenticated"] = "true"
+        sub.topic.subscriptions_pending = max(0, sub.topic.subscriptions_pending - 1)
+        sub.topic.subscriptions_confimed += 1
+    return arn
+
+
+def poc_routes(app):
+    """A WSGI app: /_poc/... served here, everything else by moto."""
+
+    def json_response(start_response, status, doc):
+        body = json.dumps(doc).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def wrapped(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_poc/"):
+            return app(environ, start_response)
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        wait = min(float(query.get("wait", "0")), 25.0)
+        after = int(query.get("after", "0"))
+        if path == "/_poc/health":
+            import moto
+
+            return json_response(start_response, "200 OK", {"moto": moto.__version__, "pid": os.getpid()})
+        if path in ("/_poc/inbox", "/_poc/s3-events"):
+            kind = "mail" if path == "/_poc/inbox" else "s3"
+            found = STATE.after(kind, after, wait)
+            return json_response(start_response, "200 OK", {"items": found, "next": max([after] + [e["seq"] for e in found])})
+        if path.startswith("/_poc/lambda-code/"):
+            from moto.awslambda.utils import get_backend
+
+            try:
+                _, _, _, account, region, name = path.split("/", 5)
+                fn = get_backend(account, region).get_function(name)
+                body = fn.code_bytes
+            except Exception as error:  # noqa: BLE001 (any failure is a 404 to the client, as S3 says NoSuchKey)
+                return json_response(start_response, "404 Not Found", {"message": str(error)})
+            start_response("200 OK", [("Content-Type", "application/zip"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path == "/_poc/confirm":
+            arn = confirm(query.get("Token", ""))
+            if arn is None:
+                body = b"<h1>Invalid token</h1><p>This confirmation link is not valid (the local AWS was reset or stopped?).</p>"
+                start_response("404 Not Found", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
+                return [body]
+            body = f"<h1>Subscription confirmed!</h1><p>Your subscription's id is:<br>{arn}</p>".encode()
+            start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
+            return [body]
+        return json_response(start_response, "404 Not Found", {"message": f"no such route {path}"})
+
+    return wrapped
+
+
+def main():
+    global PORT
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--check", action="store_true", help="check moto's internals and exit")
+    args = parser.parse_args()
+    import moto
+
+    if moto.__version__ != PINNED:
+        sys.stderr.write(f"poc needs moto {PINNED}, this Python has moto {moto.__version__}\n")
+        sys.exit(3)
+    try:
+        check_internals()
+    except RuntimeError as error:
+        sys.stderr.write(f"{error}\n")
+        sys.exit(3)
+    if args.check:
+        print(json.dumps({"moto": moto.__version__, "patches": "ok"}))
+        return
+    PORT = args.port
+    apply_patches()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request on the runtime's log
+
+    from werkzeug.serving import make_server
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    os.environ.setdefault("MOTO_PORT", str(PORT))
+    main_app = DomainDispatcherApplication(create_backend_app)
+    try:
+        server = make_server(HOST, PORT, poc_routes(main_app), threaded=True)
+    except OSError as error:
+        sys.stderr.write(f"cannot listen on {HOST}:{PORT}: {error}\n")
+        sys.exit(4)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
+    # The runtime waits for this line: the port is bound.
+    sys.stdout.write(f"listening {HOST}:{PORT}\n")
+    sys.stdout.flush()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
