@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import { toPocError } from './errors.js';
 import { checkProfile, quietLogger } from './profiles.js';
 import { createPacer, type Pacer, type PacerOptions } from './pacing.js';
-import { SDK_MAX_ATTEMPTS } from './retry.js';
+import { SDK_MAX_ATTEMPTS, unmeterThrottling } from './retry.js';
 
 export interface AwsOptions {
   region?: string;
@@ -152,7 +152,9 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
     client(service) {
       let pending = cache.get(service);
       if (!pending) {
-        pending = loading.then(() => LOADERS[service](config)).then((client) => {
+        pending = loading.then(() => LOADERS[service](config)).then(async (client) => {
+          // A class shares this client: its throttled retries must not empty one retry quota for all.
+          await unmeterThrottling((client as unknown as { config: { retryStrategy: () => Promise<unknown> } }).config);
           const c = client as unknown as { middlewareStack: { add: (mw: unknown, opts: unknown) => void; addRelativeTo: (mw: unknown, opts: unknown) => void } };
           c.middlewareStack.add(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {

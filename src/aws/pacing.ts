@@ -18,7 +18,12 @@
 // - IAM publishes no number: its calls "contribute to a maximum rate limit for your AWS
 //   account" (https://repost.aws/knowledge-center/iam-sts-throttling-error). poc paces IAM
 //   conservatively (below) and relies on the SDK's backoff for a Throttling answer.
-// SQS, DynamoDB, SNS and CloudWatch Logs allow far more than a class makes: not paced.
+// - CloudWatch Logs, "CloudWatch Logs quotas"
+//   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html, and
+//   https://docs.aws.amazon.com/general/latest/gr/cwl_region.html): FilterLogEvents 5 requests per
+//   second per account and region, which cannot be raised; a class running `--wait` or `logs`
+//   together (each polls it) meets it at once. Its other operations allow far more.
+// SQS, DynamoDB and SNS allow far more than a class makes: not paced.
 
 export interface Quota {
   /**
@@ -69,6 +74,10 @@ export const PACING: Record<string, ServicePacing> = {
     },
     others: { count: 15, seconds: 1, burst: 15 },
     exempt: ['Invoke', 'InvokeAsync', 'InvokeWithResponseStream'],
+  },
+  logs: {
+    label: 'CloudWatch Logs',
+    operations: { FilterLogEvents: { count: 5, seconds: 1, burst: 5, doing: (n) => `reading ${n} log ${n === 1 ? 'group' : 'groups'}` } },
   },
   iam: {
     label: 'IAM',

@@ -9,6 +9,47 @@
 
 export const SDK_MAX_ATTEMPTS = 8;
 
+interface SdkRetryStrategy {
+  acquireInitialRetryToken(scope: string): Promise<unknown>;
+  refreshRetryTokenForRetry(token: unknown, errorInfo: { errorType: string }): Promise<unknown>;
+  recordSuccess(token: unknown): void;
+  maxAttempts?(): Promise<number>;
+}
+
+/**
+ * The SDK's standard retry mode keeps one retry quota per client: 500 tokens, a throttled
+ * retry takes 5 and any other retry 14, a success gives 1 back (or its retry's cost), and
+ * with the quota empty nothing is retried ("Retry behavior", AWS SDKs and Tools reference,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html; the figures
+ * are @smithy/core's util-retry constants and retries-2026-config). A class shares one client
+ * per service among every student, so ~100 throttles in a row, normal when thirty setups
+ * meet an account quota together, would leave the whole class without retries.
+ *
+ * So a throttled retry is not charged to the shared quota: the account's quotas are paced
+ * (pacing.ts), each call is still bounded by SDK_MAX_ATTEMPTS and its backoff (1 s base,
+ * doubling), and a throttle says the service is healthy, only busy. The other retries (5xx,
+ * timeouts: a service in trouble) still draw from it, as the SDK intends. The client's own
+ * strategy (with its service's base delay) is kept; only its throttling retries are decided
+ * by a fresh standard strategy, whose full quota lets through what the attempts allow (a
+ * throttled call that then succeeds gives its retry's 5 back to the shared quota, as any does).
+ */
+export async function unmeterThrottling(config: { retryStrategy: () => Promise<unknown> }): Promise<void> {
+  const { StandardRetryStrategy } = await import('@smithy/core/retry');
+  const own = config.retryStrategy;
+  let wrapped: Promise<SdkRetryStrategy> | undefined;
+  config.retryStrategy = () =>
+    (wrapped ??= (own() as Promise<SdkRetryStrategy>).then((shared) => ({
+      mode: (shared as { mode?: string }).mode,
+      acquireInitialRetryToken: (scope: string) => shared.acquireInitialRetryToken(scope),
+      recordSuccess: (token: unknown) => shared.recordSuccess(token),
+      async refreshRetryTokenForRetry(token: unknown, errorInfo: { errorType: string }) {
+        if (errorInfo.errorType !== 'THROTTLING') return shared.refreshRetryTokenForRetry(token, errorInfo);
+        const maxAttempts = (await shared.maxAttempts?.()) ?? SDK_MAX_ATTEMPTS;
+        return new StandardRetryStrategy(maxAttempts).refreshRetryTokenForRetry(token as never, errorInfo as never);
+      },
+    })));
+}
+
 /** Tests shrink every delay with POC_BACKOFF_SCALE (e.g. 0.01); real runs use 1. */
 function scale(): number {
   const raw = Number(process.env.POC_BACKOFF_SCALE ?? '1');
