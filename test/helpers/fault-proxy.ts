@@ -14,8 +14,8 @@ import { APIGateway } from '@aws-sdk/client-api-gateway';
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { Lambda } from '@aws-sdk/client-lambda';
 import { directClients } from './clients.js';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { forward, operationOf, reply, serviceOf, startProxyServer } from './http-proxy.js';
 
 export type FaultKind =
   /** The service's own throttling error, in its protocol's form. */
@@ -145,84 +145,6 @@ export function seeded(seed: number): () => number {
 
 const QUERY_SERVICES = new Set(['iam', 'sts', 'sns']);
 const REST_SERVICES = new Set(['lambda', 'apigateway']);
-
-function serviceOf(req: IncomingMessage): string {
-  const auth = String(req.headers.authorization ?? '');
-  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth);
-  return scope?.[1] ?? 'unknown';
-}
-
-const LAMBDA_ROUTES: [string, RegExp, string][] = [
-  ['POST', /^\/2015-03-31\/functions\/?$/, 'CreateFunction'],
-  ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions'],
-  ['GET', /^\/2015-03-31\/functions\/[^/]+\/configuration$/, 'GetFunctionConfiguration'],
-  ['PUT', /^\/2015-03-31\/functions\/[^/]+\/configuration$/, 'UpdateFunctionConfiguration'],
-  ['PUT', /^\/2015-03-31\/functions\/[^/]+\/code$/, 'UpdateFunctionCode'],
-  ['GET', /^\/2015-03-31\/functions\/[^/]+$/, 'GetFunction'],
-  ['DELETE', /^\/2015-03-31\/functions\/[^/]+$/, 'DeleteFunction'],
-  ['POST', /^\/2015-03-31\/event-source-mappings\/?$/, 'CreateEventSourceMapping'],
-  ['GET', /^\/2015-03-31\/event-source-mappings\/?$/, 'ListEventSourceMappings'],
-  ['GET', /^\/2015-03-31\/event-source-mappings\/[^/]+$/, 'GetEventSourceMapping'],
-  ['PUT', /^\/2015-03-31\/event-source-mappings\/[^/]+$/, 'UpdateEventSourceMapping'],
-  ['DELETE', /^\/2015-03-31\/event-source-mappings\/[^/]+$/, 'DeleteEventSourceMapping'],
-];
-
-// API Gateway: the operation is the verb and the last collection in the path, e.g.
-// POST /restapis/{id}/deployments -> CreateDeployment, DELETE /restapis/{id} -> DeleteRestApi.
-const APIGW_NAMES: Record<string, string> = {
-  restapis: 'RestApi',
-  resources: 'Resource',
-  methods: 'Method',
-  integration: 'Integration',
-  responses: 'MethodResponse',
-  deployments: 'Deployment',
-  stages: 'Stage',
-  models: 'Model',
-  requestvalidators: 'RequestValidator',
-  tags: 'Tags',
-};
-
-function apiGatewayOperation(method: string, path: string): string {
-  const parts = path.split('?')[0].split('/').filter(Boolean);
-  // Collections are the known words; what follows a collection is an id (or an HTTP verb / status code).
-  let last = '';
-  let hasId = false;
-  for (let i = 0; i < parts.length; i++) {
-    if (APIGW_NAMES[parts[i]] !== undefined) {
-      last = parts[i];
-      hasId = i + 1 < parts.length && APIGW_NAMES[parts[i + 1]] === undefined;
-      if (hasId) i++;
-    }
-  }
-  if (parts.includes('integration') && parts.includes('responses')) last = 'integrationresponses';
-  const noun = last === 'integrationresponses' ? 'IntegrationResponse' : (APIGW_NAMES[last] ?? parts.join('/'));
-  const singular = last === 'integration' || last === 'methods' || last === 'responses' || last === 'integrationresponses';
-  switch (method) {
-    case 'POST':
-      return `Create${noun}`;
-    case 'PUT':
-      return `Put${noun}`;
-    case 'PATCH':
-      return `Update${noun}`;
-    case 'DELETE':
-      return `Delete${noun}`;
-    default:
-      return hasId || singular ? `Get${noun}` : `Get${noun}s`;
-  }
-}
-
-function operationOf(service: string, req: IncomingMessage, body: Buffer): string {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string' && target.includes('.')) return target.split('.').pop()!;
-  const method = req.method ?? 'GET';
-  const path = (req.url ?? '/').split('?')[0];
-  if (service === 'lambda') return LAMBDA_ROUTES.find(([m, re]) => m === method && re.test(path))?.[2] ?? `${method} ${path}`;
-  if (service === 'apigateway') return apiGatewayOperation(method, path);
-  const fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('Action');
-  if (fromQuery) return fromQuery;
-  const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'));
-  return action ? decodeURIComponent(action[1]) : `${method} ${path}`;
-}
 
 function throttleAnswer(service: string): CannedAnswer {
   if (QUERY_SERVICES.has(service)) {
@@ -448,7 +370,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     for (const t of all) t.tokens -= 1;
     return undefined;
   };
-  const sockets = new Set<Socket>();
   /** Waits under way, with how to end each early (close). */
   const waits = new Map<NodeJS.Timeout, () => void>();
   const wait = (ms: number) =>
@@ -459,8 +380,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }, ms);
       waits.set(t, resolve);
     });
-  /** Requests received whole and still being handled. */
-  const handling = new Set<Promise<void>>();
 
   const record = (kind: FaultKind, info: RequestInfo) => {
     const op = `${info.service}:${info.operation}`;
@@ -491,101 +410,77 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     res.end(a.body);
   };
 
-  function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-  }
-
   /** REST APIs with a change under way (emulateAws). */
   const apisChanging = new Set<string>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const handled = (async () => {
-        const body = Buffer.concat(chunks);
-        const path = (req.url ?? '/').split('?')[0];
-        const control = path.startsWith('/moto-api');
-        const service = serviceOf(req);
-        const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path, url: req.url ?? '/' };
-        let kind: FaultKind | undefined;
-        if (!control) {
-          stats.requests++;
-          stats.seen.push(`${info.service}:${info.operation}`);
-          const over = overQuota(info);
-          if (over) {
-            stats.overQuota[over] = (stats.overQuota[over] ?? 0) + 1;
-            return answer(res, throttleAnswer(service));
-          }
-          const canned = (await options.respond?.(info, body)) ?? (options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined);
-          if (canned) return answer(res, canned);
-          kind = choose(info);
-          if (kind) record(kind, info);
+  const server = await startProxyServer(
+    async (req, body, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const control = path.startsWith('/moto-api');
+      const service = serviceOf(req);
+      const info: RequestInfo = { service, operation: control ? 'moto-api' : operationOf(service, req, body), method: req.method ?? 'GET', path, url: req.url ?? '/' };
+      let kind: FaultKind | undefined;
+      if (!control) {
+        stats.requests++;
+        stats.seen.push(`${info.service}:${info.operation}`);
+        const over = overQuota(info);
+        if (over) {
+          stats.overQuota[over] = (stats.overQuota[over] ?? 0) + 1;
+          return answer(res, throttleAnswer(service));
         }
-        switch (kind) {
-          case 'throttle':
-            return answer(res, throttleAnswer(service));
-          case 'error500':
-            return answer(res, serverErrorAnswer(service, 500));
-          case 'error503':
-            return answer(res, serverErrorAnswer(service, 503));
-          case 'iamPropagation':
-            return answer(res, propagationAnswer(info.operation, body));
-          case 'resetBefore':
-            req.socket.destroy();
-            return;
-        }
-        const changing = !control && options.emulateAws !== false ? apiChanged(info) : undefined;
-        if (changing && apisChanging.has(changing)) return answer(res, concurrentModificationAnswer());
-        if (changing) apisChanging.add(changing);
-        let upstream: Awaited<ReturnType<typeof forward>>;
-        try {
-          upstream = await forward(req, body);
-          if (changing) await wait(API_CHANGE_MS);
-        } catch {
+        const canned = (await options.respond?.(info, body)) ?? (options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined);
+        if (canned) return answer(res, canned);
+        kind = choose(info);
+        if (kind) record(kind, info);
+      }
+      switch (kind) {
+        case 'throttle':
+          return answer(res, throttleAnswer(service));
+        case 'error500':
+          return answer(res, serverErrorAnswer(service, 500));
+        case 'error503':
+          return answer(res, serverErrorAnswer(service, 503));
+        case 'iamPropagation':
+          return answer(res, propagationAnswer(info.operation, body));
+        case 'resetBefore':
           req.socket.destroy();
           return;
-        } finally {
-          if (changing) apisChanging.delete(changing);
+      }
+      const changing = !control && options.emulateAws !== false ? apiChanged(info) : undefined;
+      if (changing && apisChanging.has(changing)) return answer(res, concurrentModificationAnswer());
+      if (changing) apisChanging.add(changing);
+      let upstream: Awaited<ReturnType<typeof forward>>;
+      try {
+        upstream = await forward(target, req, body);
+        if (changing) await wait(API_CHANGE_MS);
+      } finally {
+        if (changing) apisChanging.delete(changing);
+      }
+      if (!control) options.onAnswered?.(info, upstream.status);
+      if (kind === 'resetAfter') {
+        req.socket.destroy();
+        return;
+      }
+      if (kind === 'slow') await wait(slowMin + random() * (slowMax - slowMin));
+      if (options.latencyMs && !control) await wait(options.latencyMs);
+      reply(res, upstream);
+    },
+    {
+      beforeClose() {
+        for (const [t, end] of waits) {
+          clearTimeout(t);
+          end();
         }
-        if (!control) options.onAnswered?.(info, upstream.status);
-        if (kind === 'resetAfter') {
-          req.socket.destroy();
-          return;
-        }
-        if (kind === 'slow') await wait(slowMin + random() * (slowMax - slowMin));
-        if (options.latencyMs && !control) await wait(options.latencyMs);
-        if (res.destroyed) return;
-        const headers = { ...upstream.headers };
-        delete headers['transfer-encoding'];
-        headers['content-length'] = String(upstream.body.length);
-        res.writeHead(upstream.status, headers);
-        res.end(upstream.body);
-      })();
-      handling.add(handled);
-      void handled.finally(() => handling.delete(handled));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+        waits.clear();
+      },
+      // What a client sent whole still reaches the service, as it would reach AWS after the
+      // client died (a SIGKILL test's next run must not start before it lands). Bounded, in
+      // case a test's respond hook is waiting for something that will not come.
+      drainMs: 10_000,
+    },
+  );
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     stats,
     setRate(r) {
       rate = r;
@@ -597,19 +492,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const byOp = stats.byKind[kind] ?? {};
       return op ? (byOp[op] ?? 0) : Object.values(byOp).reduce((a, b) => a + b, 0);
     },
-    async close() {
-      for (const [t, end] of waits) {
-        clearTimeout(t);
-        end();
-      }
-      waits.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      // What a client sent whole still reaches the service, as it would reach AWS after the
-      // client died (a SIGKILL test's next run must not start before it lands). Bounded, in
-      // case a test's respond hook is waiting for something that will not come.
-      await Promise.race([Promise.allSettled([...handling]), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    },
+    close: server.close,
   };
 }
 

@@ -9,8 +9,8 @@
 // fails the first test; what an after hook sent, the file's after hook). Requests of the tests' own plain SDK
 // clients may be exempted with TEST_CLIENT_MARKER in their user agent; poc's and the
 // handlers' never are.
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { forward, reply, startProxyServer, type ProxyServer } from './http-proxy.js';
 import { after, afterEach } from 'node:test';
 import { checkRequest, formatViolation, type Checked, type Violation } from './model-check.js';
 
@@ -54,57 +54,27 @@ after(() => {
   if (found.length) throw failure('in an after hook of this file', found);
 });
 
-export interface CheckingProxy {
-  endpoint: string;
-  close(): Promise<void>;
-}
+export type CheckingProxy = ProxyServer;
 
 export async function startCheckingProxy(target: string): Promise<CheckingProxy> {
   const upstreamUrl = new URL(target);
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const url = req.url ?? '/';
-      if (!url.startsWith('/moto-api')) {
-        const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
-        const exempt = agent.includes(TEST_CLIENT_MARKER);
-        let checked: Checked;
-        try {
-          checked = checkRequest({ method: req.method ?? 'GET', url, headers: req.headers, body });
-        } catch (error) {
-          checked = { service: '?', violations: [{ service: '?', operation: '?', path: '', value: `${req.method} ${url}`, constraint: `a request the checker can decode (${(error as Error).message})` }] };
-        }
-        if (!exempt) pending.push(...checked.violations);
-        const seen: SeenRequest = { ...checked, method: req.method ?? 'GET', url, headers: req.headers, body, exempt };
-        for (const l of listeners) l(seen);
+  return startProxyServer(async (req, body, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith('/moto-api')) {
+      const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
+      const exempt = agent.includes(TEST_CLIENT_MARKER);
+      let checked: Checked;
+      try {
+        checked = checkRequest({ method: req.method ?? 'GET', url, headers: req.headers, body });
+      } catch (error) {
+        checked = { service: '?', violations: [{ service: '?', operation: '?', path: '', value: `${req.method} ${url}`, constraint: `a request the checker can decode (${(error as Error).message})` }] };
       }
-      const upstream = httpRequest(
-        // The Host header stays the proxy's: moto builds queue URLs from it, and the SDK sends
-        // later SQS calls to the queue URL's host, which must be this proxy, not moto itself.
-        { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => req.socket.destroy());
-      upstream.end(body);
-    });
+      if (!exempt) pending.push(...checked.violations);
+      const seen: SeenRequest = { ...checked, method: req.method ?? 'GET', url, headers: req.headers, body, exempt };
+      for (const l of listeners) l(seen);
+    }
+    // The Host header stays the proxy's: moto builds queue URLs from it, and the SDK sends
+    // later SQS calls to the queue URL's host, which must be this proxy, not moto itself.
+    reply(res, await forward(upstreamUrl, req, body, true));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
