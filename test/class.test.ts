@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createAws, type Aws } from '../src/aws/clients.js';
 import { createPacer, TokenBucket } from '../src/aws/pacing.js';
+import { controlledClock } from './helpers/clock.js';
 import { classCheck, classCleanup, classSetup, classStatus, type ClassDeps, type ClassGrid, type ClassOptions } from '../src/commands/class.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { studentReporters } from '../src/ui/class-progress.js';
@@ -301,30 +302,34 @@ describe('the class from a roster', () => {
 });
 
 describe('the pacer', () => {
-  it('lets one call of a "1 every 30 s" quota go per window, counted from the end of the last; a Ctrl-C ends the waits', { timeout: 60_000 }, async () => {
+  it('lets one call of a "1 every 30 s" quota go per window, counted from the end of the last; a Ctrl-C ends the waits', async () => {
+    const clock = controlledClock();
     const controller = new AbortController();
-    const pacer = createPacer({ timeScale: 0.01, signal: controller.signal });
+    const pacer = createPacer({ timeScale: 0.01, signal: controller.signal, clock });
     const spans: [number, number][] = [];
-    const start = performance.now();
     // DeleteRestApi: 1 every 30 s -> 300 ms at this scale; each "call" takes 50 ms.
-    await Promise.all(
+    const calls = Promise.all(
       [0, 1, 2].map(async () => {
         const done = await pacer.take('apigateway', 'DeleteRestApi');
-        const began = performance.now() - start;
-        await new Promise((r) => setTimeout(r, 50));
-        spans.push([began, performance.now() - start]);
+        const began = clock.now();
+        await new Promise<void>((r) => clock.setTimeout(r, 50));
+        spans.push([began, clock.now()]);
         done();
       }),
     );
-    for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] - spans[i - 1][1] >= 299, `call ${i + 1} began ${Math.round(spans[i][0] - spans[i - 1][1])} ms after call ${i} ended`);
+    await clock.advance(750);
+    await calls;
+    assert.deepEqual(spans, [[0, 50], [350, 400], [700, 750]], 'each call begins a whole window (300 ms) after the last one ended');
+    // The third call's window runs until 1050: a fourth call now has to wait, and Ctrl-C ends that wait.
     const waiting = pacer.take('apigateway', 'DeleteRestApi');
     controller.abort(new Error('stop'));
     await assert.rejects(waiting, /stop/);
     // Operations without a quota of their own share the service's total (burst 40); others are not paced.
-    const burst = performance.now();
-    await Promise.all(Array.from({ length: 40 }, () => pacer.take('apigateway', 'GetRestApis').catch(() => undefined)));
-    await Promise.all(Array.from({ length: 100 }, () => pacer.take('sqs', 'SendMessage')));
-    assert.ok(performance.now() - burst < 250, 'a burst within the quota waits for nothing');
+    let went = 0;
+    for (let i = 0; i < 40; i++) void pacer.take('apigateway', 'GetRestApis').then(() => went++);
+    for (let i = 0; i < 100; i++) void pacer.take('sqs', 'SendMessage').then(() => went++);
+    await clock.advance(0);
+    assert.equal(went, 140, 'a burst within the quota waits for nothing');
   });
 
   it('a call waiting for its quota keeps the process alive until it goes (the CLI must not exit half-way)', { timeout: 60_000 }, async () => {
@@ -342,9 +347,16 @@ describe('the pacer', () => {
   });
 
   it('a rate with a burst: the burst goes at once, the next call waits one interval', async () => {
-    const b = new TokenBucket({ count: 5, seconds: 2, burst: 5 }, 1);
+    const clock = controlledClock();
+    const b = new TokenBucket({ count: 5, seconds: 2, burst: 5 }, 1, clock);
     assert.equal(b.eta(), 0);
     for (let i = 0; i < 5; i++) (await b.take())();
-    assert.ok(Math.abs(b.eta() - 400) < 5, `the sixth of an instant burst waits 1/(5 per 2 s) = 400 ms, got ${b.eta()}`);
+    assert.equal(b.eta(), 400, 'the sixth of an instant burst waits 1/(5 per 2 s) = 400 ms');
+    let sixth: number | undefined;
+    void b.take().then(() => (sixth = clock.now()));
+    await clock.advance(399);
+    assert.equal(sixth, undefined, 'not before its interval');
+    await clock.advance(1);
+    assert.equal(sixth, 400);
   });
 });

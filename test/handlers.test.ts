@@ -66,7 +66,7 @@ beforeEach(async () => {
 // ---- helpers bound to this file's clients; the events are built in helpers/events.ts ----
 
 const createQueue = (name: string) => createQueueWith(sqs, name);
-const receiveAll = (queue: Queue) => receiveAllWith(sqs, queue);
+const receiveAll = (queue: Queue, count: number) => receiveAllWith(sqs, queue, count);
 const sqsEvent = (queue: Queue, messages: Message[]) => sqsEventOf(queue, messages, REGION);
 const streamEvent = () => streamEventOf(dynamo, streams, TABLE);
 
@@ -88,7 +88,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
     const queue = await createQueue('POC-Queue');
     const orders = [{ item: 'coffee', quantity: 2, extras: ['milk'], customer: { name: 'Ada' } }, { item: 'tea', quantity: 1 }];
     const ids = await sendOrders(queue, orders.map((o) => JSON.stringify(o)));
-    const messages = await receiveAll(queue);
+    const messages = await receiveAll(queue, 2);
     assert.equal(messages.length, 2);
 
     const logs = captureLogs();
@@ -113,7 +113,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
   it('a redelivered message (same messageId, second invocation) does not create a second order', async () => {
     const queue = await createQueue('POC-Queue');
     const [id] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' })]);
-    const first = await receiveAll(queue);
+    const first = await receiveAll(queue, 1);
     const logs = captureLogs();
     try {
       assert.deepEqual(await lambda1(sqsEvent(queue, first)), { batchItemFailures: [] });
@@ -121,7 +121,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
 
       // As if the function had timed out before deleting it: SQS makes it visible again.
       await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: first[0]!.ReceiptHandle!, VisibilityTimeout: 0 }));
-      const second = await receiveAll(queue);
+      const second = await receiveAll(queue, 1);
       assert.equal(second.length, 1);
       assert.equal(second[0]!.MessageId, id, 'SQS redelivers with the same messageId');
       assert.equal(second[0]!.Attributes?.ApproximateReceiveCount, '2');
@@ -141,7 +141,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
     it(`reports only the record with body ${bad} as a batch item failure and writes the others`, async () => {
       const queue = await createQueue('POC-Queue');
       const [good1, malformed, good2] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), bad, JSON.stringify({ item: 'tea' })]);
-      const messages = await receiveAll(queue);
+      const messages = await receiveAll(queue, 3);
       assert.equal(messages.length, 3);
 
       const logs = captureLogs();
@@ -157,7 +157,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
     const queue = await createQueue('POC-Queue');
     // Valid JSON, but 1e400 parses to Infinity, which a DynamoDB number cannot hold.
     const [ok, unstorable] = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), '{"item":"tea","quantity":1e400}']);
-    const messages = await receiveAll(queue);
+    const messages = await receiveAll(queue, 2);
     const logs = captureLogs();
     const result = await lambda1(sqsEvent(queue, messages)).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: unstorable }] });
@@ -168,7 +168,7 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
   it('reports every record when DynamoDB refuses the writes, logging messageId and error name', async () => {
     const queue = await createQueue('POC-Queue');
     const ids = await sendOrders(queue, [JSON.stringify({ item: 'coffee' }), JSON.stringify({ item: 'tea' })]);
-    const messages = await receiveAll(queue);
+    const messages = await receiveAll(queue, 2);
     process.env.TABLE_NAME = 'no-such-table';
     const logs = captureLogs();
     const result = await lambda1(sqsEvent(queue, messages)).finally(() => {
@@ -200,13 +200,13 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     const queue = await createQueue('POC-Queue');
     const ids = await sendOrders(queue, orders.map((o) => JSON.stringify(o)));
     const logs = captureLogs();
-    const result = await lambda1(sqsEvent(queue, await receiveAll(queue))).finally(logs.restore);
+    const result = await lambda1(sqsEvent(queue, await receiveAll(queue, orders.length))).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [] });
     return ids;
   }
 
-  async function notifications(): Promise<{ Subject: string; Message: string; MessageId: string }[]> {
-    return (await receiveAll(inbox)).map((m) => JSON.parse(m.Body!));
+  async function notifications(expected: number): Promise<{ Subject: string; Message: string; MessageId: string }[]> {
+    return (await receiveAll(inbox, expected)).map((m) => JSON.parse(m.Body!));
   }
 
   it('publishes one readable notification per INSERT and ignores MODIFY and REMOVE', async () => {
@@ -231,7 +231,7 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     const result = await lambda2(event).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [] });
 
-    const received = await notifications();
+    const received = await notifications(2);
     assert.equal(received.length, 2, 'one notification per INSERT, none for MODIFY or REMOVE');
     for (const n of received) {
       assert.equal(n.Subject, 'New Order Notification');
@@ -251,14 +251,14 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     const queue = await createQueue('POC-Queue');
     await sendOrders(queue, [body]);
     const logs = captureLogs();
-    const written = await lambda1(sqsEvent(queue, await receiveAll(queue))).finally(logs.restore);
+    const written = await lambda1(sqsEvent(queue, await receiveAll(queue, 1))).finally(logs.restore);
     assert.deepEqual(written, { batchItemFailures: [] }, 'stored, not retried towards the DLQ');
     const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: TABLE }));
     assert.deepEqual(Items[0].order.M!.customerID, { N: '12345678901234567' });
     assert.deepEqual(Items[0].order.M!.price, { N: '1.0000000000000000000000000000000000001' });
     const announced = await lambda2(await streamEvent()).finally(captureLogs().restore);
     assert.deepEqual(announced, { batchItemFailures: [] });
-    const [n] = await notifications();
+    const [n] = await notifications(1);
     assert.match(n.Message, /"customerID": 12345678901234567,/, 'the number as sent, not rounded nor quoted');
     assert.match(n.Message, /"price": 1\.0000000000000000000000000000000000001/);
   });
@@ -273,7 +273,7 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     const result = await lambda2(event).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.dynamodb!.SequenceNumber }] });
     assert.equal(logs.events('order-announce-failed').length, 1, 'no publish is tried after the first failure');
-    assert.equal((await notifications()).length, 0);
+    assert.equal((await notifications(0)).length, 0);
   });
 
   it('a failure in the middle reports that record: earlier ones are sent, later ones are not', async () => {
@@ -287,7 +287,7 @@ describe('POC-Lambda-2 (DynamoDB stream -> SNS)', () => {
     const logs = captureLogs();
     const result = await lambda2(event).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: event.Records[1]!.dynamodb!.SequenceNumber }] });
-    const received = await notifications();
+    const received = await notifications(1);
     assert.deepEqual(received.map((n) => JSON.parse(n.Message).orderID), [event.Records[0]!.dynamodb!.Keys!.orderID!.S]);
   });
 });

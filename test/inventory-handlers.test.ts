@@ -117,8 +117,8 @@ async function noStockInbox(): Promise<Queue> {
   return inbox;
 }
 
-async function alerts(inbox: Queue): Promise<{ subject: string; message: string }[]> {
-  const messages = await receiveAll(sqs, inbox);
+async function alerts(inbox: Queue, expected: number): Promise<{ subject: string; message: string }[]> {
+  const messages = await receiveAll(sqs, inbox, expected);
   return messages.map((m) => {
     const envelope = JSON.parse(m.Body!) as { Subject: string; Message: string };
     return { subject: envelope.Subject, message: envelope.Message };
@@ -307,7 +307,7 @@ describe('Check-Stock (DynamoDB stream -> SNS)', () => {
     const logs = captureLogs();
     const result = await checkStock(event).finally(logs.restore);
     assert.deepEqual(result, { batchItemFailures: [] });
-    const got = await alerts(inbox);
+    const got = await alerts(inbox, 6);
     assert.deepEqual(got.map((a) => a.message).sort(), ZERO_COUNTS);
     assert.deepEqual(new Set(got.map((a) => a.subject)), new Set(['Inventory Alert!']));
     assert.equal(logs.events('stock-alert-sent').length, 6);
@@ -322,7 +322,7 @@ describe('Check-Stock (DynamoDB stream -> SNS)', () => {
     const event = await streamEventOf(dynamo, streams, TABLE);
     assert.deepEqual(event.Records.map((r) => r.eventName), ['INSERT', 'INSERT', 'MODIFY', 'MODIFY']);
     await checkStock(event);
-    assert.deepEqual((await alerts(inbox)).map((a) => a.message).sort(), ['Berlin is out of stock of Echo Dot', 'Berlin is out of stock of Echo Show']);
+    assert.deepEqual((await alerts(inbox, 2)).map((a) => a.message).sort(), ['Berlin is out of stock of Echo Dot', 'Berlin is out of stock of Echo Show']);
   });
 
   it('with old images on the stream, an item already at 0 that changes otherwise is not alerted again', async () => {
@@ -344,7 +344,7 @@ describe('Check-Stock (DynamoDB stream -> SNS)', () => {
       eventSourceARN: `arn:aws:dynamodb:${REGION}:123456789012:table/${TABLE}/stream/2026-01-01T00:00:00.000`,
     });
     await checkStock({ Records: [record('100', image), record('200', { ...image, Count: { N: '3' } })] });
-    assert.deepEqual((await alerts(inbox)).map((a) => a.message), ['Berlin is out of stock of Echo Plus']);
+    assert.deepEqual((await alerts(inbox, 1)).map((a) => a.message), ['Berlin is out of stock of Echo Plus']);
   });
 
   it('reports the first record it could not publish, and publishes nothing after it', async () => {

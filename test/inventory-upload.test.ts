@@ -191,7 +191,7 @@ describe('upload --wait follows each file hop by hop', () => {
       assert.equal(f.hops![2]!.detail, "6 items with the file's counts");
     }
     assert.deepEqual(result.files.map((f) => f.hops![3]!.detail).sort(), ZERO_COUNTS);
-    const alerts = (await receiveAll(c.sqs, inbox)).map((m) => JSON.parse(m.Body!) as { Subject: string; Message: string });
+    const alerts = (await receiveAll(c.sqs, inbox, ZERO_COUNTS.length)).map((m) => JSON.parse(m.Body!) as { Subject: string; Message: string });
     assert.deepEqual(alerts.map((a) => a.Message).sort(), ZERO_COUNTS);
     assert.ok(progress.some((t) => t.startsWith('waiting: ')), 'it said what it was waiting for');
     const seconds = result.files[0]!.hops!.map((h) => h.seconds!);
@@ -217,7 +217,7 @@ describe('upload --wait follows each file hop by hop', () => {
       assert.match(f.hops![3]!.detail!, /already 0 before this upload, and an unchanged item writes no stream record/);
     }
     assert.match(uploadView(second), /already 0 before this upload/);
-    assert.deepEqual(await receiveAll(c.sqs, inbox), [], 'no second alert');
+    assert.deepEqual(await receiveAll(c.sqs, inbox, 0), [], 'no second alert');
   });
 
   it('a file nobody loads: exit 1 at the first hop not reached, its hint, the later hops unreached', { timeout: 60_000 }, async () => {

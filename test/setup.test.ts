@@ -595,7 +595,14 @@ describe('poc setup (in-process, against moto)', () => {
       // not depend on POC-Lambda-1 is done (as it would be, in practice, after a minute of retries).
       const independent = [n.api, `${n.function2} stream trigger`, `${n.topic} email subscription`];
       const attempts = await roleNotAssumable(aws, n.function1, Infinity, async (attempt) => {
-        if (attempt === 1) await Promise.race([Promise.all(independent.map((name) => events.whenDone(name))), new Promise((r) => setTimeout(r, 10_000).unref())]);
+        // Bounded generously, and failing (not going on as if they were done) when they are not.
+        if (attempt === 1) {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`not done within 120 s: ${independent.filter((name) => !events.done.some((r) => r.name === name)).join(', ')}`)), 120_000);
+          });
+          await Promise.race([Promise.all(independent.map((name) => events.whenDone(name))), late]).finally(() => clearTimeout(timer));
+        }
       });
       const { result } = await withFastBackoff(() => runSetup(moto, {}, { aws, reporter }));
 

@@ -102,7 +102,25 @@ export interface PaceWait {
   quota: Quota;
 }
 
+/**
+ * Where the pacer reads the time and sets its timers: the real clock in poc, a controlled
+ * one in the tests (so a quota's window is asserted exactly, not measured on a busy machine).
+ */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** A timer that can stop holding the process alive (unref) and start again (ref). */
+  setTimeout(fn: () => void, ms: number): { ref(): unknown; unref(): unknown };
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+};
+
 export interface PacerOptions {
+  /** The time and timers (tests: a controlled clock); the real clock by default. */
+  clock?: Clock;
   /** Shrinks every quota period (tests: 0.01 turns 30 s into 0.3 s); 0 turns pacing off. */
   timeScale?: number;
   /** Waits end with this signal's reason once it is aborted (Ctrl-C); calls that need no wait still go. */
@@ -147,14 +165,16 @@ interface Waiter {
 abstract class Queue {
   protected readonly queue: Waiter[] = [];
   private aborted: { reason: unknown } | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ReturnType<Clock['setTimeout']>>();
+
+  constructor(protected readonly clock: Clock) {}
 
   /**
    * A timer that keeps the process alive only while a call waits for it: a wait must not
    * end the process early, and a quota's window still running must not keep a finished one.
    */
   protected later(ms: number, fn: () => void) {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       fn();
     }, ms);
@@ -220,8 +240,9 @@ export class WindowQuota extends Queue implements Bucket {
   constructor(
     readonly quota: Quota,
     timeScale: number,
+    clock: Clock = realClock,
   ) {
-    super();
+    super(clock);
     this.windowMs = quota.seconds * 1000 * timeScale;
   }
 
@@ -248,7 +269,7 @@ export class WindowQuota extends Queue implements Bucket {
 /** A rate with a burst ("10 per second, burst 40"): tokens refill at count/seconds up to burst. */
 export class TokenBucket extends Queue implements Bucket {
   private tokens: number;
-  private last = performance.now();
+  private last: number;
   private timer = false;
   /** Tokens per real millisecond. */
   readonly rate: number;
@@ -256,8 +277,10 @@ export class TokenBucket extends Queue implements Bucket {
   constructor(
     readonly quota: Quota,
     timeScale: number,
+    clock: Clock = realClock,
   ) {
-    super();
+    super(clock);
+    this.last = clock.now();
     this.tokens = quota.burst;
     this.rate = quota.count / (quota.seconds * 1000 * timeScale);
   }
@@ -278,7 +301,7 @@ export class TokenBucket extends Queue implements Bucket {
   }
 
   private refill(): number {
-    const now = performance.now();
+    const now = this.clock.now();
     this.tokens = Math.min(this.quota.burst, this.tokens + (now - this.last) * this.rate);
     this.last = now;
     return this.tokens;
@@ -296,10 +319,11 @@ export class TokenBucket extends Queue implements Bucket {
 
 export function createPacer(options: PacerOptions = {}): Pacer {
   const timeScale = options.timeScale ?? defaultTimeScale();
+  const clock = options.clock ?? realClock;
   const policies = options.policies ?? PACING;
   const noticeMs = (options.noticeMs ?? 5_000) * timeScale;
   const buckets = new Map<string, Bucket>();
-  const notices = new Map<string, { at: number; queued: number; timer?: NodeJS.Timeout }>();
+  const notices = new Map<string, { at: number; queued: number; timer?: ReturnType<Clock['setTimeout']> }>();
   const listeners = new Set<(wait: PaceWait) => void>(options.onWait ? [options.onWait] : []);
   const signal = options.signal;
   // One listener for every wait: a class has hundreds of calls waiting on one Ctrl-C.
@@ -310,7 +334,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const bucket = (key: string, quota: Quota, kind: 'window' | 'rate') => {
     let b = buckets.get(key);
     if (!b) {
-      b = kind === 'window' ? new WindowQuota(quota, timeScale) : new TokenBucket(quota, timeScale);
+      b = kind === 'window' ? new WindowQuota(quota, timeScale, clock) : new TokenBucket(quota, timeScale, clock);
       if (signal?.aborted) b.abort(signal.reason);
       buckets.set(key, b);
     }
@@ -326,12 +350,12 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     const notice = notices.get(key) ?? { at: -Infinity, queued: 0 };
     notices.set(key, notice);
     const grown = b.waiting + 1 >= Math.max(2 * notice.queued, notice.queued + 2);
-    if (notice.timer || (!grown && performance.now() - notice.at < Math.max(noticeMs * 6, 30_000 * timeScale))) return;
-    notice.timer = setTimeout(() => {
+    if (notice.timer || (!grown && clock.now() - notice.at < Math.max(noticeMs * 6, 30_000 * timeScale))) return;
+    const timer = clock.setTimeout(() => {
       notice.timer = undefined;
       const queued = b.waiting;
       if (!queued) return;
-      notice.at = performance.now();
+      notice.at = clock.now();
       notice.queued = queued;
       const wait: PaceWait = {
         service,
@@ -343,7 +367,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         quota: b.quota,
       };
       for (const listener of listeners) listener(wait);
-    }, 250).unref();
+    }, 250);
+    timer.unref();
+    notice.timer = timer;
   };
 
   return {

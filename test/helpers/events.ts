@@ -28,22 +28,32 @@ export async function findQueue(sqs: SQSClient, name: string): Promise<Queue> {
   return describeQueue(sqs, QueueUrl!);
 }
 
-/** Receives until the queue answers empty (moto delivers synchronously, so nothing is in flight). */
-export async function receiveAll(sqs: SQSClient, queue: Queue): Promise<Message[]> {
+/**
+ * Receives until the `count` messages the test expects have come (waiting for them, at most
+ * `within` ms), then once more for any beyond, so an exact count can be asserted. An empty
+ * receive proves nothing on SQS (a short poll samples some of its servers, and SNS delivers
+ * to a queue over time), so a test waits for what it expects; with `count` 0 (nothing
+ * expected) this is one receive: what is there now.
+ */
+export async function receiveAll(sqs: SQSClient, queue: Queue, count: number, within = 15_000): Promise<Message[]> {
   const all: Message[] = [];
-  for (;;) {
+  const deadline = Date.now() + within;
+  const receive = async (waitSeconds: number) => {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queue.url,
         MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) return all;
     all.push(...Messages);
-  }
+    return Messages.length;
+  };
+  while (all.length < count && Date.now() < deadline) await receive(1);
+  while ((await receive(0)) > 0);
+  return all;
 }
 
 /** The event the Lambda service hands a function for these messages of this queue. */
