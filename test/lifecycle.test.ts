@@ -223,7 +223,7 @@ async function subscribeInbox(): Promise<Queue> {
 }
 
 describe('the whole lifecycle', () => {
-  it('setup -> status -> an order through every hop -> cleanup leaves nothing behind', { timeout: 40_000 }, async () => {
+  it('setup -> status -> an order through every hop -> cleanup leaves nothing behind', { timeout: 120_000 }, async () => {
     const built = await runSetup();
     assert.equal(built.exitCode, 0, built.error?.message);
     assert.deepEqual(await inventory(), wholeLab(), 'setup built the whole lab');
@@ -325,7 +325,7 @@ describe('an order through the artifacts as stored (what moto cannot run)', () =
 });
 
 describe('send-order --wait follows the order hop by hop', () => {
-  it('reports every hop reached, in order, as the functions log and write', { timeout: 40_000 }, async () => {
+  it('reports every hop reached, in order, as the functions log and write', { timeout: 120_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     process.env.TOPIC_ARN = topicArn();
     const progress: string[] = [];
@@ -383,7 +383,7 @@ describe('send-order --wait follows the order hop by hop', () => {
     assert.ok(progress.some((t) => t.startsWith('waiting: ')), 'it said what it was waiting for');
   });
 
-  it('times out at the first hop nobody reached, and reports the later ones unreached', { timeout: 40_000 }, async () => {
+  it('times out at the first hop nobody reached, and reports the later ones unreached', { timeout: 120_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     const called = Date.now();
     // Nothing plays Lambda here; moto only logs "error running docker" lines into
@@ -412,7 +412,7 @@ describe('send-order --wait follows the order hop by hop', () => {
 });
 
 describe('cleanup', () => {
-  it('removes a lab whose setup stopped halfway', { timeout: 40_000 }, async () => {
+  it('removes a lab whose setup stopped halfway', { timeout: 120_000 }, async () => {
     const aws = await newAws();
     const sqs = await aws.client('sqs');
     sqs.middlewareStack.add(
@@ -457,7 +457,7 @@ describe('cleanup', () => {
     assert.deepEqual(await inventory(), NOTHING);
   });
 
-  it('of one prefix leaves another student’s lab complete', { timeout: 40_000 }, async () => {
+  it('of one prefix leaves another student’s lab complete', { timeout: 120_000 }, async () => {
     const [alice, bob] = await Promise.all([runSetup({ prefix: 'alice' }), runSetup({ prefix: 'bob' })]);
     assert.equal(alice.exitCode, 0, alice.error?.message);
     assert.equal(bob.exitCode, 0, bob.error?.message);
@@ -482,7 +482,7 @@ describe('cleanup', () => {
     );
   });
 
-  it('run twice: the second finds nothing and changes nothing', { timeout: 40_000 }, async () => {
+  it('run twice: the second finds nothing and changes nothing', { timeout: 120_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     const first = await runCleanup();
     assert.equal(first.exitCode, 0, first.error?.message);
@@ -499,7 +499,7 @@ describe('cleanup', () => {
     assert.deepEqual(await inventory(), NOTHING);
   });
 
-  it('asks before deleting: refuses with nobody to ask, keeps everything when the answer is no, and only lists with --dry-run', { timeout: 40_000 }, async () => {
+  it('asks before deleting: refuses with nobody to ask, keeps everything when the answer is no, and only lists with --dry-run', { timeout: 120_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
 
     // No --yes and no terminal: it only reads, then refuses with a usage error, nothing changed.
@@ -550,7 +550,7 @@ describe('cleanup', () => {
 });
 
 describe('logs', () => {
-  it('--follow keeps saying what it waits for: a function that has not run, then the moment it logs', { timeout: 40_000 }, async () => {
+  it('--follow keeps saying what it waits for: a function that has not run, then the moment it logs', { timeout: 120_000 }, async () => {
     await c.logs.createLogGroup({ logGroupName: '/aws/lambda/POC-Lambda-2' });
     const stop = new AbortController();
     const notices: string[] = [];
@@ -573,7 +573,7 @@ describe('logs', () => {
     assert.ok(printed.some((l) => l.message.includes(line)), printed.map((l) => l.message).join('\n'));
   });
 
-  it('says which function has not run, prints what a function logged, and refuses bad choices', { timeout: 40_000 }, async () => {
+  it('says which function has not run, prints what a function logged, and refuses bad choices', { timeout: 120_000 }, async () => {
     assert.equal((await runSetup()).exitCode, 0);
     const printed: LogLine[][] = [];
     const notices: string[] = [];

@@ -93,7 +93,7 @@ describe('bad input is refused before any AWS call', () => {
   ];
 
   for (const test of cases) {
-    it(`${test.name}: exit code 2, nothing sent`, { timeout: 20_000 }, async () => {
+    it(`${test.name}: exit code 2, nothing sent`, { timeout: 60_000 }, async () => {
       const queue = await labQueue();
       const file = test.options?.file;
       const paths: Record<string, string> = { FILE: join(dir, 'valid.json'), MISSING: join(dir, 'no-such-order.json'), NOT_ORDER: join(dir, 'list.json') };
@@ -116,7 +116,7 @@ describe('bad input is refused before any AWS call', () => {
     });
   }
 
-  it('counts bytes, not characters, against the limit', { timeout: 20_000 }, async () => {
+  it('counts bytes, not characters, against the limit', { timeout: 60_000 }, async () => {
     const queue = await labQueue();
     // 'é' is two bytes in UTF-8: under the limit in characters, over it in bytes.
     const body = JSON.stringify({ note: 'é'.repeat(140_000) });
@@ -129,7 +129,7 @@ describe('bad input is refused before any AWS call', () => {
 });
 
 describe('where the order comes from', () => {
-  it('--file: the queue gets exactly the order in the file', { timeout: 20_000 }, async () => {
+  it('--file: the queue gets exactly the order in the file', { timeout: 60_000 }, async () => {
     const queue = await labQueue();
     const path = join(dir, 'order.json');
     await writeFile(path, `${JSON.stringify(ORDER, null, 2)}\n`);
@@ -141,7 +141,7 @@ describe('where the order comes from', () => {
     assert.equal(messages[0]!.MessageId, result.sent[0]!.messageId);
   });
 
-  it('- reads standard input once', { timeout: 20_000 }, async () => {
+  it('- reads standard input once', { timeout: 60_000 }, async () => {
     const queue = await labQueue();
     let reads = 0;
     const result = await sendOrder('-', options({ via: 'queue' }), {
@@ -157,7 +157,7 @@ describe('where the order comes from', () => {
     assert.equal(result.target, queue.url);
   });
 
-  it('--via queue with no queue says to run setup, and exits 1', { timeout: 20_000 }, async () => {
+  it('--via queue with no queue says to run setup, and exits 1', { timeout: 60_000 }, async () => {
     await assert.rejects(sendOrder(ORDER_JSON, options({ via: 'queue' }), {}), (error: { exitCode?: number; message?: string; hint?: string }) => {
       assert.equal(error.exitCode, 1);
       assert.match(error.message ?? '', /POC-Queue does not exist/);
@@ -195,7 +195,7 @@ async function standIn(status: number, answer: string, contentType = 'applicatio
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 describe('--via api (the default) against a stand-in API', () => {
-  it('POSTs the order as JSON to the URL and reports the MessageId from the JSON answer', { timeout: 20_000 }, async () => {
+  it('POSTs the order as JSON to the URL and reports the MessageId from the JSON answer', { timeout: 60_000 }, async () => {
     const api = await standIn(200, '{"SendMessageResponse":{"SendMessageResult":{"MessageId":"abc-123","MD5OfMessageBody":"x"},"ResponseMetadata":{"RequestId":"r-1"}}}');
     try {
       const aws = await newAws();
@@ -223,7 +223,7 @@ describe('--via api (the default) against a stand-in API', () => {
     }
   });
 
-  it('a 400 answer fails with exit code 1 and a hint about the JSON object', { timeout: 20_000 }, async () => {
+  it('a 400 answer fails with exit code 1 and a hint about the JSON object', { timeout: 60_000 }, async () => {
     const api = await standIn(400, '{"message": "Invalid request body"}');
     try {
       const result = await sendOrder(ORDER_JSON, options({ apiUrl: api.url }), {});
@@ -241,7 +241,7 @@ describe('--via api (the default) against a stand-in API', () => {
     }
   });
 
-  it('reads the MessageId from an XML answer', { timeout: 20_000 }, async () => {
+  it('reads the MessageId from an XML answer', { timeout: 60_000 }, async () => {
     const api = await standIn(
       200,
       '<?xml version="1.0"?><SendMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><SendMessageResult><MessageId>x-1</MessageId><MD5OfMessageBody>abc</MD5OfMessageBody></SendMessageResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></SendMessageResponse>',
@@ -256,7 +256,7 @@ describe('--via api (the default) against a stand-in API', () => {
     }
   });
 
-  it('--wait with an answer that has no MessageId fails with exit code 1 instead of waiting', { timeout: 20_000 }, async () => {
+  it('--wait with an answer that has no MessageId fails with exit code 1 instead of waiting', { timeout: 60_000 }, async () => {
     const api = await standIn(200, '{}');
     try {
       const started = Date.now();
@@ -270,7 +270,7 @@ describe('--via api (the default) against a stand-in API', () => {
     }
   });
 
-  it('an API that cannot be reached is reported as not accepted, exit code 1', { timeout: 20_000 }, async () => {
+  it('an API that cannot be reached is reported as not accepted, exit code 1', { timeout: 60_000 }, async () => {
     const api = await standIn(200, '{}');
     await close(api.server); // nothing listens there now
     const result = await sendOrder(ORDER_JSON, options({ apiUrl: api.url }), {});
@@ -281,7 +281,7 @@ describe('--via api (the default) against a stand-in API', () => {
     assert.match(result.error?.message ?? '', /1 of 1 order\(s\) were not accepted/);
   });
 
-  it('without --api-url, sends to POC-API’s invoke URL for the prod stage', { timeout: 20_000 }, async () => {
+  it('without --api-url, sends to POC-API’s invoke URL for the prod stage', { timeout: 60_000 }, async () => {
     const built = await setup({ endpointUrl: moto.endpoint, region: REGION, email: 'student@example.com' }, { reporter: await createReporter({ json: true }) });
     assert.equal(built.exitCode, 0, built.error?.message);
     const apigateway = new APIGateway({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
@@ -302,7 +302,7 @@ describe('--via api (the default) against a stand-in API', () => {
     assert.equal(result.sent[0]!.ok, false);
   });
 
-  it('without --api-url and without POC-API says to run setup', { timeout: 20_000 }, async () => {
+  it('without --api-url and without POC-API says to run setup', { timeout: 60_000 }, async () => {
     await assert.rejects(sendOrder(ORDER_JSON, options(), {}), (error: { exitCode?: number; message?: string; hint?: string }) => {
       assert.equal(error.exitCode, 1);
       assert.match(error.message ?? '', /POC-API does not exist/);
@@ -313,7 +313,7 @@ describe('--via api (the default) against a stand-in API', () => {
 });
 
 describe('--count', () => {
-  it('sends 25 numbered orders, at most 4 at a time', { timeout: 20_000 }, async () => {
+  it('sends 25 numbered orders, at most 4 at a time', { timeout: 60_000 }, async () => {
     const queue = await labQueue();
     const aws: Aws = await newAws();
     let inFlight = 0;
