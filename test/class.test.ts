@@ -21,6 +21,8 @@ import { classCheck, classCleanup, classSetup, classStatus, type ClassDeps, type
 import { createReporter } from '../src/ui/reporter.js';
 import { studentReporters } from '../src/ui/class-progress.js';
 import { runPoc, ROOT } from './helpers/cli.js';
+import { createAwsClock } from './helpers/aws-clock.js';
+import { AWS_PROFILE } from './helpers/aws-profile.js';
 import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy, type QuotaRule } from './helpers/fault-proxy.js';
 import { motoPerFile, REGION, sdk } from './helpers/lab.js';
 
@@ -47,8 +49,10 @@ const STUDENTS = ['bo', 'bob', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
 const emailOf = (student: string) => `teacher+${student}@example.com`;
 const EMAIL_TEMPLATE = 'teacher+{student}@example.com';
 
+// The class runs on AWS's clock (helpers/aws-clock.ts): roles, tables, functions and
+// triggers become usable as late as on AWS, time run SCALE times faster.
 const quotaProxy = (extra: Partial<Parameters<typeof startFaultProxy>[0]> = {}) =>
-  startFaultProxy({ target: moto.endpoint, quotas: { rules: API_GATEWAY, timeScale: SCALE, slack: SLACK }, ...extra });
+  startFaultProxy({ target: moto.endpoint, clock: createAwsClock(AWS_PROFILE, SCALE), quotas: { rules: API_GATEWAY, timeScale: SCALE, slack: SLACK }, ...extra });
 
 async function classDeps(endpoint: string): Promise<ClassDeps & { aws: Aws }> {
   const reporter = await createReporter({ json: true });

@@ -15,6 +15,7 @@ import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { Lambda } from '@aws-sdk/client-lambda';
 import { directClients } from './clients.js';
 import type { ServerResponse } from 'node:http';
+import type { AwsClock } from './aws-clock.js';
 import { forward, operationOf, reply, serviceOf, startProxyServer } from './http-proxy.js';
 
 export type FaultKind =
@@ -96,6 +97,11 @@ export interface FaultProxyOptions {
    * `timeScale` times faster (0.05: "1 every 30 s" becomes 1 every 1.5 s).
    */
   quotas?: { rules: QuotaRule[]; timeScale: number; /** A total forgives this share of a token (scheduling jitter). */ slack?: number };
+  /**
+   * AWS's clock (aws-clock.ts): refuses and rewrites by the age of each resource. Its
+   * profile's quotas apply (at its time scale) unless `quotas` is given.
+   */
+  clock?: AwsClock;
 }
 
 export interface QuotaRule {
@@ -118,6 +124,8 @@ export interface FaultStats {
   overQuota: Record<string, number>;
   /** "service:Operation" -> arrival times (ms) of requests a quota rule counts. */
   arrivals: Record<string, number[]>;
+  /** Every request: when it arrived and when its answer left (performance.now()). */
+  timed: { call: string; sentAt: number; answeredAt?: number }[];
 }
 
 export interface FaultProxy {
@@ -337,14 +345,16 @@ async function streamAlreadyEnabled(motoEndpoint: string, body: Buffer): Promise
 
 const applies = (kind: FaultKind, info: RequestInfo) => kind !== 'iamPropagation' || (info.service === 'lambda' && info.operation in PROPAGATION_MESSAGES);
 
-export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultProxy> {
+  const clock = given.clock;
+  const options: FaultProxyOptions = clock && !given.quotas ? { ...given, quotas: { rules: clock.profile.quotas, timeScale: clock.timeScale, slack: 0.5 } } : given;
   const target = new URL(options.target);
   const random = seeded(options.seed ?? 1);
   let rate = options.rate ?? 0;
   let rules = (options.rules ?? []).map((r) => ({ ...r, left: r.times ?? Infinity }));
   const kinds = options.kinds ?? ALL_KINDS;
   const [slowMin, slowMax] = options.slowMs ?? [200, 800];
-  const stats: FaultStats = { requests: 0, faulted: 0, byKind: {}, seen: [], overQuota: {}, arrivals: {} };
+  const stats: FaultStats = { requests: 0, faulted: 0, byKind: {}, seen: [], overQuota: {}, arrivals: {}, timed: [] };
   // An operation's own quota ("1 request every 30 s", "5 every 2 s") is a window: at most
   // count requests in any `seconds`. A service's total ("10 per second, burst 40") is a
   // token bucket. Both are counted on arrival, as AWS counts them.
@@ -422,6 +432,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!control) {
         stats.requests++;
         stats.seen.push(`${info.service}:${info.operation}`);
+        const timed: FaultStats['timed'][number] = { call: `${info.service}:${info.operation}`, sentAt: performance.now() };
+        stats.timed.push(timed);
+        res.on('close', () => (timed.answeredAt = performance.now()));
         const over = overQuota(info);
         if (over) {
           stats.overQuota[over] = (stats.overQuota[over] ?? 0) + 1;
@@ -429,6 +442,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         }
         const canned = (await options.respond?.(info, body)) ?? (options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined);
         if (canned) return answer(res, canned);
+        const refusal = clock?.refuse(info, body);
+        if (refusal) return answer(res, refusal);
         kind = choose(info);
         if (kind) record(kind, info);
       }
@@ -455,6 +470,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       } finally {
         if (changing) apisChanging.delete(changing);
       }
+      if (!control && clock) upstream = clock.answered(info, body, upstream);
       if (!control) options.onAnswered?.(info, upstream.status);
       if (kind === 'resetAfter') {
         req.socket.destroy();
