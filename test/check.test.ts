@@ -190,6 +190,19 @@ describe('poc check (in-process, against moto)', () => {
       assertOnlyFails(await runCheck(), 3, ["POC-Queue's access policy does not let APIGateway-SQS send."]);
     });
 
+    it('task 3: an access policy that lets anyone receive, delete and purge the orders (a finding naming the statement, not a warning)', async () => {
+      const policy = consoleQueuePolicy();
+      policy.Statement.push({ Sid: 'OpenToAll', Effect: 'Allow', Principal: '*', Action: ['SQS:ReceiveMessage', 'SQS:DeleteMessage', 'SQS:PurgeQueue'], Resource: queueArn } as never);
+      await guideLab({ queuePolicy: policy });
+      assertOnlyFails(await runCheck(), 3, ['POC-Queue\'s access policy statement "OpenToAll" lets anyone (any AWS account) receive, delete and purge its messages; name only Lambda-SQS-DynamoDB there.']);
+      // {"AWS": "*"} is anyone too; a statement without a Sid is named by its place.
+      const wide = consoleQueuePolicy();
+      wide.Statement.push({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'SQS:ReceiveMessage', Resource: queueArn } as never);
+      await getMoto().reset();
+      await guideLab({ queuePolicy: wide });
+      assertOnlyFails(await runCheck(), 3, [/^POC-Queue's access policy statement #4 lets anyone \(any AWS account\) receive its messages;/]);
+    });
+
     it("not broken: a receiver statement without sqs:GetQueueAttributes, which the role's own policy grants", async () => {
       // Same account: what the role's identity policy allows needs no grant in the queue's
       // policy too (an Allow in either suffices). The trigger can read the queue.

@@ -26,6 +26,13 @@ export interface QueueSpec {
   };
 }
 
+/** What takes messages away from the pipeline, in a person's words (check). */
+const CONSUMING: [string, string][] = [
+  ['sqs:ReceiveMessage', 'receive'],
+  ['sqs:DeleteMessage', 'delete'],
+  ['sqs:PurgeQueue', 'purge'],
+];
+
 export interface DesiredQueue {
   visibilityTimeout: number;
   retentionSeconds: number;
@@ -194,6 +201,21 @@ export function sqsQueue(spec: QueueSpec): Resource<DesiredQueue, ObservedQueue>
         }
       }
       const stranger = `arn:${observed.arn.split(':')[1]}:iam::000000000000:role/someone-else`;
+      // Anyone who may receive, delete or purge takes the messages from the pipeline: that is
+      // a fault, not advice ("Make sure that queues aren't publicly accessible", Amazon SQS
+      // security best practices, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html).
+      // A statement with a Condition (aws:SourceArn ...) is not counted as open (see allows).
+      const consumers = (desired.policy?.Statement ?? [])
+        .filter((st) => allows([{ Version: '2012-10-17', Statement: [st] }], 'sqs:ReceiveMessage', observed.arn))
+        .flatMap((st) => asList((st.Principal as { AWS?: unknown } | undefined)?.AWS).map((p) => p.split('/').pop()));
+      (current?.Statement ?? []).forEach((st, i) => {
+        const open = CONSUMING.filter(([action]) => allows([{ Version: '2012-10-17', Statement: [st] }], action, observed.arn, stranger) && allows([current], action, observed.arn, stranger));
+        if (!open.length) return;
+        const what = open.map(([, verb]) => verb);
+        findings.push(
+          `${spec.name}'s access policy statement ${st.Sid ? `"${st.Sid}"` : `#${i + 1}`} lets anyone (any AWS account) ${what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what.at(-1)}` : what[0]} its messages; name ${consumers.length ? `only ${consumers.join(', ')}` : 'only the roles that read it'} there.`,
+        );
+      });
       // poc's own timeouts and retention are its choices, not the guide's: only the rule
       // that makes them matter (six times the consumer's timeout) is checked.
       const warnings = this.diff(desired, observed)
