@@ -2,7 +2,7 @@
 // because the lab builds and checks them as separate steps.
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { errorMessage, hasCode } from '../aws/errors.js';
-import { TABLE_POLL, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
+import { retryWhile, STATE_POLL, TABLE_POLL, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { forget, readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 import { tagList } from './tags.js';
@@ -163,6 +163,16 @@ export function streamAlreadyEnabled(error: unknown): boolean {
   return (hasCode(error, 'ValidationException') && /already has an enabled stream/i.test(message)) || (hasCode(error, 'ResourceInUseException') && /Cannot enable stream/i.test(message));
 }
 
+/**
+ * UpdateTable while the table is UPDATING (its previous change, or another run's, still under
+ * way): ResourceInUseException, "wait for the ongoing update to complete and attempt the
+ * request again" (DynamoDB API reference, UpdateTable and ResourceInUseException). Not the
+ * stream-already-enabled answer moto gives under the same code (streamAlreadyEnabled).
+ */
+function tableBusy(error: unknown, table: string): string | undefined {
+  return hasCode(error, 'ResourceInUseException') && !streamAlreadyEnabled(error) ? `table ${table} to finish its current update` : undefined;
+}
+
 export interface StreamSpec {
   key: string;
   task: number;
@@ -183,10 +193,17 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
     const dynamodb = await ctx.aws.client('dynamodb');
     forget(ctx, describeKey(table));
     try {
-      await dynamodb.updateTable({
-        TableName: table,
-        StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: spec.viewType } : { StreamEnabled: false },
-      });
+      await retryWhile(
+        () =>
+          dynamodb.updateTable({
+            TableName: table,
+            StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: spec.viewType } : { StreamEnabled: false },
+          }),
+        (error) => tableBusy(error, table),
+        STATE_POLL,
+        ctx.note,
+        ctx.signal,
+      );
     } catch (error) {
       // A retried call whose first answer was lost finds the stream already switched off.
       if (!enabled && hasCode(error, 'ValidationException') && /not enabled|already (been )?disabled|no stream/i.test(errorMessage(error))) return waitActive(ctx, table);

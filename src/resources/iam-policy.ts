@@ -98,7 +98,7 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
         for (const u of attached.PolicyUsers ?? []) await gone(iam.detachUserPolicy({ PolicyArn, UserName: u.UserName }));
         for (const g of attached.PolicyGroups ?? []) await gone(iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName }));
         await deleteOldVersions(ctx, 0);
-        await iam.deletePolicy({ PolicyArn });
+        await retryWhile(() => iam.deletePolicy({ PolicyArn }), detachWaitReason, PROPAGATION, ctx.note, ctx.signal);
         return 'deleted';
       } catch (error) {
         if (hasCode(error, 'NoSuchEntity', 'NoSuchEntityException')) return 'absent';
@@ -134,6 +134,24 @@ export function sample(resource: string): string {
  */
 export function iamWaitReason(error: unknown): string | undefined {
   return hasCode(error, 'ConcurrentModification', 'ConcurrentModificationException') ? 'IAM to finish another change to the same role or policy' : undefined;
+}
+
+/**
+ * IAM is eventually consistent ("Changes that I make are not always immediately visible",
+ * IAM User Guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency):
+ * AttachRolePolicy right after CreatePolicy (or CreateRole) may answer NoSuchEntity for
+ * what was just made. In setup both exist by then (the policy is a need of the role), so
+ * the answer means "not yet": retried, bounded, like the role-propagation errors.
+ */
+export function attachWaitReason(error: unknown): string | undefined {
+  if (hasCode(error, 'NoSuchEntity', 'NoSuchEntityException')) return 'IAM to see the policy or role just made (IAM is eventually consistent)';
+  return iamWaitReason(error);
+}
+
+/** DeletePolicy right after its last detach may still count the attachment (DeleteConflict): the same eventual consistency. */
+function detachWaitReason(error: unknown): string | undefined {
+  if (hasCode(error, 'DeleteConflict', 'DeleteConflictException')) return 'IAM to see the policy detached (IAM is eventually consistent)';
+  return iamWaitReason(error);
 }
 
 export function iamChange<T>(ctx: Ctx, call: () => Promise<T>): Promise<T> {

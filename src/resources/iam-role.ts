@@ -1,9 +1,10 @@
 // An IAM role: who may assume it (trust policy), the managed policies attached to it,
 // and inline policies for what belongs to this role alone (its own log group, say).
 import { hasCode, unlessGone } from '../aws/errors.js';
+import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { enc, IAM_CONSOLE } from './console-links.js';
-import { iamChange, sample, type ObservedPolicy } from './iam-policy.js';
+import { attachWaitReason, iamChange, sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
@@ -113,7 +114,7 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       await Promise.all([
         ...desired.attached
           .filter((a) => !observed?.attached.includes(a))
-          .map((PolicyArn) => iamChange(ctx, () => iam.attachRolePolicy({ RoleName: spec.name, PolicyArn }))),
+          .map((PolicyArn) => retryWhile(() => iam.attachRolePolicy({ RoleName: spec.name, PolicyArn }), attachWaitReason, PROPAGATION, ctx.note, ctx.signal)),
         ...Object.entries(desired.inline)
           .filter(([name, doc]) => !observed || !samePolicy(doc, observed.inline[name]))
           .map(([PolicyName, doc]) => iamChange(ctx, () => iam.putRolePolicy({ RoleName: spec.name, PolicyName, PolicyDocument: policyText(doc) }))),

@@ -8,7 +8,7 @@ import { openSession, validateGlobals, type Deps, type GlobalOptions, type Sessi
 import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
 import type { LabNames } from './names.js';
-import { DEPLOYMENT_PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
+import { DEPLOYMENT_PROPAGATION, PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
 
 export interface SendOrderOptions extends GlobalOptions {
   file?: string;
@@ -182,10 +182,30 @@ export function hintFor(status: number, body = '', suggest: (command: string) =>
 /**
  * Answers a stage that was just deployed gives until the deployment reaches API Gateway's
  * edge: 403 (Missing Authentication Token / Forbidden), 404, 502-504. None of them means the
- * order reached the queue, so sending again cannot make a second order. A 500 is SQS's error
- * mapped through the integration and is not retried.
+ * order reached the queue, so sending again cannot make a second order. A 500 with SQS's
+ * error mapped through the integration is not retried (API Gateway's own 500: see below).
  */
 const NOT_YET_DEPLOYED = new Set([403, 404, 502, 503, 504]);
+
+/**
+ * API Gateway's own 500 ({"message": "Internal server error"}, x-amzn-ErrorType
+ * InternalServerErrorException), not SQS's answer mapped through: the integration could not
+ * call SQS. Right after setup that is the APIGateway-SQS role not yet assumable (IAM is
+ * eventually consistent; the execution log says "API Gateway does not have permission to
+ * assume the provided role"), and no message was sent, so sending again cannot make a second
+ * order. Retried with the IAM propagation budget; SQS's own 500 (its error document) is not.
+ */
+function roleNotYetAssumable(status: number, text: string, headers: Headers): boolean {
+  if (status !== 500) return false;
+  const type = headers.get('x-amzn-errortype') ?? '';
+  return /^InternalServerErrorException/.test(type) || /^\s*\{\s*"message"\s*:\s*"Internal server error"\s*\}\s*$/i.test(text);
+}
+
+class RoleNotYetAssumable extends Error {
+  constructor(readonly text: string) {
+    super('HTTP 500');
+  }
+}
 
 class NotYetDeployed extends Error {
   constructor(readonly status: number, readonly text: string) {
@@ -195,22 +215,34 @@ class NotYetDeployed extends Error {
 
 /** POSTs the order, retrying (bounded, src/aws/retry.ts) while the API answers as a stage still being deployed does. */
 export async function postOrder(url: string, body: string, signal: AbortSignal | undefined, onWait: (note: string) => void): Promise<{ status: number; text: string }> {
+  const post = async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal });
+    const text = await res.text();
+    if (NOT_YET_DEPLOYED.has(res.status)) throw new NotYetDeployed(res.status, text);
+    if (roleNotYetAssumable(res.status, text, res.headers)) throw new RoleNotYetAssumable(text);
+    return { status: res.status, text };
+  };
   try {
+    // Two waits, each with its own budget: the deployment reaching the edge, then the role.
     return await retryWhile(
-      async () => {
-        const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal });
-        const text = await res.text();
-        if (NOT_YET_DEPLOYED.has(res.status)) throw new NotYetDeployed(res.status, text);
-        return { status: res.status, text };
-      },
-      (error) => (error instanceof NotYetDeployed ? `the API’s new deployment to answer (it said HTTP ${error.status}; a just-deployed stage can for some seconds)` : undefined),
-      DEPLOYMENT_PROPAGATION,
+      () =>
+        retryWhile(
+          post,
+          (error) => (error instanceof NotYetDeployed ? `the API’s new deployment to answer (it said HTTP ${error.status}; a just-deployed stage can for some seconds)` : undefined),
+          DEPLOYMENT_PROPAGATION,
+          onWait,
+          signal,
+        ),
+      (error) => (error instanceof RoleNotYetAssumable ? 'the API to be able to use its role (it said HTTP 500: API Gateway cannot assume a role IAM has not spread yet)' : undefined),
+      PROPAGATION,
       onWait,
       signal,
     );
   } catch (error) {
-    const last = error instanceof RetryExhausted ? error.last : error;
+    let last = error instanceof RetryExhausted ? error.last : error;
+    if (last instanceof RetryExhausted) last = last.last;
     if (last instanceof NotYetDeployed) return { status: last.status, text: last.text };
+    if (last instanceof RoleNotYetAssumable) return { status: 500, text: last.text };
     throw error;
   }
 }
