@@ -101,8 +101,11 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const { remaining, unchecked } = after;
   const notes: string[] = keptNote ? [keptNote] : [];
   if (pending.length) {
+    // Amazon SNS deletes a subscription left pending confirmation for 48 hours (72 before May
+    // 2023: "Amazon SNS now supports automatic deletion of unconfirmed subscriptions",
+    // https://aws.amazon.com/about-aws/whats-new/2023/05/amazon-sns-automatic-deletion-unconfirmed-subscriptions/).
     notes.push(
-      `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 3 days).`,
+      `${pending.join(', ')} had not confirmed the email subscription. AWS does not let anyone remove an unconfirmed subscription; it went with the topic (and would expire by itself after 48 hours).`,
     );
   }
   const error = stopped
