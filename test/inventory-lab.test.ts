@@ -117,6 +117,8 @@ describe('setup --lab inventory', () => {
     }
     assert.deepEqual(await inlinePolicy('Lambda-Load-Inventory-Role', 'load-inventory'), [
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${bucketOf()}/*` },
+      // So that a deleted file answers NoSuchKey (final), not 403 AccessDenied (retried, and blamed on permissions).
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${bucketOf()}` },
       { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: tableArn() },
     ]);
     assert.deepEqual(await inlinePolicy('Lambda-Check-Stock-Role', 'check-stock'), [
@@ -274,7 +276,10 @@ describe('check --lab inventory with the course’s managed policies', () => {
     await iam.detachRolePolicy({ RoleName: 'Lambda-Load-Inventory-Role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' });
     const broken = await check(['0'], options(), {});
     assert.equal(broken.exitCode, 3);
-    assert.deepEqual(broken.tasks[0]!.findings, [`Lambda-Load-Inventory-Role cannot s3:GetObject on arn:aws:s3:::${bucketOf()}/*.`]);
+    assert.deepEqual(broken.tasks[0]!.findings, [
+      `Lambda-Load-Inventory-Role cannot s3:GetObject on arn:aws:s3:::${bucketOf()}/*.`,
+      `Lambda-Load-Inventory-Role cannot s3:ListBucket on arn:aws:s3:::${bucketOf()}.`,
+    ]);
   });
 });
 

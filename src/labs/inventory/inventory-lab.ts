@@ -64,7 +64,7 @@ export function inventoryLabResources(names: InventoryNames, place: LabPlace): A
       policies: [],
       inline: (ctx) => ({ 'load-inventory': P.loadInventoryPolicy(p(ctx)), 'write-own-logs': P.ownLogsPolicy(p(ctx), names.loadLogGroup) }),
       advisoryInline: ['write-own-logs'],
-      leastPrivilege: `an inline policy allowing s3:GetObject in ${bucket} and BatchWriteItem/PutItem on ${names.table} only`,
+      leastPrivilege: `an inline policy allowing s3:GetObject and s3:ListBucket in ${bucket} and BatchWriteItem/PutItem on ${names.table} only`,
     }),
     iamRole({
       key: k.checkRole,

@@ -16,6 +16,12 @@ export interface PolicyInputs {
 export function loadInventoryPolicy({ arns, names, bucket }: PolicyInputs): PolicyDocument {
   return policy(
     allow(['s3:GetObject'], `${bucketArn({ arns }, bucket)}/*`),
+    // Without s3:ListBucket, S3 answers 403 AccessDenied, not 404 NoSuchKey, for a key that
+    // is not there (S3 API reference, GetObject, "Permissions"): a file deleted before the
+    // function read it would look like a missing grant and be retried. With it, NoSuchKey
+    // says the file is gone and the function reports it once, as final; a 403 then really is
+    // a permission (or a grant IAM has not spread yet, which Lambda's retry outlasts).
+    allow(['s3:ListBucket'], bucketArn({ arns }, bucket)),
     // BatchWriteItem is how the rows are written (25 a call); PutItem for one row.
     allow(['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], arns.table(names.table)),
   );
