@@ -189,13 +189,15 @@ const NOT_YET_DEPLOYED = new Set([403, 404, 502, 503, 504]);
 
 /**
  * API Gateway's own 500 ({"message": "Internal server error"}, x-amzn-ErrorType
- * InternalServerErrorException), not SQS's answer mapped through: the integration could not
- * call SQS. Right after setup that is the APIGateway-SQS role not yet assumable (IAM is
- * eventually consistent; the execution log says "API Gateway does not have permission to
- * assume the provided role"), and no message was sent, so sending again cannot make a second
- * order. Retried with the IAM propagation budget; SQS's own 500 (its error document) is not.
+ * InternalServerErrorException), not SQS's answer mapped through. Right after setup it is the
+ * APIGateway-SQS role not yet assumable (IAM is eventually consistent; the execution log says
+ * "API Gateway does not have permission to assume the provided role"): SQS was not called, so
+ * sending again cannot make a second order. But the same answer also follows a call that did
+ * reach SQS when the integration response cannot be mapped ("Execution failed due to
+ * configuration error"), so it is retried only while the role is new (roleIsNew), with the
+ * IAM propagation budget; SQS's own 500 (its error document) never is.
  */
-function roleNotYetAssumable(status: number, text: string, headers: Headers): boolean {
+function gatewayOwn500(status: number, text: string, headers: Headers): boolean {
   if (status !== 500) return false;
   const type = headers.get('x-amzn-errortype') ?? '';
   return /^InternalServerErrorException/.test(type) || /^\s*\{\s*"message"\s*:\s*"Internal server error"\s*\}\s*$/i.test(text);
@@ -214,12 +216,19 @@ class NotYetDeployed extends Error {
 }
 
 /** POSTs the order, retrying (bounded, src/aws/retry.ts) while the API answers as a stage still being deployed does. */
-export async function postOrder(url: string, body: string, signal: AbortSignal | undefined, onWait: (note: string) => void): Promise<{ status: number; text: string }> {
+export async function postOrder(
+  url: string,
+  body: string,
+  signal: AbortSignal | undefined,
+  onWait: (note: string) => void,
+  /** Whether the API's role was made moments ago (IAM may not have spread it yet). */
+  roleIsNew?: () => Promise<boolean>,
+): Promise<{ status: number; text: string }> {
   const post = async () => {
     const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal });
     const text = await res.text();
     if (NOT_YET_DEPLOYED.has(res.status)) throw new NotYetDeployed(res.status, text);
-    if (roleNotYetAssumable(res.status, text, res.headers)) throw new RoleNotYetAssumable(text);
+    if (gatewayOwn500(res.status, text, res.headers) && (await roleIsNew?.())) throw new RoleNotYetAssumable(text);
     return { status: res.status, text };
   };
   try {
@@ -244,6 +253,20 @@ export async function postOrder(url: string, body: string, signal: AbortSignal |
     if (last instanceof NotYetDeployed) return { status: last.status, text: last.text };
     if (last instanceof RoleNotYetAssumable) return { status: 500, text: last.text };
     throw error;
+  }
+}
+
+/** IAM usually spreads a change within seconds, sometimes longer: a role this young may not be assumable everywhere yet. */
+const NEW_ROLE_MS = 10 * 60_000;
+
+/** Was the API's role (APIGateway-SQS) made in the last few minutes? Unknown (no iam:GetRole) counts as no. */
+async function apiRoleIsNew(session: Session): Promise<boolean> {
+  try {
+    const iam = await session.aws.client('iam');
+    const { Role } = await iam.getRole({ RoleName: (session.names as LabNames).apiSqsRole });
+    return Role?.CreateDate !== undefined && Date.now() - Role.CreateDate.getTime() < NEW_ROLE_MS;
+  } catch {
+    return false;
   }
 }
 
@@ -286,6 +309,8 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   const target = await resolveTarget(session, via, options.apiUrl);
   const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
   const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
+  let young: Promise<boolean> | undefined;
+  const roleIsNew = options.apiUrl ? undefined : () => (young ??= apiRoleIsNew(session));
 
   const sendOne = async (body: string, index: number): Promise<Sent> => {
     const sequence = count > 1 ? index + 1 : undefined;
@@ -294,7 +319,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
         const { MessageId } = await sqs.sendMessage({ QueueUrl: target, MessageBody: body });
         return { sequence, ok: true, messageId: MessageId };
       }
-      const res = await postOrder(target, body, deps.signal, (note) => deps.progress?.(note));
+      const res = await postOrder(target, body, deps.signal, (note) => deps.progress?.(note), roleIsNew);
       const ok = res.status >= 200 && res.status < 300;
       return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text, suggest) };
     } catch (error) {
