@@ -55,6 +55,7 @@ describe("the lab's API, as poc setup built it, served by the local stage", () =
     const { QueueUrl } = await c.sqs.getQueueUrl({ QueueName: expectedNames().queue });
     const bodies = [
       '{"item":"latex gloves","customerID":"12345","quantity":3}',
+      '{"item":"mop","quantity":2,"nested":{"a":[1]}}',
       '{"note":"a&b=c+d%20e 100% sure"}',
       '{"say":"\\"quoted\\" and \'single\'","lines":"one\\ntwo"}',
       '{\n  "pretty": true,\n  "tab":\t"x"\n}',

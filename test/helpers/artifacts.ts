@@ -3,18 +3,13 @@
 //   UpdateFunctionCode request on the wire), unpacked into an empty folder and called
 //   through its handler string by a separate Node process that can import only what the
 //   Lambda Node.js runtime provides: the AWS SDK v3 and what it needs, not the project's
-//   node_modules;
-// - the API's integration as stored (read back with GetIntegration), its mapping template
-//   rendered by a Velocity engine (velocityjs, as serverless-offline does) with API
-//   Gateway's $input.body and $util.urlEncode, and sent to SQS as API Gateway would;
-// - the API's request model (GetModel) compiled by a draft-04 JSON-schema validator.
+//   node_modules.
+// The API's stage is no longer played here: poc's local stage (src/local/stage.ts) serves
+// it over HTTP from what is stored, and the tests call it.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { request as httpRequest } from 'node:http';
-import { createRequire } from 'node:module';
-import { Compile, parse } from 'velocityjs';
 import { ROOT } from './cli.js';
 import { onRequest } from './model-check-proxy.js';
 
@@ -145,108 +140,6 @@ export async function invoke(task: string, handler: string, event: unknown, env:
   });
   const result = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : undefined;
   return { code, result, stdout, stderr };
-}
-
-// ---- the API's integration ----
-
-/**
- * java.net.URLEncoder.encode(s, "UTF-8"), which API Gateway's $util.urlEncode is: letters,
- * digits and . - * _ stay; a space becomes +; every other byte of the UTF-8 form is %XX.
- */
-export function javaUrlEncode(text: string): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[a-zA-Z0-9.\-*_]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-/** A mapping template rendered as API Gateway does for a request with this body ($input.body, $input.json, $util.*). */
-export function renderTemplate(template: string, body: string): string {
-  const context = {
-    input: {
-      body,
-      json: (path: string) => (path === '$' ? body : (() => { throw new Error(`$input.json('${path}') is not supported here`); })()),
-    },
-    util: {
-      urlEncode: javaUrlEncode,
-      urlDecode: (s: string) => decodeURIComponent(s.replace(/\+/g, ' ')),
-      base64Encode: (s: string) => Buffer.from(s, 'utf8').toString('base64'),
-      base64Decode: (s: string) => Buffer.from(s, 'base64').toString('utf8'),
-      escapeJavaScript: (s: string) => JSON.stringify(s).slice(1, -1).replace(/'/g, "\\'"),
-      parseJson: (s: string) => JSON.parse(s),
-    },
-  };
-  return new Compile(parse(template), { escape: false }).render(context);
-}
-
-export interface StoredIntegration {
-  uri?: string;
-  httpMethod?: string;
-  requestParameters?: Record<string, string>;
-  requestTemplates?: Record<string, string>;
-}
-
-/**
- * Sends the rendered request where an AWS integration of type "sqs:path/<account>/<queue>"
- * sends it: POST to the queue's path on the SQS endpoint, with the static header values the
- * integration's request parameters map ('...' literals). Goes straight to moto: this is
- * API Gateway's request, not poc's.
- */
-export async function sendLikeApiGateway(integration: StoredIntegration, body: string, sqsEndpoint: string, contentType = 'application/json'): Promise<{ status: number; text: string; sent: string }> {
-  const path = /^arn:aws:apigateway:[^:]+:sqs:path\/(.+)$/.exec(integration.uri ?? '')?.[1];
-  if (!path) throw new Error(`not an SQS path integration: ${integration.uri}`);
-  const template = integration.requestTemplates?.[contentType];
-  if (template === undefined) throw new Error(`no request template for ${contentType}`);
-  const rendered = renderTemplate(template, body);
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(integration.requestParameters ?? {})) {
-    const name = /^integration\.request\.header\.(.+)$/.exec(key)?.[1];
-    const literal = /^'(.*)'$/.exec(value)?.[1];
-    if (name && literal !== undefined) headers[name] = literal;
-  }
-  // API Gateway signs this call with the integration's role (credentials); moto routes by the
-  // SigV4 credential scope and does not verify signatures, so the scope is what matters here.
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=testing/${day}/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host, Signature=0`;
-  const target = new URL(`/${path}`, sqsEndpoint);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(target, { method: integration.httpMethod ?? 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(rendered) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, sent: rendered }));
-    });
-    req.on('error', reject);
-    req.end(rendered);
-  });
-}
-
-/** The stored request model's schema, compiled as API Gateway's validator reads it (JSON Schema draft 4). */
-export function requestValidator(schema: string): (value: unknown) => boolean {
-  // ajv-draft-04 is CommonJS with the class on .default.
-  const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: new (options: object) => { compile(schema: object): (value: unknown) => boolean } }).default;
-  const ajv = new Ajv({ allErrors: true });
-  const validate = ajv.compile(JSON.parse(schema));
-  return (value) => validate(value) as boolean;
-}
-
-/** The lab API's POST integration and its request model, read back from the emulator (not from poc's constants). */
-export async function storedApi(apigateway: import('@aws-sdk/client-api-gateway').APIGateway, apiName: string, path = '/orders') {
-  const { items: apis = [] } = await apigateway.getRestApis({ limit: 500 });
-  const restApiId = apis.find((a) => a.name === apiName)?.id;
-  if (!restApiId) throw new Error(`no REST API named ${apiName}`);
-  const { items: resources = [] } = await apigateway.getResources({ restApiId, limit: 500 });
-  const resourceId = resources.find((r) => r.path === path)?.id;
-  if (!resourceId) throw new Error(`${apiName} has no ${path}`);
-  const integration = await apigateway.getIntegration({ restApiId, resourceId, httpMethod: 'POST' });
-  const method = await apigateway.getMethod({ restApiId, resourceId, httpMethod: 'POST' });
-  const modelName = method.requestModels?.['application/json'];
-  const model = modelName ? await apigateway.getModel({ restApiId, modelName }) : undefined;
-  const validator = method.requestValidatorId ? await apigateway.getRequestValidator({ restApiId, requestValidatorId: method.requestValidatorId }) : undefined;
-  return { restApiId, integration, method, model, validator };
 }
 
 /** A zip holding these files, made the way any zip tool would (archiver), not by poc's own zip code. */
