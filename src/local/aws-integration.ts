@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { asList, parsePolicy, trustsService } from '../resources/policy-document.js';
 
 /** What API Gateway reports as "Execution failed due to configuration error": its answer is 500. */
 export class ConfigurationError extends Error {}
@@ -35,32 +36,13 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-/** The IAM policy wildcard match (* and ?), case-insensitive as actions are. */
-const wildcard = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(value);
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-
-/**
- * Whether a role's trust policy lets API Gateway (apigateway.amazonaws.com) call
- * sts:AssumeRole: an Allow statement names it (or *) and no Deny statement does.
- * Conditions are not evaluated (taken as met).
- */
-export function trustsApiGateway(document: string | undefined): boolean {
-  if (!document) return false;
-  let policy: { Statement?: unknown };
+const trusted = (document: string | undefined) => {
   try {
-    policy = JSON.parse(document.trim().startsWith('{') ? document : decodeURIComponent(document));
+    return trustsService(parsePolicy(document), 'apigateway.amazonaws.com');
   } catch {
     return false;
   }
-  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]).filter(Boolean) as { Effect?: string; Principal?: unknown; Action?: unknown }[];
-  const applies = (s: { Principal?: unknown; Action?: unknown }) => {
-    const principal = s.Principal;
-    const named = principal === '*' || (typeof principal === 'object' && principal !== null && (list((principal as Record<string, unknown>).Service).includes('apigateway.amazonaws.com') || list((principal as Record<string, unknown>).AWS).includes('*')));
-    return named && list(s.Action).some((a) => wildcard(a, 'sts:AssumeRole'));
-  };
-  return statements.some((s) => s.Effect === 'Allow' && applies(s)) && !statements.some((s) => s.Effect === 'Deny' && applies(s));
-}
+};
 
 /**
  * The integration's role, assumed as API Gateway assumes it. moto's STS assumes any ARN
@@ -77,7 +59,7 @@ export async function assumeRole(clients: { iam: IAMClient; sts: STSClient }, ro
     if (error.name === 'NoSuchEntityException' || error.name === 'NoSuchEntity') return undefined;
     throw error;
   });
-  if (!role?.Role || role.Role.Arn !== roleArn || !trustsApiGateway(role.Role.AssumeRolePolicyDocument)) throw cannot;
+  if (!role?.Role || role.Role.Arn !== roleArn || !trusted(role.Role.AssumeRolePolicyDocument)) throw cannot;
   const { Credentials: c } = await clients.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `BackplaneAssumeRoleSession-${requestId.slice(0, 8)}` }));
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw cannot;
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
@@ -126,7 +108,7 @@ export async function callService(
   if (request.body && !headers['content-length']) headers['content-length'] = String(Buffer.byteLength(request.body));
   const signer = new SignatureV4({ credentials, region: target.region, service: target.service, sha256: Sha256, uriEscapePath: target.service !== 's3' });
   const queryBag: Record<string, string | string[]> = {};
-  for (const [k, v] of query) queryBag[k] = k in queryBag ? [...list(queryBag[k]), v] : v;
+  for (const [k, v] of query) queryBag[k] = k in queryBag ? [...asList(queryBag[k]), v] : v;
   const signed = await signer.sign({ method: request.method, protocol: base.protocol, hostname: base.hostname, port: base.port ? Number(base.port) : undefined, path: target.path, query: queryBag, headers, body: request.body });
   const search = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
   const basePath = base.pathname.replace(/\/$/, '');

@@ -99,6 +99,22 @@ export function allows(docs: (PolicyDocument | undefined)[], action: string, res
   return applicable.some((s) => s.Effect === 'Allow') && !applicable.some((s) => s.Effect === 'Deny');
 }
 
+/**
+ * Does this trust policy let the service principal (apigateway.amazonaws.com) call
+ * sts:AssumeRole? An Allow names it (or *) and no Deny does. Unlike `allows`, a Condition
+ * is taken as met: the usual ones (aws:SourceAccount, aws:SourceArn) hold for the caller
+ * the trust is written for, and the local stage must not refuse a role AWS would accept.
+ */
+export function trustsService(doc: PolicyDocument | undefined, service: string): boolean {
+  const statements: Statement[] = doc ? (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) : [];
+  const applies = (s: Statement) => {
+    const p = s.Principal as { Service?: unknown; AWS?: unknown } | string | undefined;
+    const named = p === '*' || (typeof p === 'object' && (asList(p.Service).includes(service) || asList(p.AWS).includes('*')));
+    return named && s.NotAction === undefined && matchesAny(asList(s.Action), 'sts:AssumeRole', true);
+  };
+  return statements.some((s) => s.Effect === 'Allow' && applies(s)) && !statements.some((s) => s.Effect === 'Deny' && applies(s));
+}
+
 /** Every (action, resource) pair a document grants, as listed (for "wants" lists). */
 export function grants(doc: PolicyDocument): { action: string; resource: string }[] {
   return doc.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action).flatMap((action) => asList(s.Resource).map((resource) => ({ action, resource }))));
