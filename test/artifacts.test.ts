@@ -10,7 +10,7 @@ import { expectedNames, motoPerFile, runSetup, sdk } from './helpers/lab.js';
 const moto = motoPerFile({ resetEach: true });
 
 describe('the Lambda runtime the unpacked zips run in', () => {
-  it('offers the AWS SDK v3 and nothing else of the project: an import outside it fails there', { timeout: 30_000 }, async () => {
+  it('offers the AWS SDK v3 and nothing else of the project: an import outside it fails there', { timeout: 120_000 }, async () => {
     // archiver is in the project's node_modules (this test process imports it)...
     await import('archiver');
     assert.ok(runtimePackages().includes('@aws-sdk/client-sqs'));
@@ -36,7 +36,7 @@ describe('the Lambda runtime the unpacked zips run in', () => {
     assert.match(wrong.stderr, /HandlerNotFound/);
   });
 
-  it('runs the zips exactly as setup uploaded them, through their configured handler strings', { timeout: 60_000 }, async () => {
+  it('runs the zips exactly as setup uploaded them, through their configured handler strings', { timeout: 180_000 }, async () => {
     const capture = captureFunctionZips();
     const { result } = await runSetup(moto).finally(capture.stop);
     assert.equal(result.exitCode, 0, result.error?.message);

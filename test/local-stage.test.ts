@@ -48,7 +48,7 @@ async function depth(sqs: SQS, QueueUrl: string): Promise<number> {
 
 describe("the lab's API, as poc setup built it, served by the local stage", () => {
   startTheStage();
-  it('an order POSTed over HTTP lands in POC-Queue byte for byte; the answer is SQS’s, passed through, and send-order reads its MessageId', { timeout: 90_000 }, async () => {
+  it('an order POSTed over HTTP lands in POC-Queue byte for byte; the answer is SQS’s, passed through, and send-order reads its MessageId', { timeout: 180_000 }, async () => {
     assert.equal((await runSetup(moto)).result.exitCode, 0);
     const c = sdk(moto);
     const apiId = await labApiId(c);
@@ -83,7 +83,7 @@ describe("the lab's API, as poc setup built it, served by the local stage", () =
     assert.deepEqual(JSON.parse(arrived!.Body!), { item: 'mop', quantity: 2 });
   });
 
-  it('rejects what is not a non-empty JSON object with 400 and the model’s message, and other content types with 415; nothing reaches the queue', { timeout: 90_000 }, async () => {
+  it('rejects what is not a non-empty JSON object with 400 and the model’s message, and other content types with 415; nothing reaches the queue', { timeout: 180_000 }, async () => {
     assert.equal((await runSetup(moto)).result.exitCode, 0);
     const c = sdk(moto);
     const apiId = await labApiId(c);
@@ -108,7 +108,7 @@ describe("the lab's API, as poc setup built it, served by the local stage", () =
     assert.equal(await depth(c.sqs, QueueUrl!), 1);
   });
 
-  it('answers an unknown path or method 403 Missing Authentication Token, an unknown stage or API 403 Forbidden', { timeout: 90_000 }, async () => {
+  it('answers an unknown path or method 403 Missing Authentication Token, an unknown stage or API 403 Forbidden', { timeout: 180_000 }, async () => {
     assert.equal((await runSetup(moto)).result.exitCode, 0);
     const c = sdk(moto);
     const apiId = await labApiId(c);
@@ -177,7 +177,7 @@ describe('an API built by hand with plain SDK calls, as the console or another t
 
   const TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode(\"id=$input.params('id');note=$input.params('X-Note');item=$input.path('$.item');api=$context.apiId;stage=$context.stage;path=$context.resourcePath\")";
 
-  it('sends what its own template makes (path parameter, header, JSONPath, $context), answers through its response template, and checks its required header', { timeout: 60_000 }, async () => {
+  it('sends what its own template makes (path parameter, header, JSONPath, $context), answers through its response template, and checks its required header', { timeout: 120_000 }, async () => {
     const c = sdk(moto);
     const api = await handBuilt(c, TEMPLATE);
     const res = await post(`/${api.restApiId}/test/items/42`, '{"item":"mop & bucket"}', { 'content-type': 'application/json', 'x-note': 'urgent' });
@@ -198,7 +198,7 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     assert.equal(await depth(c.sqs, api.QueueUrl), 0);
   });
 
-  it('maps SQS’s error by selection pattern, and answers 500 when no integration response matches and none is the default', { timeout: 60_000 }, async () => {
+  it('maps SQS’s error by selection pattern, and answers 500 when no integration response matches and none is the default', { timeout: 120_000 }, async () => {
     const c = sdk(moto);
     const api = await handBuilt(c, TEMPLATE);
     // The queue is gone: SQS answers 400 (NonExistentQueue), selected by 4\d{2}.
@@ -215,7 +215,7 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     assert.deepEqual(await unmatched.json(), { message: 'Internal server error' });
   });
 
-  it('answers 500 when its role cannot be assumed (no trust in API Gateway, or no such role), and sends nothing', { timeout: 60_000 }, async () => {
+  it('answers 500 when its role cannot be assumed (no trust in API Gateway, or no such role), and sends nothing', { timeout: 120_000 }, async () => {
     const c = sdk(moto);
     const api = await handBuilt(c, TEMPLATE);
     const send = () => post(`/${api.restApiId}/test/items/7`, '{"item":"mop"}', { 'content-type': 'application/json', 'x-note': 'n' });
@@ -235,7 +235,7 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     assert.equal(await depth(c.sqs, api.QueueUrl), 0, 'nothing was sent');
   });
 
-  it('a MOCK integration answers from its templates; an HTTP integration is a clear 500 with the reason on stderr', { timeout: 60_000 }, async () => {
+  it('a MOCK integration answers from its templates; an HTTP integration is a clear 500 with the reason on stderr', { timeout: 120_000 }, async () => {
     const c = sdk(moto);
     const { id: restApiId } = await c.apigateway.createRestApi({ name: 'mock-api' });
     const root = (await c.apigateway.getResources({ restApiId })).items!.find((r) => r.path === '/')!;
