@@ -246,16 +246,16 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     await c.apigateway.putMethodResponse({ ...mock, statusCode: '200' });
     await c.apigateway.putMethodResponse({ ...mock, statusCode: '418' });
     await c.apigateway.putIntegration({ ...mock, type: 'MOCK', requestTemplates: { 'application/json': '#if($input.params(\'teapot\') == "yes"){"statusCode": 418}#else{"statusCode": 200}#end' } });
-    await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true,"stage":"$context.stage","path":"$context.path","method":"$context.httpMethod","q":"$util.escapeJavaScript($input.params(\'q\'))"}' } });
+    await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true,"stage":"$context.stage","path":"$context.path","method":"$context.httpMethod","q":"$util.escapeJavaScript($input.params(\'q\'))","color":"$stageVariables.color"}' } });
     await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '418', selectionPattern: '418', responseTemplates: { 'application/json': '{"ok":false}' } });
     const any = { restApiId: restApiId!, resourceId: proxy.id!, httpMethod: 'ANY' };
     await c.apigateway.putMethod({ ...any, authorizationType: 'NONE' });
     await c.apigateway.putIntegration({ ...any, type: 'HTTP_PROXY', integrationHttpMethod: 'ANY', uri: 'http://127.0.0.1:9/{proxy}' });
-    await c.apigateway.createDeployment({ restApiId: restApiId!, stageName: 'v1' });
+    await c.apigateway.createDeployment({ restApiId: restApiId!, stageName: 'v1', variables: { color: 'blue' } });
 
     const ok = await fetch(`${stage.url}/${restApiId}/v1/health?q=${encodeURIComponent('say "hi"')}`);
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { ok: true, stage: 'v1', path: '/v1/health', method: 'GET', q: 'say "hi"' });
+    assert.deepEqual(await ok.json(), { ok: true, stage: 'v1', path: '/v1/health', method: 'GET', q: 'say "hi"', color: 'blue' });
     const teapot = await fetch(`${stage.url}/${restApiId}/v1/health?teapot=yes`);
     assert.equal(teapot.status, 418);
     assert.deepEqual(await teapot.json(), { ok: false });

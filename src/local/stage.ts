@@ -15,8 +15,9 @@
 //   $default), JSON Schema draft 4 (400 "Invalid request body");
 // - the integration request: the mapping template chosen by Content-Type (none means
 //   application/json) and passthroughBehavior (415 "Unsupported Media Type"), rendered by
-//   Velocity with $input, $util and $context (velocity.ts); requestParameters into the
-//   backend's headers, query string and path, from 'literals', method.request.* and context.*;
+//   Velocity with $input, $util, $context and $stageVariables (velocity.ts); requestParameters
+//   into the backend's headers, query string and path, from 'literals', method.request.*,
+//   context.* and stageVariables.*;
 // - the integration: AWS (a service call as the credentials role, signed, to the emulator:
 //   aws-integration.ts) and MOCK (the request template's "statusCode"); any other type
 //   answers 500 and says why on stderr;
@@ -31,8 +32,8 @@
 //
 // Not supported (answered 500, with a note on stderr): authorizers and IAM authorization
 // (authorizationType other than NONE), API keys, HTTP/HTTP_PROXY/AWS_PROXY integrations,
-// binary media types and contentHandling, stage variables' values (stageVariables is
-// empty), custom gateway responses (the defaults are used), models that $ref other models.
+// binary media types and contentHandling, stage variables inside an integration's URI,
+// custom gateway responses (the defaults are used), models that $ref other models.
 //
 // AWS serves the deployment's snapshot of the API: a change made after CreateDeployment
 // is not seen until the next deployment. moto keeps no snapshot (a deployment is an id and
@@ -73,6 +74,7 @@ const missingToken = () => new GatewayAnswer(403, 'MissingAuthenticationTokenExc
 const internal = (note: string) => new GatewayAnswer(500, 'InternalServerErrorException', 'Internal server error', note);
 
 interface Route {
+  stageVariables: Record<string, string>;
   resource: Resource;
   method: Method;
   pathParams: Record<string, string>;
@@ -118,8 +120,8 @@ function clfTime(date: Date): string {
   return `${p(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} +0000`;
 }
 
-/** A value for an integration request parameter: 'literal', method.request.<where>.<name>, method.request.body[.<path>], context.<name>. */
-function parameterValue(source: string, params: RequestParams, body: string, context: Record<string, unknown>): string | undefined {
+/** A value for an integration request parameter: 'literal', method.request.<where>.<name>, method.request.body[.<path>], context.<name>, stageVariables.<name>. */
+function parameterValue(source: string, params: RequestParams, body: string, context: Record<string, unknown>, stageVariables: Record<string, string>): string | undefined {
   const literal = /^'(.*)'$/s.exec(source);
   if (literal) return literal[1];
   const m = /^method\.request\.(path|querystring|header|multivaluequerystring|multivalueheader)\.(.+)$/.exec(source);
@@ -139,7 +141,8 @@ function parameterValue(source: string, params: RequestParams, body: string, con
     const value = ctx.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), context);
     return value === undefined ? undefined : String(value);
   }
-  if (/^stageVariables\./.test(source)) return undefined;
+  const variable = /^stageVariables\.(.+)$/.exec(source)?.[1];
+  if (variable) return stageVariables[variable];
   throw new ConfigurationError(`the integration request parameter source ${source} is not supported here`);
 }
 
@@ -172,8 +175,9 @@ export async function startStage(options: { endpoint: string; region: string; po
   const note = (requestId: string, text: string) => process.stderr.write(`stage: ${requestId}: ${text}\n`);
 
   async function route(restApiId: string, stageName: string, verb: string, segments: string[]): Promise<Route> {
+    let stageVariables: Record<string, string>;
     try {
-      await apigateway.send(new GetStageCommand({ restApiId, stageName }));
+      stageVariables = (await apigateway.send(new GetStageCommand({ restApiId, stageName }))).variables ?? {};
     } catch (error) {
       if ((error as { name?: string }).name === 'NotFoundException') throw forbidden();
       throw error;
@@ -189,7 +193,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     const methods = found?.resource.resourceMethods ?? {};
     const method = methods[verb] ?? methods.ANY;
     if (!found || !method) throw missingToken();
-    return { ...found, method };
+    return { ...found, method, stageVariables };
   }
 
   async function validate(restApiId: string, method: Method, params: RequestParams, contentType: string, body: string) {
@@ -231,7 +235,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     if (!restApiId || !stageName) throw forbidden();
     const rest = segments.filter((s, i) => s !== '' || i < segments.length - 1);
     if (!VERBS.has(verb)) throw missingToken();
-    const { resource, method, pathParams } = await route(restApiId, stageName, verb, rest);
+    const { resource, method, pathParams, stageVariables } = await route(restApiId, stageName, verb, rest);
 
     const header: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) header[k] = Array.isArray(v) ? v.join(',') : v;
@@ -269,7 +273,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     let integrationBody: string;
     if (chosen && chosen[1] !== null && chosen[1] !== undefined) {
       try {
-        integrationBody = renderTemplate(chosen[1], { input: inputOf(body, params), context });
+        integrationBody = renderTemplate(chosen[1], { input: inputOf(body, params), context, stageVariables });
       } catch (error) {
         throw internal(`Execution failed due to configuration error: Unable to transform request: ${(error as Error).message}`);
       }
@@ -303,7 +307,7 @@ export async function startStage(options: { endpoint: string; region: string; po
         for (const [key, source] of Object.entries(integration.requestParameters ?? {})) {
           const m = /^integration\.request\.(header|querystring|path)\.(.+)$/.exec(key);
           if (!m) continue;
-          const value = parameterValue(source, params, body, context);
+          const value = parameterValue(source, params, body, context, stageVariables);
           if (value === undefined) continue;
           if (m[1] === 'header') backendHeaders[m[2]!.toLowerCase()] = value;
           else if (m[1] === 'querystring') query.push([m[2]!, value]);
@@ -339,7 +343,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     let out = answer.body;
     if (template) {
       try {
-        out = renderTemplate(template[1], { input: inputOf(answer.body, params), context });
+        out = renderTemplate(template[1], { input: inputOf(answer.body, params), context, stageVariables });
       } catch (error) {
         throw internal(`Execution failed due to configuration error: Unable to transform response: ${(error as Error).message}`);
       }
