@@ -7,10 +7,13 @@
 // Gateway, and its integration request is API Gateway's own, in the SQS query protocol to
 // the queue's path, which botocore's SQS model (JSON protocol) does not describe.
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SQS } from '@aws-sdk/client-sqs';
 import { sendOrder } from '../src/labs/orders/send-order.js';
 import { startStage, matchResource, type Stage } from '../src/local/stage.js';
+import { callService, IntegrationTimeout, parseServiceUri } from '../src/local/aws-integration.js';
 import { escapeJavaScript, inputOf, javaUrlEncode, javaUrlDecode, renderTemplate } from '../src/local/velocity.js';
 import { ACCOUNT, REGION, expectedNames, motoPerFile, runSetup, sdk, type Sdk } from './helpers/lab.js';
 
@@ -246,16 +249,21 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     await c.apigateway.putMethodResponse({ ...mock, statusCode: '200' });
     await c.apigateway.putMethodResponse({ ...mock, statusCode: '418' });
     await c.apigateway.putIntegration({ ...mock, type: 'MOCK', requestTemplates: { 'application/json': '#if($input.params(\'teapot\') == "yes"){"statusCode": 418}#else{"statusCode": 200}#end' } });
-    await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true,"stage":"$context.stage","path":"$context.path","method":"$context.httpMethod","q":"$util.escapeJavaScript($input.params(\'q\'))","color":"$stageVariables.color"}' } });
+    await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true,"stage":"$context.stage","path":"$context.path","method":"$context.httpMethod","q":"$util.escapeJavaScript($input.params(\'q\'))","color":"$stageVariables.color","ip":"$context.identity.sourceIp","agent":"$context.identity.userAgent","account":"$context.accountId","api":"$context.apiId","epoch":$context.requestTimeEpoch,"time":"$context.requestTime","id":"$context.requestId"}' } });
     await c.apigateway.putIntegrationResponse({ ...mock, statusCode: '418', selectionPattern: '418', responseTemplates: { 'application/json': '{"ok":false}' } });
     const any = { restApiId: restApiId!, resourceId: proxy.id!, httpMethod: 'ANY' };
     await c.apigateway.putMethod({ ...any, authorizationType: 'NONE' });
     await c.apigateway.putIntegration({ ...any, type: 'HTTP_PROXY', integrationHttpMethod: 'ANY', uri: 'http://127.0.0.1:9/{proxy}' });
     await c.apigateway.createDeployment({ restApiId: restApiId!, stageName: 'v1', variables: { color: 'blue' } });
 
-    const ok = await fetch(`${stage.url}/${restApiId}/v1/health?q=${encodeURIComponent('say "hi"')}`);
+    const before = Date.now();
+    const ok = await fetch(`${stage.url}/${restApiId}/v1/health?q=${encodeURIComponent('say "hi"')}`, { headers: { 'User-Agent': 'stage-test/1' } });
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { ok: true, stage: 'v1', path: '/v1/health', method: 'GET', q: 'say "hi"', color: 'blue' });
+    const { epoch, time, id, ...rest } = (await ok.json()) as { epoch: number; time: string; id: string };
+    assert.deepEqual(rest, { ok: true, stage: 'v1', path: '/v1/health', method: 'GET', q: 'say "hi"', color: 'blue', ip: '127.0.0.1', agent: 'stage-test/1', account: ACCOUNT, api: restApiId });
+    assert.ok(epoch >= before - 1000 && epoch <= Date.now(), `requestTimeEpoch ${epoch}`);
+    assert.match(time, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    assert.equal(id, ok.headers.get('x-amzn-requestid'));
     const teapot = await fetch(`${stage.url}/${restApiId}/v1/health?teapot=yes`);
     assert.equal(teapot.status, 418);
     assert.deepEqual(await teapot.json(), { ok: false });
@@ -286,6 +294,30 @@ describe('the parts of the stage', () => {
     assert.equal(render('Action=SendMessage&MessageBody=$util.urlEncode($input.body)', '{"a":"b c"}'), 'Action=SendMessage&MessageBody=%7B%22a%22%3A%22b+c%22%7D');
     assert.equal(render("$input.json('$.a.b[1]') $input.path('$.a.b').size() $input.params('id')$input.params('q')$input.params('x-note')", '{"a":{"b":[1,{"c":2}]}}'), '{"c":2} 2 7xn');
     assert.equal(render('#set($o = $util.parseJson($input.body))$o.items[0].name $util.base64Encode("hé") $util.base64Decode("aMOp")', '{"items":[{"name":"mop"}]}'), 'mop aMOp hé');
+  });
+
+  it('signs the integration request for the URI’s service and region as the role, and gives up after the integration’s timeout', { timeout: 30_000 }, async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers);
+      if (req.url?.startsWith('/hang')) return; // never answers
+      res.end('<ok/>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const role = { accessKeyId: 'ASIAROLE', secretAccessKey: 'secret', sessionToken: 'token' };
+    try {
+      const target = parseServiceUri('arn:aws:apigateway:eu-west-1:sns:action/Publish&TopicArn=arn%3Aaws%3Asns%3Aeu-west-1%3A1%3At');
+      assert.deepEqual(target, { region: 'eu-west-1', service: 'sns', path: '/', query: [['Action', 'Publish'], ['TopicArn', 'arn:aws:sns:eu-west-1:1:t']] });
+      const answer = await callService(endpoint, target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, query: [], body: 'Message=hi' }, role, 5_000);
+      assert.equal(answer.body, '<ok/>');
+      assert.match(String(seen[0]!.authorization), /^AWS4-HMAC-SHA256 Credential=ASIAROLE\/\d{8}\/eu-west-1\/sns\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
+      assert.equal(seen[0]!['x-amz-security-token'], 'token');
+      await assert.rejects(callService(endpoint, { ...parseServiceUri('arn:aws:apigateway:us-east-1:sqs:path/hang'), path: '/hang' }, { method: 'POST', headers: {}, query: [], body: '' }, role, 300), IntegrationTimeout);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('finds resources as API Gateway does: literal before {param} before {greedy+}', () => {

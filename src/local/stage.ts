@@ -237,12 +237,17 @@ export async function startStage(options: { endpoint: string; region: string; po
     if (!VERBS.has(verb)) throw missingToken();
     const { resource, method, pathParams, stageVariables } = await route(restApiId, stageName, verb, rest);
 
+    // The names as the client spelled them ($input.params().header shows them so); a repeated header's values joined.
     const header: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) header[k] = Array.isArray(v) ? v.join(',') : v;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      header[name] = name in header ? `${header[name]},${req.rawHeaders[i + 1]}` : req.rawHeaders[i + 1]!;
+    }
+    const lowered = lower(header);
     const querystring: Record<string, string> = {};
     for (const [k, v] of url.searchParams) querystring[k] = v;
     const params: RequestParams = { path: pathParams, querystring, header };
-    const contentType = mediaType(header['content-type']) ?? 'application/json';
+    const contentType = mediaType(lowered['content-type']) ?? 'application/json';
 
     if (method.authorizationType && method.authorizationType !== 'NONE') throw internal(`${verb} ${resource.path} uses ${method.authorizationType} authorization, which the local stage does not support`);
     if (method.apiKeyRequired) throw internal(`${verb} ${resource.path} requires an API key, which the local stage does not support`);
@@ -263,8 +268,8 @@ export async function startStage(options: { endpoint: string; region: string; po
       requestTime: clfTime(started),
       requestTimeEpoch: started.getTime(),
       accountId: await account(),
-      domainName: (header.host ?? '127.0.0.1').replace(/:\d+$/, ''),
-      identity: { sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', userAgent: header['user-agent'] ?? '' },
+      domainName: (lowered.host ?? '127.0.0.1').replace(/:\d+$/, ''),
+      identity: { sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', userAgent: lowered['user-agent'] ?? '' },
     };
 
     // The request template for the Content-Type, or the passthrough rule (API Gateway's table).
@@ -313,7 +318,7 @@ export async function startStage(options: { endpoint: string; region: string; po
           else if (m[1] === 'querystring') query.push([m[2]!, value]);
           else target.path = target.path.replaceAll(`{${m[2]}}`, encodeURIComponent(value));
         }
-        backendHeaders['content-type'] ??= chosen ? 'application/json' : header['content-type'] ?? 'application/json';
+        backendHeaders['content-type'] ??= chosen ? 'application/json' : lowered['content-type'] ?? 'application/json';
         const roleCredentials = await assumeRole({ iam, sts }, integration.credentials, requestId);
         const timeout = Number(integration.timeoutInMillis) > 0 ? Number(integration.timeoutInMillis) : DEFAULT_TIMEOUT_MS;
         answer = await callService(options.endpoint, target, { method: integration.httpMethod ?? 'POST', headers: backendHeaders, query, body: integrationBody }, roleCredentials, timeout);
@@ -338,7 +343,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     const response = selectResponse(integration.integrationResponses, selector);
     if (!response) throw internal(`Execution failed due to configuration error: No match for output mapping and no default output mapping configured (the backend answered ${answer.status})`);
     const responseTemplates = Object.entries(response.responseTemplates ?? {}).filter(([, t]) => t !== null && t !== undefined) as [string, string][];
-    const accepted = (header.accept ?? '').split(',').map(mediaType).filter((t): t is string => !!t);
+    const accepted = (lowered.accept ?? '').split(',').map(mediaType).filter((t): t is string => !!t);
     const template = [...accepted, 'application/json'].map((t) => responseTemplates.find(([k]) => k.toLowerCase() === t)).find(Boolean) ?? responseTemplates[0];
     let out = answer.body;
     if (template) {
