@@ -20,8 +20,7 @@ await build({
   // CommonJS dependencies call require() for Node's built-in modules.
   banner: { js: "import { createRequire as __pocRequire } from 'node:module'; const require = __pocRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',
-  // Left as imports from node_modules: esbuild runs its own native binary (it cannot be
-  // bundled), and open runs the xdg-open script that ships beside its module.
-  external: ['esbuild', 'open'],
+  // Left as an import from node_modules: open runs the xdg-open script that ships beside its module.
+  external: ['open'],
   logLevel: 'warning',
 });

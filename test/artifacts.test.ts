@@ -16,6 +16,8 @@ describe('the Lambda runtime the unpacked zips run in', () => {
     assert.ok(runtimePackages().includes('@aws-sdk/client-sqs'));
     assert.ok(runtimePackages().some((p) => p.startsWith('@smithy/')), 'the SDK brings what it needs');
     assert.ok(!runtimePackages().includes('archiver') && !runtimePackages().includes('commander'));
+    // Lambda promises the SDK's clients, not its utilities: a function bundles those.
+    assert.ok(!runtimePackages().includes('@aws-sdk/util-dynamodb'));
     const env = awsEnv(moto.endpoint);
     // ...but a function that imports it cannot load in the runtime.
     const outside = unpack(await zipOf({ 'index.mjs': "import archiver from 'archiver';\nexport const handler = async () => typeof archiver;\n" }));
@@ -23,10 +25,13 @@ describe('the Lambda runtime the unpacked zips run in', () => {
     assert.notEqual(failed.code, 0);
     assert.match(failed.stderr, /Cannot find package 'archiver'/);
     // The SDK is there, and so is a module the zip itself carries; a missing one is not.
-    const inside = unpack(await zipOf({ 'index.mjs': "import { SQSClient } from '@aws-sdk/client-sqs';\nimport { two } from './lib.mjs';\nexport const handler = async (event) => ({ sdk: typeof SQSClient, two: two(), got: event.x });\n", 'lib.mjs': 'export const two = () => 2;\n' }));
+    const inside = unpack(await zipOf({ 'index.mjs': "import { SQSClient } from '@aws-sdk/client-sqs';\nimport { two } from './lib.mjs';\nexport const handler = async (event) => ({ sdk: typeof SQSClient, two: two(), got: event.x, node: process.version });\n", 'lib.mjs': 'export const two = () => 2;\n' }));
     const ok = await invoke(inside, 'index.handler', { x: 'y' }, env);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(ok.result, { sdk: 'function', two: 2, got: 'y' });
+    assert.deepEqual({ ...(ok.result as object), node: undefined }, { sdk: 'function', two: 2, got: 'y', node: undefined });
+    // Under the Node major of the function's runtime, not the test runner's.
+    assert.match(String((ok.result as { node: string }).node), /^v22\./);
+    assert.match(String(((await invoke(inside, 'index.handler', {}, env, 'nodejs24.x')).result as { node: string }).node), /^v24\./);
     const incomplete = unpack(await zipOf({ 'index.mjs': "import { two } from './lib.mjs';\nexport const handler = async () => two();\n" }));
     const missing = await invoke(incomplete, 'index.handler', {}, env);
     assert.notEqual(missing.code, 0);
@@ -48,10 +53,13 @@ describe('the Lambda runtime the unpacked zips run in', () => {
       const config = await c.lambda.getFunctionConfiguration({ FunctionName: fn });
       assert.match(config.Runtime ?? '', /^nodejs/);
       const task = unpack(zip);
-      // An empty batch: the module loads in the runtime, the export named by the handler string answers.
-      const ran = await invoke(task, config.Handler!, { Records: [] }, { ...awsEnv(moto.endpoint), ...config.Environment?.Variables, AWS_LAMBDA_FUNCTION_NAME: fn });
-      assert.equal(ran.code, 0, `${fn}: ${ran.stderr}`);
-      assert.deepEqual(ran.result, { batchItemFailures: [] }, fn);
+      // An empty batch: the module loads in the runtime, the export named by the handler
+      // string answers; under the configured runtime's Node and the other one a lab keeps.
+      for (const runtime of new Set([config.Runtime!, 'nodejs22.x', 'nodejs24.x'])) {
+        const ran = await invoke(task, config.Handler!, { Records: [] }, { ...awsEnv(moto.endpoint), ...config.Environment?.Variables, AWS_LAMBDA_FUNCTION_NAME: fn }, runtime);
+        assert.equal(ran.code, 0, `${fn} on ${runtime}: ${ran.stderr}`);
+        assert.deepEqual(ran.result, { batchItemFailures: [] }, `${fn} on ${runtime}`);
+      }
     }
   });
 });

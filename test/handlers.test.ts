@@ -1,7 +1,11 @@
 // The two Lambda handlers, called in-process (moto cannot run Lambda code) with events
 // built from what moto's real SQS queue and DynamoDB stream hand out, exactly as the
-// Lambda service would wrap them.
+// Lambda service would wrap them. The handlers are loaded from their deployment packages
+// (dist/packages, as setup uploads them), unpacked where only the AWS SDK's clients can
+// be imported, under the Node majors Lambda runs (run-tests.js runs this file once each):
+// @node 22 24
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -17,6 +21,7 @@ import {
   streamEvent as streamEventOf,
   type Queue,
 } from './helpers/events.js';
+import { deployHandler, runtimeFolder } from './helpers/lambda-runtime.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 type Handler<E, R> = (event: E) => Promise<R>;
@@ -26,6 +31,7 @@ const TABLE = 'orders';
 const REGION = 'us-east-1';
 
 let moto: Moto;
+let workdir: string | undefined;
 let lambda1: Handler<SQSEvent, SQSBatchResponse>;
 let lambda2: StreamHandler;
 let sqs: SQSClient;
@@ -41,13 +47,15 @@ before(async () => {
   dynamo = new DynamoDBClient({});
   streams = new DynamoDBStreamsClient({});
   sns = new SNSClient({});
-  lambda1 = (await import('../handlers/orders/lambda-1.js')).handler;
-  lambda2 = (await import('../handlers/orders/lambda-2.js')).handler;
+  workdir = await runtimeFolder('poc-orders-');
+  lambda1 = await deployHandler(workdir, 'lambda-1', 'orders');
+  lambda2 = await deployHandler(workdir, 'lambda-2', 'orders');
 });
 
 after(async () => {
   for (const client of [sqs, dynamo, streams, sns]) client?.destroy();
   await moto?.stop();
+  if (workdir) await rm(workdir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -9,7 +9,7 @@ import { createAws } from '../src/aws/clients.js';
 import type { AnyResource, Ctx } from '../src/engine/resource.js';
 import { applyAll, destroyAll, observeAll } from '../src/engine/walks.js';
 import type { LabNames } from '../src/labs/lab.js';
-import { zipBuffer } from '../src/resources/lambda-zip.js';
+import { zipFiles } from '../scripts/function-packages.js';
 import { lambdaPermission } from '../src/resources/lambda-permission.js';
 import { bucketNameProblem, s3Bucket } from '../src/resources/s3-bucket.js';
 import { ACCOUNT, REGION, motoPerFile, sdk } from './helpers/lab.js';
@@ -46,7 +46,7 @@ async function makeFunction(): Promise<void> {
     RoleName: 'Lambda-Load-Inventory-Role',
     AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
   });
-  const { zip } = await zipBuffer(Buffer.from('export const handler = async () => ({});\n'), 'index.mjs');
+  const zip = await zipFiles([['index.mjs', Buffer.from('export const handler = async () => ({});\n')]]);
   await c.lambda.createFunction({ FunctionName: FUNCTION, Runtime: 'nodejs22.x', Role: Role!.Arn!, Handler: 'index.handler', Code: { ZipFile: zip } });
 }
 

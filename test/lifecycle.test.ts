@@ -311,7 +311,7 @@ describe('an order through the artifacts as stored (what moto cannot run)', () =
       const config = await c.lambda.getFunctionConfiguration({ FunctionName: fn });
       const zip = capture.zips.get(fn);
       assert.ok(zip, `setup uploaded ${fn}'s zip`);
-      const ran = await invoke(unpack(zip), config.Handler!, event, { ...awsEnv(moto.endpoint, REGION), ...config.Environment?.Variables, AWS_LAMBDA_FUNCTION_NAME: fn });
+      const ran = await invoke(unpack(zip), config.Handler!, event, { ...awsEnv(moto.endpoint, REGION), ...config.Environment?.Variables, AWS_LAMBDA_FUNCTION_NAME: fn }, config.Runtime!);
       assert.equal(ran.code, 0, `${fn}: ${ran.stderr}`);
       assert.deepEqual(ran.result, { batchItemFailures: [] }, `${fn} handled the whole batch`);
       return ran;

@@ -2,7 +2,7 @@
 // The integration tests need moto (a real AWS API emulator, Python): check for it first,
 // so a missing emulator fails the run with the fix instead of as a hundred timeouts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Found (or installed into poc's venv) by the same code as `poc local start`: a fresh machine
@@ -53,5 +53,27 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+// A file marked "// @node 22 24" runs the functions' deployed code or the CLI on the Node
+// majors Lambda runs (test/helpers/lambda-node.ts): once under each of those binaries,
+// not under this runner's Node. Every other file runs under this runner's Node.
+const { fileMajors, nodeBinary } = await import('../dist/test/helpers/lambda-node.js');
+const runs = new Map([[process.execPath, []]]);
+for (const file of selected) {
+  const majors = fileMajors(readFileSync(file, 'utf8'));
+  let nodes;
+  try {
+    nodes = majors.length ? majors.map(nodeBinary) : [process.execPath];
+  } catch (error) {
+    process.stderr.write(`${file} runs under Node ${majors.join(' and ')}: ${error.message}\n`);
+    process.exit(1);
+  }
+  for (const node of nodes) runs.set(node, [...(runs.get(node) ?? []), file]);
+}
+let status = 0;
+for (const [node, batch] of runs) {
+  if (batch.length === 0) continue;
+  if (node !== process.execPath) process.stderr.write(`\nUnder ${node} (${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}): ${batch.map((f) => f.split('/').pop()).join(', ')}\n`);
+  const run = spawnSync(node, ['--test', '--test-concurrency=2', ...batch], { stdio: 'inherit' });
+  status ||= run.status ?? 1;
+}
+process.exit(status);

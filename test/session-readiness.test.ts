@@ -7,6 +7,7 @@ import type { Aws, Identity, ServiceName } from '../src/aws/clients.js';
 import { openSession } from '../src/commands/context.js';
 import type { Ctx } from '../src/engine/resource.js';
 import { lambdaFunction } from '../src/resources/lambda-function.js';
+import { functionPackage } from '../src/resources/function-package.js';
 
 function fakeAws(clients: Record<string, unknown> = {}) {
   const requested: ServiceName[] = [];
@@ -37,37 +38,30 @@ describe('opening a session', () => {
 
 describe("a function's code", () => {
   const deployed = { FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:F', CodeSha256: 'c29tZXRoaW5nIGVsc2U=', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/R', Handler: 'index.handler', Timeout: 10, MemorySize: 128 };
-  const make = () => {
-    let builds = 0;
-    const fn = lambdaFunction({
+  const make = (pkg = 'orders/lambda-1') =>
+    lambdaFunction({
       key: 'function:1', task: 4, name: 'F', description: '', needs: [], roleName: 'R', handler: 'index.handler', timeoutSeconds: 10, memoryMb: 128,
       environment: () => ({}),
-      code: async () => {
-        builds++;
-        return { zip: Buffer.from('zip'), sha256: 'bG9jYWwgY29kZQ==' };
-      },
+      package: pkg,
     });
-    return { fn, builds: () => builds };
-  };
   const ctxWith = (artifacts: boolean | undefined) => {
     const { aws } = fakeAws({ lambda: { getFunctionConfiguration: async () => deployed } });
     return { aws, artifacts, arns: { role: (n: string) => `arn:aws:iam::123456789012:role/${n}` }, settings: { runtime: 'nodejs22.x' } } as unknown as Ctx;
   };
 
-  it('is built once and compared with the deployed code by walks that compare code', async () => {
-    const { fn, builds } = make();
+  it("is compared with the build's package by walks that compare code", async () => {
+    const fn = make();
     const ctx = ctxWith(true);
-    const observed = (await fn.observe(ctx))!;
-    await fn.observe(ctx);
-    assert.equal(builds(), 1);
-    assert.ok(fn.diff(fn.desired(ctx), observed).some((r) => r.code === 'code'));
+    assert.ok(fn.diff(fn.desired(ctx), (await fn.observe(ctx))!).some((r) => r.code === 'code'));
+    const same = { ...(await fn.observe(ctx))!, codeSha256: functionPackage('orders/lambda-1').codeSha256() };
+    assert.deepEqual(fn.diff(fn.desired(ctx), same).filter((r) => r.code === 'code'), []);
   });
 
-  it('is not built by walks that do not compare it (check, cleanup)', async () => {
-    const { fn, builds } = make();
-    const ctx = ctxWith(false);
-    const observed = (await fn.observe(ctx))!;
-    assert.equal(builds(), 0);
+  it('is not read by walks that do not compare it (check, cleanup)', async () => {
+    // A package the build never made: reading it would throw.
+    const fn = make('orders/not-built');
+    const observed = (await fn.observe(ctxWith(false)))!;
     assert.equal(observed.codeSha256, deployed.CodeSha256);
+    await assert.rejects(fn.observe(ctxWith(true)), /not in .*manifest\.json; run `npm run build`/);
   });
 });

@@ -1,9 +1,7 @@
 // The pure parts: names and prefixes, input validation, policy comparison and
 // evaluation, the dependency-graph runner, the deployment package.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +18,7 @@ import { forget, readOnce, type AnyResource } from '../src/engine/resource.js';
 import { EXIT, UsageError } from '../src/errors.js';
 import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
 import { allows, breadth, parsePolicy, samePolicy, type PolicyDocument } from '../src/resources/policy-document.js';
-import { handlerFile, zipFile } from '../src/resources/lambda-zip.js';
+import { functionPackage, pocRoot } from '../src/resources/function-package.js';
 import { emailSubscription } from '../src/resources/sns-topic.js';
 import { eventSourceMapping } from '../src/resources/event-source-mapping.js';
 import type { Ctx } from '../src/engine/resource.js';
@@ -302,39 +300,6 @@ describe('a resource built ahead of its needs (buildsAhead)', () => {
   });
 });
 
-describe('deployment package', () => {
-  it('is byte-for-byte the same for the same code, and differs when the code does', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'poc-zip-'));
-    const file = join(dir, 'index.js');
-    await writeFile(file, 'export const handler = async () => 1;\n');
-    const a = await zipFile(file, 'index.mjs');
-    const b = await zipFile(file, 'index.mjs');
-    assert.equal(a.sha256, b.sha256);
-    assert.ok(a.zip.subarray(0, 2).equals(Buffer.from('PK')));
-    await writeFile(file, 'export const handler = async () => 2;\n');
-    assert.notEqual((await zipFile(file, 'index.mjs')).sha256, a.sha256);
-  });
-
-  it('is a zip that another reader unpacks: one entry, the code as written, a regular rw-r--r-- file', async () => {
-    // Lambda unpacks it with its own reader; Python's zipfile stands in for it (the zip is written by hand).
-    const dir = await mkdtemp(join(tmpdir(), 'poc-zip-'));
-    const code = `export const handler = async () => ${JSON.stringify('é'.repeat(2000))};\n`;
-    await writeFile(join(dir, 'index.js'), code);
-    await writeFile(join(dir, 'f.zip'), (await zipFile(join(dir, 'index.js'), 'index.mjs')).zip);
-    const read = spawnSync(process.env.POC_PYTHON ?? 'python3', ['-c', [
-      'import json, sys, zipfile',
-      'z = zipfile.ZipFile(sys.argv[1])',
-      'bad = z.testzip()',
-      'print(json.dumps({"bad": bad, "entries": [[i.filename, oct(i.external_attr >> 16), i.compress_type] for i in z.infolist()], "text": z.read("index.mjs").decode()}))',
-    ].join('\n'), join(dir, 'f.zip')], { encoding: 'utf8' });
-    assert.equal(read.status, 0, read.stderr);
-    const unpacked = JSON.parse(read.stdout);
-    assert.equal(unpacked.bad, null);
-    assert.deepEqual(unpacked.entries, [['index.mjs', '0o100644', 8]]);
-    assert.equal(unpacked.text, code);
-  });
-});
-
 describe('an email subscription as real AWS reports it (unconfirmed until the link is clicked)', () => {
   // moto confirms email subscriptions at once, so this is where the pending path is tested.
   const sub = emailSubscription({ key: 'subscription', task: 6, topic: { key: 'topic', name: 'POC-Topic' } });
@@ -362,20 +327,32 @@ describe('an email subscription as real AWS reports it (unconfirmed until the li
   });
 });
 
-describe("the functions' code (handlers) location", () => {
-  it('is dist/handlers from a module built by tsc and from a chunk of the bundle', () => {
-    const root = '/opt/x/dist/poc';
-    assert.equal(handlerFile('orders/lambda-1', pathToFileURL(`${root}/dist/src/resources/lambda-zip.js`).href), `${root}/dist/handlers/orders/lambda-1.js`);
-    assert.equal(handlerFile('orders/lambda-1', pathToFileURL(`${root}/dist/cli/chunks/chunk-ABC.js`).href), `${root}/dist/handlers/orders/lambda-1.js`);
+describe("the functions' packages location", () => {
+  it('is dist/packages from a module built by tsc and from a chunk of the bundle', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'poc-root-'));
+    await mkdir(join(root, 'dist', 'packages', 'orders'), { recursive: true });
+    await writeFile(join(root, 'dist', 'packages', 'manifest.json'), JSON.stringify({ 'orders/lambda-1': { codeSha256: 'c2hh', size: 3 } }));
+    await writeFile(join(root, 'dist', 'packages', 'orders', 'lambda-1.zip'), 'zip');
+    for (const module of [`${root}/dist/src/resources/function-package.js`, `${root}/dist/cli/chunks/chunk-ABC.js`]) {
+      const pkg = functionPackage('orders/lambda-1', pathToFileURL(module).href);
+      assert.equal(pkg.codeSha256(), 'c2hh');
+      assert.equal((await pkg.zip()).toString(), 'zip');
+    }
+    assert.equal(pocRoot(pathToFileURL(`${root}/dist/cli/chunks/chunk-ABC.js`).href), root);
   });
 
-  it('finds the built handlers of this checkout', () => {
-    assert.ok(existsSync(handlerFile('orders/lambda-1')));
-    assert.ok(existsSync(handlerFile('orders/lambda-2')));
+  it('finds the built packages of this checkout', () => {
+    for (const name of ['orders/lambda-1', 'orders/lambda-2', 'inventory/load-inventory', 'inventory/check-stock']) {
+      assert.match(functionPackage(name).codeSha256(), /^[A-Za-z0-9+/]{43}=$/);
+    }
   });
 
-  it('says how to fix a poc that runs outside its dist folder', () => {
-    assert.throws(() => handlerFile('orders/lambda-1', pathToFileURL('/opt/poc/src/resources/lambda-zip.js').href), /npm run build/);
+  it('says how to fix a poc that runs outside its dist folder or was not built', async () => {
+    assert.throws(() => functionPackage('orders/lambda-1', pathToFileURL('/opt/poc/src/resources/function-package.js').href), /npm run build/);
+    const root = await mkdtemp(join(tmpdir(), 'poc-root-'));
+    const unbuilt = functionPackage('orders/lambda-1', pathToFileURL(`${root}/dist/src/resources/function-package.js`).href);
+    assert.throws(() => unbuilt.codeSha256(), /function packages are missing.*npm run build/);
+    await assert.rejects(unbuilt.zip(), /npm run build/);
   });
 });
 

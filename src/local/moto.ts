@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PocError } from '../errors.js';
-import { pocRoot } from '../resources/lambda-zip.js';
+import { pocRoot } from '../resources/function-package.js';
 import { cacheDir } from './paths.js';
 
 /** The one moto version the launcher's patches are written for (src/local/moto-launcher.py checks it too). */

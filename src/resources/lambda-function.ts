@@ -4,7 +4,7 @@ import { deletion, errorMessage, hasCode } from '../aws/errors.js';
 import { PROPAGATION, retryWhile, WAIT_SECONDS, watchedWait } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
-import type { Package } from './lambda-zip.js';
+import { functionPackage } from './function-package.js';
 
 export interface FunctionSpec {
   key: string;
@@ -19,8 +19,8 @@ export interface FunctionSpec {
   environment(ctx: Ctx): Record<string, string>;
   /** What its environment holds in the lab's words, said when it differs (e.g. "table name / topic ARN"). */
   environmentLabel?: string;
-  /** Built on first use, once per run: observe needs its hash, ensure the bytes. */
-  code(): Promise<Package>;
+  /** Its deployment package, built by `npm run build` (e.g. "orders/lambda-1"): observe needs its hash, ensure the bytes. */
+  package: string;
 }
 
 export interface DesiredFunction {
@@ -89,8 +89,7 @@ function sameEnvironment(a: Record<string, string>, b: Record<string, string>): 
 }
 
 export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, ObservedFunction> {
-  let pkg: Promise<Package> | undefined;
-  const code = () => (pkg ??= spec.code());
+  const code = functionPackage(spec.package);
   // diff is synchronous, so observe keeps the hash at hand; it decides whether code is uploaded.
   let sha: string | undefined;
 
@@ -123,15 +122,13 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
       environment: spec.environment(ctx),
     }),
     async observe(ctx) {
-      // The zip is built while the read is in flight, and only by walks that compare code.
-      const built = ctx.artifacts === false ? undefined : code();
+      // Only walks that compare code read the hash (from the build's manifest).
+      if (ctx.artifacts !== false) sha ??= code.codeSha256();
       try {
         return await read(ctx);
       } catch (error) {
         if (hasCode(error, 'ResourceNotFoundException')) return undefined;
         throw error;
-      } finally {
-        if (built) sha ??= (await built).sha256;
       }
     },
     diff(desired, observed) {
@@ -160,7 +157,7 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         Description: spec.description,
       };
       if (!observed) {
-        const ZipFile = (await code()).zip;
+        const ZipFile = await code.zip();
         await retryWhile(
           () => lambda.createFunction({ FunctionName: spec.name, Code: { ZipFile }, Tags: ctx.tags, ...settings }),
           lambdaWaitReason,
@@ -188,9 +185,9 @@ export function lambdaFunction(spec: FunctionSpec): Resource<DesiredFunction, Ob
         await retryWhile(() => lambda.updateFunctionConfiguration({ FunctionName: spec.name, ...settings }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }
-      sha ??= (await code()).sha256;
+      sha ??= code.codeSha256();
       if (observed.codeSha256 !== sha || observed.lastUpdateStatus === 'Failed') {
-        const { zip } = await code();
+        const zip = await code.zip();
         await retryWhile(() => lambda.updateFunctionCode({ FunctionName: spec.name, ZipFile: zip }), lambdaWaitReason, PROPAGATION, ctx.note, ctx.signal);
         await waitUpdated(ctx);
       }

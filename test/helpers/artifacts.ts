@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from './cli.js';
+import { runtimeNode } from './lambda-node.js';
 import { onRequest } from './model-check-proxy.js';
 
 // ---- the function zip ----
@@ -32,8 +33,10 @@ export function captureFunctionZips(): { zips: Map<string, Buffer>; stop(): void
 }
 
 /**
- * The Lambda Node.js runtime's importable packages: @aws-sdk/* and their dependency
- * closure (from package-lock.json), linked into <folder>/node_modules. A function unpacked
+ * The Lambda Node.js runtime's importable packages: the SDK's clients (@aws-sdk/client-*;
+ * Lambda promises "a version of the SDK", not its utilities such as util-dynamodb, which
+ * a function must bundle) and their dependency closure (from package-lock.json),
+ * linked into <folder>/node_modules. A function unpacked
  * into <folder>/task resolves bare imports there and nowhere else (no node_modules above
  * the temp folder; no NODE_PATH).
  */
@@ -48,7 +51,7 @@ export function runtimePackages(lock = join(ROOT, 'package-lock.json')): string[
     return packages[`node_modules/${dep}`] ? `node_modules/${dep}` : undefined;
   };
   const seen = new Set<string>();
-  const todo = Object.keys(packages).filter((p) => /^node_modules\/@aws-sdk\/[^/]+$/.test(p));
+  const todo = Object.keys(packages).filter((p) => /^node_modules\/@aws-sdk\/client-[^/]+$/.test(p));
   while (todo.length) {
     const path = todo.pop()!;
     if (seen.has(path)) continue;
@@ -118,14 +121,14 @@ export interface Invocation {
   stderr: string;
 }
 
-/** Invokes the unpacked function through its handler string, in its own Node process, with only `env` set. */
-export async function invoke(task: string, handler: string, event: unknown, env: Record<string, string>): Promise<Invocation> {
+/** Invokes the unpacked function through its handler string, in its own process of the runtime's Node (lambda-node.ts), with only `env` set. */
+export async function invoke(task: string, handler: string, event: unknown, env: Record<string, string>, runtime = 'nodejs22.x'): Promise<Invocation> {
   const root = lambdaRuntime();
   const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const eventFile = join(root, `event-${id}.json`);
   const resultFile = join(root, `result-${id}.json`);
   writeFileSync(eventFile, JSON.stringify(event));
-  const child = spawn(process.execPath, [join(root, 'bootstrap.mjs'), task, handler, eventFile, resultFile], {
+  const child = spawn(runtimeNode(runtime), [join(root, 'bootstrap.mjs'), task, handler, eventFile, resultFile], {
     cwd: task,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LAMBDA_TASK_ROOT: task, _HANDLER: handler, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

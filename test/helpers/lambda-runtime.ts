@@ -6,28 +6,28 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import { bundleZip } from '../../src/resources/lambda-bundle.js';
+import { functionPackage } from '../../src/resources/function-package.js';
+import { runtimePackages } from './artifacts.js';
 
 const REPO_NODE_MODULES = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
 
-/** The compiled source of one of the inventory lab's functions. */
-export const inventoryHandlerJs = (name: string) => fileURLToPath(new URL(`../../handlers/inventory/${name}.js`, import.meta.url));
-
-/** A fresh folder where, as in the Lambda runtime, the AWS SDK v3 resolves and nothing else does. Remove it when done. */
+/** A fresh folder where, as in the Lambda runtime, the AWS SDK's clients resolve and nothing else does (artifacts.ts). Remove it when done. */
 export async function runtimeFolder(prefix: string): Promise<string> {
   const workdir = await mkdtemp(join(tmpdir(), prefix));
-  await mkdir(join(workdir, 'node_modules'));
-  await symlink(join(REPO_NODE_MODULES, '@aws-sdk'), join(workdir, 'node_modules', '@aws-sdk'));
+  for (const name of runtimePackages()) {
+    await mkdir(dirname(join(workdir, 'node_modules', name)), { recursive: true });
+    await symlink(join(REPO_NODE_MODULES, name), join(workdir, 'node_modules', name), 'dir');
+  }
   return workdir;
 }
 
-/** Unpacks a function's package as Lambda does, into the runtime folder, and loads its handler (index.handler). */
-export async function deployHandler<T>(workdir: string, name: string): Promise<T> {
-  const { zip } = await bundleZip(inventoryHandlerJs(name));
+/** Unpacks a function's package (as `npm run build` made it) as Lambda does, into the runtime folder, and loads its handler (index.handler). */
+export async function deployHandler<T>(workdir: string, name: string, lab = 'inventory'): Promise<T> {
+  const zip = await functionPackage(`${lab}/${name}`).zip();
   const dir = join(workdir, name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'package.zip'), zip);

@@ -6,9 +6,7 @@ import type { Arns } from '../../aws/arns.js';
 import { dynamodbStream, dynamodbTable, type ObservedStream } from '../../resources/dynamodb-table.js';
 import { eventSourceMapping } from '../../resources/event-source-mapping.js';
 import { iamRole } from '../../resources/iam-role.js';
-import { bundleZip } from '../../resources/lambda-bundle.js';
 import { lambdaFunction } from '../../resources/lambda-function.js';
-import { handlerFile } from '../../resources/lambda-zip.js';
 import { lambdaPermission } from '../../resources/lambda-permission.js';
 import { logGroup } from '../../resources/log-group.js';
 import { bucketArn, s3Bucket } from '../../resources/s3-bucket.js';
@@ -92,7 +90,7 @@ export function inventoryLabResources(names: InventoryNames, place: LabPlace): A
       environment: () => ({ TABLE_NAME: names.table }),
       environmentLabel: 'table name',
       // Bundled: the CSV parser goes into the zip; the runtime has the AWS SDK.
-      code: () => bundleZip(handlerFile('inventory/load-inventory')),
+      package: 'inventory/load-inventory',
     }),
     // Task 2: the permission first, since S3 checks it when the notification is written.
     lambdaPermission({
@@ -128,7 +126,7 @@ export function inventoryLabResources(names: InventoryNames, place: LabPlace): A
       memoryMb: 128,
       environment: (ctx) => ({ TOPIC_ARN: ctx.arns.topic(names.topic) }),
       environmentLabel: 'topic ARN',
-      code: () => bundleZip(handlerFile('inventory/check-stock')),
+      package: 'inventory/check-stock',
     }),
     eventSourceMapping({
       key: k.trigger,

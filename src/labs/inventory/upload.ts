@@ -19,7 +19,7 @@ import { openSession, validateGlobals, type Deps, type GlobalOptions, type Sessi
 import { pocCommand } from '../../commands/suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { readLogEvents } from '../../resources/log-group.js';
-import { pocRoot } from '../../resources/lambda-zip.js';
+import { pocRoot } from '../../resources/function-package.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
 import { TABLE_KEYS } from './inventory-lab.js';
 

@@ -10,7 +10,6 @@ import { eventSourceMapping } from '../../resources/event-source-mapping.js';
 import { iamPolicy } from '../../resources/iam-policy.js';
 import { iamRole } from '../../resources/iam-role.js';
 import { lambdaFunction } from '../../resources/lambda-function.js';
-import { handlerFile, zipFile } from '../../resources/lambda-zip.js';
 import { logGroup } from '../../resources/log-group.js';
 import { restApi } from '../../resources/rest-api.js';
 import { emailSubscription, snsTopic } from '../../resources/sns-topic.js';
@@ -154,7 +153,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       memoryMb: 128,
       environment: () => ({ TABLE_NAME: names.table }),
       environmentLabel: 'table name / topic ARN',
-      code: () => zipFile(handlerFile('orders/lambda-1'), 'index.mjs'),
+      package: 'orders/lambda-1',
     }),
     eventSourceMapping({
       key: k.trigger1,
@@ -194,7 +193,7 @@ export function orderLabResources(names: LabNames = labNames()): AnyResource[] {
       memoryMb: 128,
       environment: (ctx) => ({ TOPIC_ARN: ctx.arns.topic(names.topic) }),
       environmentLabel: 'table name / topic ARN',
-      code: () => zipFile(handlerFile('orders/lambda-2'), 'index.mjs'),
+      package: 'orders/lambda-2',
     }),
     eventSourceMapping({
       key: k.trigger2,
