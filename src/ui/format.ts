@@ -1,6 +1,7 @@
 // Colours and line formats shared by every view. Colour follows the stream it is
-// written to and degrades to plain text (NO_COLOR, FORCE_COLOR=0, pipes).
-import { Chalk, type ChalkInstance } from 'chalk';
+// written to, as chalk detects it, and degrades to plain text (NO_COLOR, FORCE_COLOR=0,
+// TERM=dumb, pipes).
+import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk';
 import type { ResourceReport } from '../engine/walks.js';
 
 export interface Style {
@@ -12,9 +13,20 @@ export interface Style {
   chalk: ChalkInstance;
 }
 
+/**
+ * The colour level of stdout or stderr as chalk detects it (FORCE_COLOR, --color, TERM=dumb,
+ * CI, a pipe), and NO_COLOR (no-color.org), which chalk leaves to the program, unless
+ * FORCE_COLOR asks for colour anyway. Any other stream gets none.
+ */
+export function colourLevel(stream: NodeJS.WriteStream): number {
+  const detected = stream === process.stdout ? supportsColor : stream === process.stderr ? supportsColorStderr : false;
+  if (!detected) return 0;
+  if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) return 0;
+  return detected.level;
+}
+
 export function style(stream: NodeJS.WriteStream): Style {
-  const enabled = stream.isTTY === true && !process.env.NO_COLOR && process.env.FORCE_COLOR !== '0';
-  const chalk = new Chalk({ level: enabled ? 1 : 0 });
+  const chalk = new Chalk({ level: colourLevel(stream) as 0 | 1 | 2 | 3 });
   return { good: chalk.green, bad: chalk.red, warn: chalk.yellow, dim: chalk.dim, bold: chalk.bold, chalk };
 }
 
