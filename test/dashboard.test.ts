@@ -18,7 +18,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import type { S3Event } from 'aws-lambda';
 import { dashboard, type DashboardDeps, type DashboardInfo } from '../src/commands/dashboard.js';
 import { inventoryView } from '../src/labs/inventory/dashboard-view.js';
-import type { DashboardView } from '../src/dashboard/view.js';
+import type { DashboardView } from '../src/labs/view.js';
 import { AwsFailure } from '../src/errors.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';

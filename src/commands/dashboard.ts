@@ -4,7 +4,7 @@ import { toPocError } from '../aws/errors.js';
 import type { Ctx } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { LOOPBACK, startDashboardServer, type Snapshot } from '../dashboard/server.js';
-import type { AnyView } from '../dashboard/view.js';
+import type { AnyView } from '../labs/view.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 
 export interface DashboardOptions extends GlobalOptions {

@@ -2,7 +2,7 @@
 // and draws it with the view's render function. Everything is inline (the machine may have
 // no internet, and a projector room often has none), under a Content-Security-Policy that
 // lets only this response's own script and style run.
-import type { AnyView } from './view.js';
+import type { AnyView } from '../labs/view.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

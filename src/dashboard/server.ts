@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contentSecurityPolicy, pageHtml } from './page.js';
-import type { AnyView } from './view.js';
+import type { AnyView } from '../labs/view.js';
 
 export const LOOPBACK = '127.0.0.1';
 

@@ -2,11 +2,16 @@
 // is a walk over the lab's resources with some of them; no command talks to AWS itself.
 import type { Aws } from '../aws/clients.js';
 import type { Arns } from '../aws/arns.js';
-import type { LabNames } from '../labs/lab.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
 export type DestroyOutcome = 'deleted' | 'absent';
 export type Detail = Record<string, string | number | boolean | undefined>;
+
+/** The names of the resources a walk works on, --prefix applied (a lab's names; `prefix` is '' without one). */
+export interface ResourceNames {
+  prefix: string;
+  [name: string]: string;
+}
 
 export interface LabSettings {
   email?: string;
@@ -20,7 +25,7 @@ export interface Ctx {
   account: string;
   region: string;
   arns: Arns;
-  names: LabNames;
+  names: ResourceNames;
   settings: LabSettings;
   /** Tags for every resource that takes them. */
   tags: Record<string, string>;

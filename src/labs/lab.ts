@@ -1,17 +1,14 @@
 // What a lab is to the commands: one value with everything they need to know about it.
 // The commands, the engine, the resource kinds and the UI read labs only through this
 // interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
-import type { AnyResource } from '../engine/resource.js';
+import type { AnyResource, Ctx, ResourceNames } from '../engine/resource.js';
 import type { PocError } from '../errors.js';
 import type { ServiceName } from '../aws/clients.js';
-import type { AnyView } from '../dashboard/view.js';
-import type { LabPaper, TaskExplanation } from './paper.js';
+import type { AnyView } from './view.js';
+import type { Arns } from '../aws/arns.js';
 
 /** A lab's resource names with --prefix applied; `prefix` is '' without one. */
-export interface LabNames {
-  prefix: string;
-  [name: string]: string;
-}
+export type LabNames = ResourceNames;
 
 export interface LabTask {
   number: number;
@@ -101,6 +98,30 @@ export interface LabPlace {
 }
 
 /** What a lab loads on first use: its resources and explanations are most of poc's code. */
+/** A lab on paper (paper.ts): its resources and what setup would make of each, without AWS. */
+export interface LabPaper {
+  names: LabNames;
+  arns: Arns;
+  runtime: string;
+  /** The desired state of the resource of this type (and name), as setup computes it. */
+  desired<D>(type: string, name?: string): D;
+  /** Every resource of this type, in task order. */
+  all(type: string): AnyResource[];
+  /** The ctx the desired states were computed with (it can make no AWS call). */
+  ctx: Ctx;
+}
+
+export interface TaskExplanation {
+  /** Why the architecture needs it: prose, paragraphs separated by a blank line. */
+  why: string;
+  /** The console steps, in the order a student clicks them. */
+  steps: string[];
+  /** File name -> the JSON document (the CLI commands read them with file://). */
+  json: Record<string, unknown>;
+  /** The equivalent commands, one a line, in order. */
+  cli: string[];
+}
+
 export interface LabParts {
   /**
    * Every resource the building tasks make, in task order; `needs` gives the build order.

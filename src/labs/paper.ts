@@ -3,32 +3,12 @@
 // here, so an explanation always shows what `poc setup` makes.
 import type { Arns } from '../aws/arns.js';
 import type { Aws } from '../aws/clients.js';
-import type { AnyResource, Ctx } from '../engine/resource.js';
+import type { Ctx } from '../engine/resource.js';
 import type { DesiredFunction } from '../resources/lambda-function.js';
-import type { Lab, LabNames, LabParts } from './lab.js';
+import type { Lab, LabNames, LabPaper, LabParts, TaskExplanation } from './lab.js';
 
-export interface LabPaper {
-  names: LabNames;
-  arns: Arns;
-  runtime: string;
-  /** The desired state of the resource of this type (and name), as setup computes it. */
-  desired<D>(type: string, name?: string): D;
-  /** Every resource of this type, in task order. */
-  all(type: string): AnyResource[];
-  /** The ctx the desired states were computed with (it can make no AWS call). */
-  ctx: Ctx;
-}
-
-export interface TaskExplanation {
-  /** Why the architecture needs it: prose, paragraphs separated by a blank line. */
-  why: string;
-  /** The console steps, in the order a student clicks them. */
-  steps: string[];
-  /** File name -> the JSON document (the CLI commands read them with file://). */
-  json: Record<string, unknown>;
-  /** The equivalent commands, one a line, in order. */
-  cli: string[];
-}
+// The paper lab's shape is part of the lab contract (lab.ts), which a lab's explain() takes.
+export type { LabPaper, TaskExplanation } from './lab.js';
 
 /** An Aws that refuses: explaining never calls AWS. */
 function noAws(region: string): Aws {

@@ -3,7 +3,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import type { Ctx } from '../../engine/resource.js';
-import type { DashboardView } from '../../dashboard/view.js';
+import type { DashboardView } from '../view.js';
 
 export interface StockItem {
   item: string;

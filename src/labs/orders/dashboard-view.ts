@@ -5,7 +5,7 @@ import { hasCode } from '../../aws/errors.js';
 import type { AnyResource, Ctx } from '../../engine/resource.js';
 import { observeAll, type ResourceReport } from '../../engine/walks.js';
 import type { ObservedQueue } from '../../resources/sqs-queue.js';
-import type { DashboardView } from '../../dashboard/view.js';
+import type { DashboardView } from '../view.js';
 
 export type StageState = 'present' | 'missing' | 'drifted' | 'error';
 
