@@ -32,8 +32,8 @@ export class AwsFailure extends PocError {
 
 /** Missing, expired or invalid credentials. */
 export class CredentialsError extends PocError {
-  constructor(message: string, hint: string, options?: { cause?: unknown }) {
-    super(message, hint, EXIT.failure, options);
+  constructor(message: string, hint: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, hint, options?.exitCode ?? EXIT.failure, options);
   }
 }
 

@@ -11,11 +11,12 @@ import type { ResourceGroupsTaggingAPI } from './sdk/tagging.js';
 import type { SNS } from './sdk/sns.js';
 import type { SQS } from './sdk/sqs.js';
 import type { STS } from './sdk/sts.js';
-import { UsageError } from '../errors.js';
-import { toPocError } from './errors.js';
+import { CredentialsError, UsageError } from '../errors.js';
+import { hasCode, toPocError } from './errors.js';
 import { checkProfile, quietLogger } from './profiles.js';
 import { createPacer, type Pacer, type PacerOptions } from './pacing.js';
 import { SDK_MAX_ATTEMPTS, unmeterThrottling } from './retry.js';
+import { isOptInRegion, regionTypo } from './arns.js';
 
 export interface AwsOptions {
   region?: string;
@@ -112,6 +113,11 @@ export function validateRegion(region: string | undefined): string | undefined {
   if (!REGION_RE.test(region)) {
     throw new UsageError(`"${region}" is not an AWS region name.`, 'Use a region code such as us-east-1 or eu-west-1.');
   }
+  // A name one slip from a region the SDK lists is a typo: it would resolve to no endpoint
+  // and fail on every call. An unlisted name that is no such slip may be a region newer than
+  // this SDK, and is tried (see regionTypo).
+  const meant = regionTypo(region);
+  if (meant) throw new UsageError(`"${region}" is not an AWS region. Did you mean ${meant}?`, `Use --region ${meant} (or another region code such as eu-west-1).`);
   return region;
 }
 
@@ -212,6 +218,15 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
           return { account: who.Account ?? '', arn: who.Arn ?? '' };
         } catch (error) {
           identity = undefined;
+          // STS in an opt-in region the account has not enabled answers as if the keys were
+          // bad ("The security token included in the request is invalid"): name the region.
+          if (hasCode(error, 'InvalidClientTokenId', 'AuthFailure') && isOptInRegion(region)) {
+            throw new CredentialsError(
+              `AWS did not accept your credentials in ${region}, a region each account must enable before using it (an opt-in region); it is probably not enabled for this account.`,
+              `Enable ${region} in the console (your account menu > Account > AWS Regions) or with \`aws account enable-region --region-name ${region}\` (it takes a few minutes), or choose an enabled region with --region. If it is enabled, check your credentials (\`aws sts get-caller-identity --region ${region}\`).`,
+              { cause: error },
+            );
+          }
           throw toPocError(error, 'Looking up your AWS account (sts:GetCallerIdentity)');
         }
       })();

@@ -1,5 +1,5 @@
 // Recognising AWS errors by what the service says, not by message text where a code exists.
-import { AwsFailure, CredentialsError, EndpointUnreachable, InternalError, PocError, UsageError } from '../errors.js';
+import { AwsFailure, CredentialsError, EndpointUnreachable, EXIT, InternalError, PocError, UsageError } from '../errors.js';
 import { EndpointLost, isLostEndpoint, RetryExhausted } from './retry.js';
 
 export function errorCode(error: unknown): string {
@@ -51,10 +51,14 @@ export function toPocError(error: unknown, doing: string): PocError {
   }
   if (CREDENTIAL_CODES.includes(code) || /Could not load credentials|credential/i.test(message) && code === 'Error') {
     const expired = /expired/i.test(code + message);
+    // One rule with a missing region or profile (exit 2): what poc finds missing before AWS
+    // has answered is bad usage, nothing was changed; credentials AWS refuses (invalid,
+    // expired) are AWS's answer, exit 1.
+    const missing = code === 'CredentialsProviderError' || /Could not load credentials/i.test(message);
     return new CredentialsError(
-      expired ? 'Your AWS credentials have expired.' : `No usable AWS credentials (${message.split('\n')[0]}).`,
+      expired ? 'Your AWS credentials have expired.' : missing ? `No AWS credentials found (${message.split('\n')[0]}).` : `No usable AWS credentials (${message.split('\n')[0]}).`,
       expired ? 'Refresh them (for example `aws sso login`, or new keys from your workshop page) and run the command again.' : CONFIGURE_HINT,
-      { cause: error },
+      { cause: error, exitCode: missing && !expired ? EXIT.usage : EXIT.failure },
     );
   }
   if (/Region is missing/i.test(message)) {

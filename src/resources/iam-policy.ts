@@ -3,7 +3,7 @@
 import { hasCode, unlessGone } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Resource } from '../engine/resource.js';
-import { enc, IAM_CONSOLE } from './console-links.js';
+import { enc, iamConsole } from './console-links.js';
 import { allows, breadth, grants, grantsText, parsePolicy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
 
@@ -116,7 +116,7 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
       return { findings, warnings };
     },
     id: (observed) => observed.arn,
-    consoleLink: (_region, observed) => `${IAM_CONSOLE}#/policies/details/${enc(observed.arn)}`,
+    consoleLink: (region, observed) => `${iamConsole(region)}#/policies/details/${enc(observed.arn)}`,
   };
 }
 

@@ -3,7 +3,7 @@
 import { hasCode, unlessGone } from '../aws/errors.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
-import { enc, IAM_CONSOLE } from './console-links.js';
+import { enc, iamConsole } from './console-links.js';
 import { attachWaitReason, iamChange, sample, type ObservedPolicy } from './iam-policy.js';
 import { allows, asList, breadth, grants, parsePolicy, policy, policyText, samePolicy, type PolicyDocument } from './policy-document.js';
 import { tagList } from './tags.js';
@@ -195,7 +195,7 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       return { findings, warnings };
     },
     id: (observed) => observed.arn,
-    consoleLink: () => `${IAM_CONSOLE}#/roles/details/${enc(spec.name)}`,
+    consoleLink: (region) => `${iamConsole(region)}#/roles/details/${enc(spec.name)}`,
   };
 }
 
