@@ -1,6 +1,9 @@
 // Bad input, for every command and option: exit 2, a message that names the fix, no
 // stack trace, and not a single request to AWS (a proxy in front of moto counts them).
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPoc } from './helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
@@ -38,6 +41,13 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
   { what: 'send-order: a bad --via', args: 'send-order {"a":1} --via email', hint: /Allowed choices are api, queue/ },
   { what: 'logs: an unknown function', args: 'logs 3', hint: /Use 1 for POC-Lambda-1/ },
   { what: 'logs: a bad duration', args: 'logs --since yesterday', hint: /30s, 10m, 2h or 1d/ },
+  { what: 'a mistyped region (one slip from a listed one)', args: 'status --region us-eats-1', hint: /"us-eats-1" is not an AWS region\. Did you mean us-east-1\?/ },
+  { what: 'send-order: --timeout without --wait', args: 'send-order {"a":1} --timeout 30', hint: /--timeout sets how long --wait follows, and there is no --wait/ },
+  { what: 'upload: --timeout without --wait', args: 'upload --lab inventory --timeout 30', hint: /--timeout sets how long --wait follows/ },
+  { what: 'setup: {student} in --email (only class fills it in)', args: 'setup --email me+{student}@example.com', hint: /\{student\} in it, which\s+only\s+`poc class`\s+fills in/ },
+  { what: 'setup: --only with an empty place between commas', args: 'setup --only 1,,2', hint: /"1,,2" has an empty place between commas/ },
+  { what: 'setup: --only with a range from high to low', args: 'setup --only 3-1', hint: /3-1 is a range from a higher task to a lower one\.\s+Write it low to high: 1-3/ },
+  { what: 'inventory: a prefix S3 reserves names the bucket the lab would make', args: 'status --lab inventory --prefix sthree', hint: /"sthree-inventory-<account>-<region>"\s+uses a prefix or suffix that\s+S3\s+reserves/ },
 ];
 
 describe('bad input is refused with exit 2, a hint, and no AWS call', () => {
@@ -59,6 +69,27 @@ describe('bad input is refused with exit 2, a hint, and no AWS call', () => {
       assert.equal(proxy.stats.requests, before, `poc ${c.args} sent ${proxy.stats.requests - before} request(s) to AWS`);
     });
   }
+});
+
+describe('missing configuration is one rule: exit 2, nothing sent', () => {
+  it('no credentials anywhere: exit 2 (like no region, or a missing profile), saying how to configure them', async () => {
+    const proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
+    try {
+      const home = mkdtempSync(join(tmpdir(), 'poc-nocreds-'));
+      const env: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')) as [string, string][]);
+      Object.assign(env, { CI: '1', HOME: home, USERPROFILE: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: proxy.endpoint, AWS_REGION: 'us-east-1' });
+      const run = await runPoc(['status'], env);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /No AWS credentials found/);
+      assert.match(run.stderr, /aws configure/);
+      assert.equal(proxy.stats.requests, 0);
+      const noRegion = await runPoc(['status'], { ...env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: '' });
+      assert.equal(noRegion.code, 2, noRegion.stderr);
+      assert.match(noRegion.stderr, /No AWS region is set/);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 describe('cleanup without a terminal and without --yes: reads, and refuses only when something would be deleted', () => {

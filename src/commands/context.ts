@@ -36,9 +36,19 @@ export interface Deps {
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
 const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** --timeout bounds --wait: alone it would be silently ignored. */
+export function checkTimeoutHasWait(options: { timeout?: unknown; wait?: boolean }): void {
+  if (options.timeout !== undefined && !options.wait) {
+    throw new UsageError('--timeout sets how long --wait follows, and there is no --wait.', 'Add --wait to follow it for that long, or leave --timeout out.');
+  }
+}
+
 export function validateEmail(email: string | undefined, lab: Lab = selectLab()): string | undefined {
   if (email === undefined) return undefined;
   const trimmed = email.trim();
+  if (trimmed.includes('{student}')) {
+    throw new UsageError(`--email "${email}" has {student} in it, which only \`poc class\` fills in (with each student's name).`, 'Give this lab its own address, e.g. --email you@example.com, or set up a whole class with `poc class setup --students NAMES --email ...`.');
+  }
   if (!EMAIL_RE.test(trimmed) || trimmed.length > 254) {
     throw new UsageError(`"${email}" is not an email address.`, `Pass the address that should receive ${lab.settings.email?.receives ?? 'the notifications'}, e.g. --email you@example.com`);
   }

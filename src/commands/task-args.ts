@@ -9,11 +9,15 @@ import { buildingTasks, type Lab } from '../labs/lab.js';
 export function parseTaskList(args: string[], valid: number[], lab: Lab = selectLab()): number[] {
   const given = args.flatMap((a) => a.split(',')).map((a) => a.trim());
   // An empty list (--only '') is a mistake, not "every task".
-  if (!given.some(Boolean)) throw new UsageError('No task given.', `Name tasks by number, e.g. 3,4 or 3-5 (tasks ${valid[0]}-${valid[valid.length - 1]}).`);
+  const example = `Name tasks by number, e.g. 3,4 or 3-5 (tasks ${valid[0]}-${valid[valid.length - 1]}).`;
+  if (!given.some(Boolean)) throw new UsageError('No task given.', example);
+  // "1,,2" or a trailing comma: a number was left out, or mistyped; guessing could run the wrong tasks.
+  if (given.some((a) => !a)) throw new UsageError(`"${args.join(',')}" has an empty place between commas.`, example);
   // A range (3-5) stands for every task in it.
-  const list = given.filter(Boolean).flatMap((a) => {
+  const list = given.flatMap((a) => {
     const range = /^(\d+)-(\d+)$/.exec(a);
-    if (!range || Number(range[1]) > Number(range[2])) return [a];
+    if (range && Number(range[1]) > Number(range[2])) throw new UsageError(`${a} is a range from a higher task to a lower one.`, `Write it low to high: ${range[2]}-${range[1]}.`);
+    if (!range) return [a];
     return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => String(Number(range[1]) + i));
   });
   const numbers = list.map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));

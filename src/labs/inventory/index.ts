@@ -48,7 +48,7 @@ export const inventoryLab: Lab = {
     argument: { syntax: '[file...]', description: 'CSV files of store,item,count (default: the course’s six sample files)' },
     options: [
       { flags: '--wait', description: 'follow each file hop by hop: stored, loaded, items in the table, alerts sent' },
-      { flags: '--timeout <seconds>', description: 'with --wait: how long to follow them', default: '90' },
+      { flags: '--timeout <seconds>', description: 'with --wait: how long to follow them (default: 90)' },
     ],
     help: `
 Examples:

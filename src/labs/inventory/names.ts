@@ -48,8 +48,11 @@ export function validatePrefix(given: string | undefined): string {
   const prefix = checkPrefix(given, MAX_PREFIX_LENGTH, `The S3 bucket's name (<prefix>-inventory-<account>-<region>) is limited to ${BUCKET_LIMIT} characters`);
   if (!prefix) return '';
   // The S3 rules beyond length (names S3 reserves, such as sthree-...), on the longest name this prefix can give.
-  const problem = bucketNameProblem(bucketName(prefix, { account: '0'.repeat(ACCOUNT_LENGTH), region: 'ap-southeast-5' }));
-  if (problem) throw new UsageError(`--prefix "${prefix}" cannot start an S3 bucket name: ${problem}.`, 'Choose another prefix, e.g. your first name.');
+  const sample = bucketName(prefix, { account: '0'.repeat(ACCOUNT_LENGTH), region: 'ap-southeast-5' });
+  const problem = bucketNameProblem(sample);
+  // Said of the name the lab would really make (its account and region filled in later), not of the sample.
+  const real = bucketName(prefix, { account: '<account>', region: '<region>' });
+  if (problem) throw new UsageError(`--prefix "${prefix}" cannot start an S3 bucket name: ${problem.replace(sample, real)}.`, 'Choose another prefix, e.g. your first name.');
   return prefix;
 }
 

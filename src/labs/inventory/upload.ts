@@ -15,7 +15,7 @@ import { basename, extname, join } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
+import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { pocCommand } from '../../commands/suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { readLogEvents } from '../../resources/log-group.js';
@@ -201,6 +201,7 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
   // Every file is read and checked before anything is sent.
   const { names: labNames } = validateGlobals(options);
   const names = labNames as unknown as InventoryNames;
+  checkTimeoutHasWait(options);
   const timeoutSeconds = timeoutOf(options.timeout);
   const files = paths.length ? paths : await sampleFiles();
   const parsed: Parsed[] = [];

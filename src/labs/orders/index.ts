@@ -57,7 +57,7 @@ export const ordersLab: Lab = {
       { flags: '--count <n>', description: 'send n orders (each gets a "sequence" number) and print a summary' },
       { flags: '--concurrency <n>', description: 'with --count: how many to send at once', default: '8' },
       { flags: '--wait', description: 'follow the order hop by hop to the notification' },
-      { flags: '--timeout <seconds>', description: 'with --wait: how long to follow it', default: '90' },
+      { flags: '--timeout <seconds>', description: 'with --wait: how long to follow it (default: 90)' },
       { flags: '--api-url <url>', description: 'send to this URL instead of the lab API’s invoke URL' },
     ],
     help: `

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { queueUrl } from '../../resources/sqs-queue.js';
 import { findApis, invokeUrl } from '../../resources/rest-api.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
+import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
 import type { LabNames } from './names.js';
@@ -292,6 +292,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   if (via !== 'api' && via !== 'queue') throw new UsageError(`--via must be api or queue, not "${via}".`);
   const count = positiveInt(options.count, '--count', 1, MAX_COUNT);
   const concurrency = positiveInt(options.concurrency, '--concurrency', 8, 50);
+  checkTimeoutHasWait(options);
   const timeoutSeconds = positiveInt(options.timeout, '--timeout', 90, 3600);
   if (options.wait && count > 1) throw new UsageError('--wait follows one order; leave out --count, or --wait.');
   if (options.apiUrl !== undefined) {
