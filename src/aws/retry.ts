@@ -78,12 +78,17 @@ export interface Backoff {
   maxDelayMs: number;
 }
 
-/** IAM is eventually consistent: AWS documents that changes may take several seconds (sometimes longer) to be seen everywhere. */
-export const PROPAGATION: Backoff = { attempts: 12, firstDelayMs: 2_000, maxDelayMs: 10_000 };
+/**
+ * IAM is eventually consistent: AWS documents that changes may take several seconds
+ * (sometimes longer) to be seen everywhere. Tried every 1-2 s (about 90 s in all): a role is
+ * usable ~8 s after CreateRole, and a 2-4-8 s backoff found it up to 6 s late, on setup's
+ * critical path (npm run bench -- --profile aws).
+ */
+export const PROPAGATION: Backoff = { attempts: 45, firstDelayMs: 1_000, maxDelayMs: 2_000 };
 /** DeleteRestApi and CreateRestApi allow a few calls per minute per account; a class cleaning up at once meets it. */
 export const API_QUOTA: Backoff = { attempts: 10, firstDelayMs: 5_000, maxDelayMs: 32_000 };
-/** A function or trigger changing state (Pending -> Active, Creating -> Enabled). */
-export const STATE_POLL: Backoff = { attempts: 60, firstDelayMs: 1_000, maxDelayMs: 3_000 };
+/** A function or trigger changing state (Pending -> Active, Creating -> Enabled): looked at every 1-2 s, about 3 minutes in all. */
+export const STATE_POLL: Backoff = { attempts: 90, firstDelayMs: 1_000, maxDelayMs: 2_000 };
 
 export function delayFor(backoff: Backoff, attempt: number): number {
   return Math.min(backoff.maxDelayMs, backoff.firstDelayMs * 2 ** (attempt - 1));
@@ -250,5 +255,7 @@ export async function watchedWait<C extends Sender, T>(
  * How often the table waiters look, in seconds. The SDK's own choice (20 s, doubling up to
  * 120 s) can sleep 40 s between two looks, which hides a lost endpoint that long; a
  * DescribeTable every few seconds is far within DynamoDB's limits. The budget stays WAIT_SECONDS.
+ * Every 1-2 s: a new table is ACTIVE in ~6 s and a stream's update in ~4 s, and a first look
+ * 5 s later found them up to 4 s late, on setup's and cleanup's critical paths.
  */
-export const TABLE_POLL = { minDelay: 5, maxDelay: 20 };
+export const TABLE_POLL = { minDelay: 1, maxDelay: 2 };
