@@ -3,6 +3,8 @@
 // other, without poc's engine or resource model (nothing read first: the account is known
 // to be empty). It makes what poc's lab has, each with the fewest calls: the failures
 // queue of POC-Lambda-2's trigger, and the API's model, validator and 200/400/500 responses.
+// Under AWS's clock it does what a plain script does: the SDK's waiters for the table and
+// the functions, and a second's pause before trying again what AWS answers "not yet".
 // Usage: node dist/bench/baseline.js <endpoint-url>; prints nothing.
 import { APIGateway } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
@@ -42,6 +44,22 @@ async function zipOf(path: string, name: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * What a plain script does when AWS answers "not yet" (a role Lambda cannot assume yet, a
+ * policy not yet attachable, a function or table still changing): try again a second later.
+ */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (attempt >= 60 || !['InvalidParameterValueException', 'NoSuchEntityException', 'ResourceConflictException', 'ResourceInUseException'].includes(name)) throw error;
+      await new Promise((r) => setTimeout(r, 1000 * Number(process.env.POC_BACKOFF_SCALE ?? '1')));
+    }
+  }
+}
+
 const doc = (Action: string[], Resource: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
 const trust = (Service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service }, Action: 'sts:AssumeRole' }] });
 
@@ -59,7 +77,7 @@ const streams = await policy('Lambda-DynamoDBStreams-Read', doc(['dynamodb:GetRe
 const readSqs = await policy('Lambda-Read-SQS', doc(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], queueArn));
 const role = async (name: string, service: string, attach: string[], inline: Record<string, string>) => {
   const created = (await iam.createRole({ RoleName: name, AssumeRolePolicyDocument: trust(service) })).Role!.Arn!;
-  for (const PolicyArn of attach) await iam.attachRolePolicy({ RoleName: name, PolicyArn });
+  for (const PolicyArn of attach) await patiently(() => iam.attachRolePolicy({ RoleName: name, PolicyArn }));
   for (const [PolicyName, PolicyDocument] of Object.entries(inline)) await iam.putRolePolicy({ RoleName: name, PolicyName, PolicyDocument });
   return created;
 };
@@ -98,14 +116,17 @@ const fn = async (name: string, roleArn: string, code: string, Variables: Record
   await logs.putRetentionPolicy({ logGroupName: `/aws/lambda/${name}`, retentionInDays: 7 });
   // tsc's output of the lab's handler (dist/handlers/orders/), zipped alone as poc deploys it.
   const ZipFile = await zipOf(new URL(`../handlers/orders/${code}.js`, import.meta.url).pathname, 'index.mjs');
-  await lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile }, Timeout: 10, MemorySize: 128, Environment: { Variables } });
+  await patiently(() => lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile }, Timeout: 10, MemorySize: 128, Environment: { Variables } }));
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1 }, { FunctionName: name });
 };
 await fn('POC-Lambda-1', role1, 'lambda-1', { TABLE_NAME: 'orders' });
-await lambda.createEventSourceMapping({ FunctionName: 'POC-Lambda-1', EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+await patiently(() => lambda.createEventSourceMapping({ FunctionName: 'POC-Lambda-1', EventSourceArn: queueArn, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] }));
 
 // Task 5
-const { TableDescription } = await dynamodb.updateTable({ TableName: 'orders', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } });
+await dynamodb.updateTable({ TableName: 'orders', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } });
+// The stream's ARN once the table is ACTIVE again.
+await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120, minDelay: 1 }, { TableName: 'orders' });
+const { Table } = await dynamodb.describeTable({ TableName: 'orders' });
 
 // Task 6
 await sns.createTopic({ Name: 'POC-Topic' });
@@ -113,16 +134,16 @@ await sns.subscribe({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'bench@ex
 
 // Task 7
 await fn('POC-Lambda-2', role2, 'lambda-2', { TOPIC_ARN: topicArn });
-await lambda.createEventSourceMapping({
+await patiently(() => lambda.createEventSourceMapping({
   FunctionName: 'POC-Lambda-2',
-  EventSourceArn: TableDescription!.LatestStreamArn!,
+  EventSourceArn: Table!.LatestStreamArn!,
   StartingPosition: 'TRIM_HORIZON',
   BatchSize: 10,
   FunctionResponseTypes: ['ReportBatchItemFailures'],
   MaximumRetryAttempts: 5,
   BisectBatchOnFunctionError: true,
   DestinationConfig: { OnFailure: { Destination: arn('sqs', 'POC-Lambda-2-Failures') } },
-});
+}));
 
 // Task 8
 const { id: restApiId } = await apigateway.createRestApi({ name: 'POC-API', endpointConfiguration: { types: ['REGIONAL'] } });

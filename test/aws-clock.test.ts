@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createAwsClock, type AwsClock } from './helpers/aws-clock.js';
 import { AWS_PROFILE } from './helpers/aws-profile.js';
 import { ROOT } from './helpers/cli.js';
@@ -17,13 +18,13 @@ import { motoPerFile } from './helpers/lab.js';
 const SCALE = 0.02;
 const EMAIL = 'student@example.com';
 /**
- * poc idle (no AWS call in flight) longer than this is a wait, and the last progress line
- * before its end must be a progress note (what it waits for). Idle, not silent: on a
- * loaded machine a call can take seconds to answer, which is not poc waiting. 3 s, not 1:
- * on a busy 2-core machine poc's own CPU work (loading, building a zip) stretches past a
- * second; and on this clock 1 s is already 50 s of AWS's time, past every wait it models.
+ * poc asleep (no AWS call in flight, and its process not running: Linux's /proc state)
+ * longer than this is a wait, and the last progress line before its end must be a progress
+ * note (what it waits for). Not merely silent: on a loaded machine a call can take seconds
+ * to answer, and poc's own CPU work (loading, building a zip) stretches past a second,
+ * which are not waits. On this clock 1 s is already 50 s of AWS's time.
  */
-const IDLE_MS = 3_000;
+const IDLE_MS = 1_000;
 
 const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: String(SCALE), POC_PACING_SCALE: String(SCALE) } });
 
@@ -35,6 +36,17 @@ interface Timed {
   ms: number;
   /** The calls made meanwhile, [sent, answered] ms from the start. */
   calls: [number, number][];
+  /** The process's state every 50 ms: whether it was running (R) rather than asleep, ms from the start. */
+  samples: { at: number; running: boolean }[];
+}
+
+/** The process's state letter from /proc (R running or runnable, S asleep, ...). */
+function processState(pid: number): string | undefined {
+  try {
+    return /^\d+ \(.*\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 function run(args: string[], endpoint: string): Promise<Timed> {
@@ -52,29 +64,38 @@ function run(args: string[], endpoint: string): Promise<Timed> {
       partial = parts.pop()!;
       for (const text of parts) lines.push({ at: performance.now() - start, text });
     });
+    const samples: Timed['samples'] = [];
+    const sampler = setInterval(() => {
+      const state = child.pid ? processState(child.pid) : undefined;
+      if (state) samples.push({ at: performance.now() - start, running: state === 'R' });
+    }, 50);
     child.once('error', reject);
-    child.once('close', (code) =>
+    child.once('close', (code) => {
+      clearInterval(sampler);
       resolve({
         code,
         stdout,
         lines: partial ? [...lines, { at: performance.now() - start, text: partial }] : lines,
         ms: performance.now() - start,
         calls: proxy.stats.timed.slice(from).map((c) => [c.sentAt - start, (c.answeredAt ?? performance.now()) - start]),
-      }),
-    );
+        samples,
+      });
+    });
   });
 }
 
-/** Waits (poc idle longer than IDLE_MS between its first call and its last answer) whose last progress line was no note of what poc waits for. */
+/** Waits (poc asleep longer than IDLE_MS between its first call and its last answer) whose last progress line was no note of what poc waits for. */
 function unexplainedWaits(r: Timed): string[] {
   const found: string[] = [];
   const calls = [...r.calls].sort((a, b) => a[0] - b[0]);
   assert.ok(calls.length, 'the command made no AWS call through the proxy');
   let busyUntil = calls[0]?.[1] ?? 0;
   for (const [sent, done] of calls.slice(1)) {
-    if (sent - busyUntil > IDLE_MS) {
+    // Asleep: seen running in under a fifth of the stretch's samples.
+    const seen = r.samples.filter((x) => x.at > busyUntil && x.at < sent);
+    if (sent - busyUntil > IDLE_MS && seen.filter((x) => x.running).length < seen.length / 5) {
       const said = r.lines.filter((l) => l.at <= sent).at(-1)?.text ?? '(nothing)';
-      if (!/^\s*…|wait/i.test(said)) found.push(`idle ${Math.round(sent - busyUntil)} ms from ${Math.round(busyUntil)} ms; the last line before: "${said}"`);
+      if (!/^\s*…|wait/i.test(said)) found.push(`asleep ${Math.round(sent - busyUntil)} ms from ${Math.round(busyUntil)} ms; the last line before: "${said}"`);
     }
     busyUntil = Math.max(busyUntil, done);
   }

@@ -415,7 +415,10 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
     return usable.length ? usable[Math.floor(pick * usable.length)] : undefined;
   }
 
-  const answer = (res: ServerResponse, a: CannedAnswer) => {
+  // A refusal is a round trip too: it comes latencyMs late, as every answer does.
+  const answer = async (res: ServerResponse, a: CannedAnswer) => {
+    if (options.latencyMs) await wait(options.latencyMs);
+    if (res.destroyed) return;
     res.writeHead(a.status, { 'x-amzn-requestid': 'fault-proxy', ...a.headers, 'content-length': Buffer.byteLength(a.body) });
     res.end(a.body);
   };
