@@ -207,6 +207,11 @@ Examples:
 }
 
 /** "1-8": the lab's building tasks, for help texts. */
+// Help is built before --lab is read: each text that depends on the lab names every lab.
+const eachLab = (say: (lab: (typeof LABS)[number]) => string) => LABS.map((l) => `${l.id}: ${say(l)}`).join('; ');
+const allTasks = (lab: (typeof LABS)[number]) => `${lab.tasks[0].number}-${lab.tasks[lab.tasks.length - 1].number}`;
+const cleanupTask = (lab: (typeof LABS)[number]) => lab.tasks.find((t) => /clean ?up/i.test(t.title))?.number;
+
 function taskRange(lab: (typeof LABS)[number]): string {
   const numbers = lab.tasks.filter((t) => t.builds).map((t) => t.number);
   return `${Math.min(...numbers)}-${Math.max(...numbers)}`;
@@ -320,7 +325,9 @@ Examples:
   withAwsOptions(
     program
       .command('cleanup')
-      .description('task 10: delete everything the lab made (and what AWS made on the side), then check nothing is left')
+      .description(
+        `delete everything the lab made (and what AWS made on the side), then check nothing is left (${LABS.map((l) => (cleanupTask(l) !== undefined ? `${l.id}: task ${cleanupTask(l)}` : `${l.id}: after its last task`)).join(', ')})`,
+      )
       .option('--dry-run', 'only list what would be deleted'),
   )
     .addHelpText(
@@ -355,7 +362,7 @@ Examples:
     program
       .command('logs')
       .description('show the functions’ CloudWatch logs, newest last')
-      .argument('[function]', '1 or POC-Lambda-1, 2 or POC-Lambda-2; both when left out')
+      .argument('[function]', `a function by number or name (${eachLab((l) => l.functions.map((f, i) => `${i + 1} or ${f.baseName}`).join(', '))}); all of the lab's when left out`)
       .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d', '10m')
       .option('--follow', 'keep printing new lines until Ctrl-C'),
   ).action(async (fn, options) => {
@@ -377,7 +384,7 @@ Examples:
     });
   });
 
-  withAwsOptions(program.command('tasks').description('list the ten tasks of the lab and, with AWS credentials, how far each is in your account')).action(
+  withAwsOptions(program.command('tasks').description(`list the lab's tasks (${eachLab((l) => allTasks(l))}) and, with AWS credentials, how far each is in your account`)).action(
     async (options) => {
       process.exitCode = await execute(options, async (opts, tools) => {
         const { tasks, tasksJson } = await import('./commands/tasks.js');
@@ -393,7 +400,7 @@ Examples:
     program
       .command('explain')
       .description('what a task builds and why, its console steps, its JSON and the equivalent aws CLI commands')
-      .argument('[task]', 'the task’s number, 1-10 (poc tasks lists them)'),
+      .argument('[task]', `the task’s number (${eachLab((l) => allTasks(l))}; poc tasks lists them)`),
   )
     .addHelpText(
       'after',
