@@ -6,6 +6,7 @@
 // and bo-b-POC-Queue bo-b's, never one another's.
 import type { Aws } from '../aws/clients.js';
 import { errorMessage } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import type { AnyResource } from '../engine/resource.js';
 import type { Lab, LabPlace } from '../labs/lab.js';
 
@@ -25,61 +26,42 @@ export interface Discovery {
 
 type Lister = (aws: Aws, namePrefix: string) => Promise<string[]>;
 
-async function pages<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  do {
-    const [got, next] = await page(token);
-    items.push(...(got ?? []));
-    token = next;
-  } while (token);
-  return items;
-}
-
 // The account's names of each kind a lab's names can be found by. Kinds that belong to
 // another resource (a table's stream, a topic's subscription, a function's trigger) are
 // found through it.
 const LISTERS: Record<string, Lister> = {
   'iam-role': async (aws) => {
-    const iam = await aws.client('iam');
-    const roles = await pages((Marker) => iam.listRoles({ Marker, MaxItems: 1000 }).then((p) => [p.Roles, p.IsTruncated ? p.Marker : undefined]));
-    return roles.map((r) => r.RoleName ?? '');
+    const [client, { paginateListRoles }] = await Promise.all([aws.client('iam'), import('../aws/sdk/iam.js')]);
+    return (await allPages(paginateListRoles({ client, pageSize: 1000 }, {}), (p) => p.Roles)).map((r) => r.RoleName ?? '');
   },
   'iam-policy': async (aws) => {
-    const iam = await aws.client('iam');
-    const policies = await pages((Marker) => iam.listPolicies({ Scope: 'Local', Marker, MaxItems: 1000 }).then((p) => [p.Policies, p.IsTruncated ? p.Marker : undefined]));
-    return policies.map((p) => p.PolicyName ?? '');
+    const [client, { paginateListPolicies }] = await Promise.all([aws.client('iam'), import('../aws/sdk/iam.js')]);
+    return (await allPages(paginateListPolicies({ client, pageSize: 1000 }, { Scope: 'Local' }), (p) => p.Policies)).map((p) => p.PolicyName ?? '');
   },
   'dynamodb-table': async (aws) => {
-    const dynamodb = await aws.client('dynamodb');
-    return pages((ExclusiveStartTableName) => dynamodb.listTables({ ExclusiveStartTableName }).then((p) => [p.TableNames, p.LastEvaluatedTableName]));
+    const [client, { paginateListTables }] = await Promise.all([aws.client('dynamodb'), import('../aws/sdk/dynamodb.js')]);
+    return allPages(paginateListTables({ client }, {}), (p) => p.TableNames);
   },
   'sqs-queue': async (aws) => {
-    const sqs = await aws.client('sqs');
-    const urls = await pages((NextToken) => sqs.listQueues({ NextToken, MaxResults: 1000 }).then((p) => [p.QueueUrls, p.NextToken]));
-    return urls.map((u) => u.split('/').pop() ?? '');
+    const [client, { paginateListQueues }] = await Promise.all([aws.client('sqs'), import('../aws/sdk/sqs.js')]);
+    return (await allPages(paginateListQueues({ client, pageSize: 1000 }, {}), (p) => p.QueueUrls)).map((u) => u.split('/').pop() ?? '');
   },
   'lambda-function': async (aws) => {
-    const lambda = await aws.client('lambda');
-    const fns = await pages((Marker) => lambda.listFunctions({ Marker }).then((p) => [p.Functions, p.NextMarker]));
-    return fns.map((f) => f.FunctionName ?? '');
+    const [client, { paginateListFunctions }] = await Promise.all([aws.client('lambda'), import('../aws/sdk/lambda.js')]);
+    return (await allPages(paginateListFunctions({ client }, {}), (p) => p.Functions)).map((f) => f.FunctionName ?? '');
   },
   'sns-topic': async (aws) => {
-    const sns = await aws.client('sns');
-    const topics = await pages((NextToken) => sns.listTopics({ NextToken }).then((p) => [p.Topics, p.NextToken]));
-    return topics.map((t) => t.TopicArn?.split(':').pop() ?? '');
+    const [client, { paginateListTopics }] = await Promise.all([aws.client('sns'), import('../aws/sdk/sns.js')]);
+    return (await allPages(paginateListTopics({ client }, {}), (p) => p.Topics)).map((t) => t.TopicArn?.split(':').pop() ?? '');
   },
   'rest-api': async (aws) => {
-    const apigateway = await aws.client('apigateway');
-    const apis = await pages((position) => apigateway.getRestApis({ position, limit: 500 }).then((p) => [p.items, p.position]));
-    return apis.map((a) => a.name ?? '');
+    const [client, { paginateGetRestApis }] = await Promise.all([aws.client('apigateway'), import('../aws/sdk/apigateway.js')]);
+    return (await allPages(paginateGetRestApis({ client, pageSize: 500 }, {}), (p) => p.items)).map((a) => a.name ?? '');
   },
   'log-group': async (aws, namePrefix) => {
-    const logs = await aws.client('logs');
-    const groups = await pages((nextToken) =>
-      logs.describeLogGroups({ nextToken, ...(namePrefix ? { logGroupNamePrefix: namePrefix } : {}) }).then((p) => [p.logGroups, p.nextToken]),
-    );
-    return groups.map((g) => g.logGroupName ?? '');
+    const [client, { paginateDescribeLogGroups }] = await Promise.all([aws.client('logs'), import('../aws/sdk/logs.js')]);
+    const input = namePrefix ? { logGroupNamePrefix: namePrefix } : {};
+    return (await allPages(paginateDescribeLogGroups({ client }, input), (p) => p.logGroups)).map((g) => g.logGroupName ?? '');
   },
 };
 
@@ -141,10 +123,8 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace): Pro
 
   const byTags = async () => {
     try {
-      const tagging = await aws.client('tagging');
-      const mapped = await pages((PaginationToken) =>
-        tagging.getResources({ PaginationToken, ResourcesPerPage: 100, TagFilters: [{ Key: 'poc:lab', Values: [lab.id] }] }).then((p) => [p.ResourceTagMappingList, p.PaginationToken || undefined]),
-      );
+      const [client, { paginateGetResources }] = await Promise.all([aws.client('tagging'), import('../aws/sdk/tagging.js')]);
+      const mapped = await allPages(paginateGetResources({ client, pageSize: 100 }, { TagFilters: [{ Key: 'poc:lab', Values: [lab.id] }] }), (p) => p.ResourceTagMappingList);
       for (const m of mapped) {
         const prefix = m.Tags?.find((t) => t.Key === 'poc:prefix')?.Value ?? '';
         try {

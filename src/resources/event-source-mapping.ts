@@ -3,6 +3,7 @@
 // reading an old stream (its ARN changes when the stream is re-enabled) is replaced.
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { hasCode } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import { PROPAGATION, pollUntil, retryWhile, STATE_POLL } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
@@ -91,15 +92,10 @@ async function list(ctx: Ctx, functionName: string, kind: SourceKind) {
 }
 
 async function listAll(ctx: Ctx, functionName: string): Promise<EventSourceMappingConfiguration[]> {
-  const lambda = await ctx.aws.client('lambda');
-  const found: EventSourceMappingConfiguration[] = [];
-  let Marker: string | undefined;
+  const [client, { paginateListEventSourceMappings }] = await Promise.all([ctx.aws.client('lambda'), import('../aws/sdk/lambda.js')]);
+  let found: EventSourceMappingConfiguration[];
   try {
-    do {
-      const page = await lambda.listEventSourceMappings({ FunctionName: functionName, Marker });
-      found.push(...(page.EventSourceMappings ?? []));
-      Marker = page.NextMarker;
-    } while (Marker);
+    found = await allPages(paginateListEventSourceMappings({ client }, { FunctionName: functionName }), (p) => p.EventSourceMappings);
   } catch (error) {
     if (hasCode(error, 'ResourceNotFoundException')) return [];
     throw error;

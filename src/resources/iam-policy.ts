@@ -1,6 +1,7 @@
 // A customer-managed IAM policy. A changed document becomes a new default version;
 // IAM keeps at most five versions, so the old ones are pruned.
 import { hasCode, unlessGone } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Resource } from '../engine/resource.js';
 import { enc, iamConsole } from './console-links.js';
@@ -88,15 +89,15 @@ export function iamPolicy(spec: PolicySpec): Resource<PolicyDocument, ObservedPo
       return { ...observed, defaultVersionId: PolicyVersion!.VersionId!, document: desired };
     },
     async destroy(ctx) {
-      const iam = await ctx.aws.client('iam');
+      const [iam, { paginateListEntitiesForPolicy }] = await Promise.all([ctx.aws.client('iam'), import('../aws/sdk/iam.js')]);
       const PolicyArn = arnOf(ctx);
       try {
         // A lab built by hand may have it attached to anything; IAM refuses to delete it until detached.
-        const attached = await iam.listEntitiesForPolicy({ PolicyArn });
+        const attached = await allPages(paginateListEntitiesForPolicy({ client: iam }, { PolicyArn }), (p) => [p]);
         const gone = (step: Promise<unknown>) => unlessGone(step, 'NoSuchEntity', 'NoSuchEntityException');
-        for (const r of attached.PolicyRoles ?? []) await gone(iam.detachRolePolicy({ PolicyArn, RoleName: r.RoleName }));
-        for (const u of attached.PolicyUsers ?? []) await gone(iam.detachUserPolicy({ PolicyArn, UserName: u.UserName }));
-        for (const g of attached.PolicyGroups ?? []) await gone(iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName }));
+        for (const r of attached.flatMap((p) => p.PolicyRoles ?? [])) await gone(iam.detachRolePolicy({ PolicyArn, RoleName: r.RoleName }));
+        for (const u of attached.flatMap((p) => p.PolicyUsers ?? [])) await gone(iam.detachUserPolicy({ PolicyArn, UserName: u.UserName }));
+        for (const g of attached.flatMap((p) => p.PolicyGroups ?? [])) await gone(iam.detachGroupPolicy({ PolicyArn, GroupName: g.GroupName }));
         await deleteOldVersions(ctx, 0);
         await retryWhile(() => iam.deletePolicy({ PolicyArn }), detachWaitReason, PROPAGATION, ctx.note, ctx.signal);
         return 'deleted';

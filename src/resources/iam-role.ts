@@ -1,6 +1,7 @@
 // An IAM role: who may assume it (trust policy), the managed policies attached to it,
 // and inline policies for what belongs to this role alone (its own log group, say).
 import { hasCode, unlessGone } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import { PROPAGATION, retryWhile } from '../aws/retry.js';
 import { readOnce, reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { enc, iamConsole } from './console-links.js';
@@ -60,12 +61,12 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       inline: spec.inline?.(ctx) ?? {},
     }),
     async observe(ctx) {
-      const iam = await ctx.aws.client('iam');
+      const [iam, sdk] = await Promise.all([ctx.aws.client('iam'), import('../aws/sdk/iam.js')]);
       try {
-        const [{ Role }, { AttachedPolicies = [] }, { PolicyNames = [] }] = await Promise.all([
+        const [{ Role }, AttachedPolicies, PolicyNames] = await Promise.all([
           iam.getRole({ RoleName: spec.name }),
-          iam.listAttachedRolePolicies({ RoleName: spec.name }),
-          iam.listRolePolicies({ RoleName: spec.name }),
+          allPages(sdk.paginateListAttachedRolePolicies({ client: iam }, { RoleName: spec.name }), (p) => p.AttachedPolicies),
+          allPages(sdk.paginateListRolePolicies({ client: iam }, { RoleName: spec.name }), (p) => p.PolicyNames),
         ]);
         const inline: Record<string, PolicyDocument | undefined> = {};
         await Promise.all(
@@ -127,14 +128,14 @@ export function iamRole(spec: RoleSpec): Resource<DesiredRole, ObservedRole> {
       };
     },
     async destroy(ctx) {
-      const iam = await ctx.aws.client('iam');
+      const [iam, sdk] = await Promise.all([ctx.aws.client('iam'), import('../aws/sdk/iam.js')]);
       const RoleName = spec.name;
       try {
         // IAM refuses DeleteRole while anything is attached (DeleteConflict).
-        const [{ AttachedPolicies = [] }, { PolicyNames = [] }, { InstanceProfiles = [] }] = await Promise.all([
-          iam.listAttachedRolePolicies({ RoleName }),
-          iam.listRolePolicies({ RoleName }),
-          iam.listInstanceProfilesForRole({ RoleName }),
+        const [AttachedPolicies, PolicyNames, InstanceProfiles] = await Promise.all([
+          allPages(sdk.paginateListAttachedRolePolicies({ client: iam }, { RoleName }), (p) => p.AttachedPolicies),
+          allPages(sdk.paginateListRolePolicies({ client: iam }, { RoleName }), (p) => p.PolicyNames),
+          allPages(sdk.paginateListInstanceProfilesForRole({ client: iam }, { RoleName }), (p) => p.InstanceProfiles),
         ]);
         // Each step may meet its own earlier attempt (a retried call whose answer was lost).
         const gone = (step: Promise<unknown>) => unlessGone(step, 'NoSuchEntity', 'NoSuchEntityException');

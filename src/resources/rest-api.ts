@@ -4,6 +4,7 @@
 // and a change to any of them needs a new deployment.
 import type { Method, Resource as ApiResource } from '@aws-sdk/client-api-gateway';
 import { hasCode, unlessGone } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import { API_QUOTA, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
@@ -98,14 +99,9 @@ export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stag
 
 /** Every REST API with this name, oldest first. */
 export async function findApis(ctx: Ctx, name: string): Promise<{ id: string; created: number }[]> {
-  const apigateway = await ctx.aws.client('apigateway');
-  const found: { id: string; created: number }[] = [];
-  let position: string | undefined;
-  do {
-    const page = await apigateway.getRestApis({ limit: 500, position });
-    for (const api of page.items ?? []) if (api.name === name) found.push({ id: api.id!, created: api.createdDate?.getTime() ?? 0 });
-    position = page.position;
-  } while (position);
+  const [client, { paginateGetRestApis }] = await Promise.all([ctx.aws.client('apigateway'), import('../aws/sdk/apigateway.js')]);
+  const apis = await allPages(paginateGetRestApis({ client, pageSize: 500 }, {}), (p) => p.items);
+  const found = apis.filter((api) => api.name === name).map((api) => ({ id: api.id!, created: api.createdDate?.getTime() ?? 0 }));
   // Oldest first; two made in the same instant are ordered by id, so every run picks the same.
   return found.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

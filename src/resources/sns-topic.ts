@@ -1,5 +1,6 @@
 // An SNS standard topic, and the email subscription on it.
 import { deletion, hasCode } from '../aws/errors.js';
+import { allPages } from '../aws/pages.js';
 import { UsageError } from '../errors.js';
 import { forget, readOnce, reason, type Ctx, type Resource } from '../engine/resource.js';
 import { consoleHome } from './console-links.js';
@@ -71,17 +72,11 @@ export function listSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscript
 }
 
 async function readSubscriptions(ctx: Ctx, topicArn: string): Promise<Subscription[] | undefined> {
-  const sns = await ctx.aws.client('sns');
-  const found: Subscription[] = [];
-  let NextToken: string | undefined;
+  const [sns, { paginateListSubscriptionsByTopic }] = await Promise.all([ctx.aws.client('sns'), import('../aws/sdk/sns.js')]);
+  let found: Subscription[];
   try {
-    do {
-      const page = await sns.listSubscriptionsByTopic({ TopicArn: topicArn, NextToken });
-      for (const s of page.Subscriptions ?? []) {
-        found.push({ arn: s.SubscriptionArn ?? '', protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', pending: s.SubscriptionArn === 'PendingConfirmation' });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
+    const listed = await allPages(paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: topicArn }), (p) => p.Subscriptions);
+    found = listed.map((s) => ({ arn: s.SubscriptionArn ?? '', protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', pending: s.SubscriptionArn === 'PendingConfirmation' }));
   } catch (error) {
     if (notFound(error)) return undefined;
     throw error;
