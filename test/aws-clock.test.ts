@@ -107,12 +107,17 @@ const show = (r: Timed) => `exit ${r.code}\n${r.lines.map((l) => `  ${Math.round
 let clock: AwsClock;
 let proxy: FaultProxy;
 
-describe('the order lab on AWS’s clock (time x' + SCALE + ')', () => {
+/** A new clock (nothing made yet) and its proxy for the describe that calls it. */
+function onAFreshClock() {
   before(async () => {
     clock = createAwsClock(AWS_PROFILE, SCALE);
     proxy = await startFaultProxy({ target: moto.endpoint, clock });
   });
   after(() => proxy?.close());
+}
+
+describe('the order lab on AWS’s clock (time x' + SCALE + ')', () => {
+  onAFreshClock();
 
   it('setup, status, check, send-order --via queue, setup again and cleanup: no error, every long wait named', { timeout: 300_000 }, async () => {
     await moto.reset();
@@ -140,11 +145,7 @@ describe('the order lab on AWS’s clock (time x' + SCALE + ')', () => {
 });
 
 describe('the inventory lab on AWS’s clock', () => {
-  before(async () => {
-    clock = createAwsClock(AWS_PROFILE, SCALE);
-    proxy = await startFaultProxy({ target: moto.endpoint, clock });
-  });
-  after(() => proxy?.close());
+  onAFreshClock();
 
   it('setup (the bucket notification after the permission S3 must see), status, upload, cleanup: no error, every long wait named', { timeout: 300_000 }, async () => {
     await moto.reset();
