@@ -39,6 +39,7 @@ function withAwsOptions(cmd: Command): Command {
     .option('--region <region>', 'AWS region, e.g. us-east-1 (default: AWS_REGION or your profile’s region)')
     .option('--profile <name>', 'named profile from ~/.aws/config')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); AWS_ENDPOINT_URL works too')
+    .option('--local', 'use the local AWS on this machine (poc local start): no AWS account needed')
     .option('--prefix <name>', 'namespace every resource as <name>-<resource>, so a class can share one account')
     .option('--lab <id>', `which lab: ${LABS.map((l) => l.id).join(', ')} (default: POC_LAB or orders)`)
     .option('--json', 'print one JSON document on stdout and nothing else there')
@@ -51,7 +52,7 @@ function errorJson(error: PocError) {
   return { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode } };
 }
 
-async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promise<number> {
+async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { startsLocal?: boolean } = {}): Promise<number> {
   const { createReporter } = await import('./ui/reporter.js');
   const reporter = await createReporter({ json: options.json, verbose: options.verbose });
   const controller = new AbortController();
@@ -65,6 +66,10 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>): Promis
   process.on('SIGINT', onSigint);
   const interactive = !options.json && !process.env.CI && process.stdin.isTTY === true && process.stdout.isTTY === true;
   try {
+    if (options.local) {
+      const { useLocal } = await import('./local/use-local.js');
+      await useLocal(options, { start: how.startsLocal === true, say: (text) => reporter.info(text) });
+    }
     const outcome = await runner(options, { reporter, signal: controller.signal, interactive });
     reporter.end();
     if (options.json && !outcome.quietJson) {
@@ -178,7 +183,7 @@ Examples:
       }
       const result = await (action === 'setup' ? cls.classSetup : action === 'status' ? cls.classStatus : cls.classCheck)(opts, deps);
       return { data: result, view: () => views.classGridView(result), exitCode: result.exitCode };
-    });
+    }, { startsLocal: action === 'setup' });
   };
   students(
     group
@@ -204,6 +209,101 @@ Examples:
       .description('delete every student’s lab, verified empty per student; Ctrl-C stops it, a second run finishes it')
       .option('--dry-run', 'only list what would be deleted, per student'),
   ).action(run('cleanup'));
+}
+
+/** poc local start|stop|status|inbox|confirm: the local AWS on this machine (src/commands/local.ts). */
+function addLocal(program: Command) {
+  const group = program
+    .command('local')
+    .description('a local AWS on this machine (moto, with the functions, their triggers, the API stage and an inbox): no account needed')
+    .addHelpText(
+      'after',
+      `
+Then add --local to any command:
+  poc local start --detach
+  poc setup --local --email you@example.com
+  poc send-order '{"item":"latex gloves"}' --local --wait
+  poc local confirm                     click the link of the confirmation mail
+  poc local inbox --follow              the mails SNS would have sent
+  poc cleanup --local --yes && poc local stop`,
+    );
+  group
+    .command('start')
+    .description('start it: in the foreground until Ctrl-C, or --detach')
+    .option('--detach', 'run in the background; poc local stop ends it')
+    .option('--port <n>', 'the AWS endpoint’s port on 127.0.0.1 (default: a free one)')
+    .option('--stage-port <n>', 'the API stage’s port on 127.0.0.1 (default: a free one)')
+    .option('--json', 'print where it runs as one JSON document')
+    .option('--verbose', 'show full error details')
+    .action(async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { localStart } = await import('./commands/local.js');
+        const { localReadyView } = await import('./ui/local-view.js');
+        const result = await localStart(opts, {
+          say: (text) => tools.reporter.info(text),
+          log: (text) => process.stderr.write(`${new Date().toISOString()} ${text}\n`),
+          signal: tools.signal,
+          ready: (state) => {
+            process.stdout.write(opts.json ? `${JSON.stringify(state, null, 2)}\n` : `${localReadyView(state, opts.detach === true)}\n`);
+          },
+        });
+        return { data: result.state, view: () => '', exitCode: result.exitCode, error: result.error, quietJson: true };
+      });
+    });
+  group
+    .command('stop')
+    .description('stop it: exactly the processes it started')
+    .option('--json', 'print one JSON document')
+    .action(async (options) => {
+      process.exitCode = await execute(options, async () => {
+        const { localStop } = await import('./commands/local.js');
+        const result = await localStop();
+        return { data: result, view: () => (result.stopped ? `Stopped the local AWS (pid ${result.state!.pid}, moto pid ${result.state!.motoPid}).` : 'No local AWS runs.'), exitCode: 0 };
+      });
+    });
+  group
+    .command('status')
+    .description('what runs, where, and how many functions, mappings and mails it holds (exit 3 when it does not run)')
+    .option('--json', 'print one JSON document')
+    .action(async (options) => {
+      process.exitCode = await execute(options, async () => {
+        const { localStatus } = await import('./commands/local.js');
+        const { localStatusView } = await import('./ui/local-view.js');
+        const result = await localStatus();
+        return { data: result, view: () => localStatusView(result), exitCode: result.exitCode };
+      });
+    });
+  group
+    .command('inbox')
+    .description('the mails SNS sent to email subscriptions: the confirmation mail, then each notification')
+    .option('--follow', 'keep printing new mails until Ctrl-C')
+    .option('--json', 'one JSON document (with --follow: one JSON line per mail)')
+    .action(async (options) => {
+      process.exitCode = await execute(options, async (opts, tools) => {
+        const { localInbox } = await import('./commands/local.js');
+        const { mailLine } = await import('./ui/local-view.js');
+        const result = await localInbox(opts, {
+          signal: tools.signal,
+          print: (mails) => {
+            for (const m of mails) process.stdout.write(`${opts.json ? JSON.stringify(m) : mailLine(m)}\n`);
+          },
+        });
+        if (opts.follow) return { data: {}, view: () => '', exitCode: 0, quietJson: true };
+        return { data: result, view: () => (result.mails.length ? result.mails.map(mailLine).join('\n') : 'The inbox is empty.'), exitCode: 0 };
+      });
+    });
+  group
+    .command('confirm')
+    .description('confirm the pending email subscriptions, as clicking the link in their confirmation mail does')
+    .argument('[address]', 'only this address’s (default: every pending one)')
+    .option('--json', 'print one JSON document')
+    .action(async (address, options) => {
+      process.exitCode = await execute(options, async () => {
+        const { localConfirm } = await import('./commands/local.js');
+        const result = await localConfirm(address);
+        return { data: result, view: () => result.confirmed.map((c) => `Confirmed ${c.to} to ${c.topicArn.split(':').pop()}`).join('\n'), exitCode: 0 };
+      });
+    });
 }
 
 /** "1-8": the lab's building tasks, for help texts. */
@@ -281,7 +381,7 @@ Examples:
           explain: (await import('./ui/views.js')).stepExplanation,
         });
         return { data: result, view: () => setupView(result, opts.dryRun === true, selectLab(opts.lab), opts), exitCode: result.exitCode, error: result.error };
-      });
+      }, { startsLocal: true });
     });
 
   withAwsOptions(program.command('status').description('show every resource of the lab: present, missing or drifted (exit 3 unless complete)')).action(
@@ -354,6 +454,7 @@ Examples:
     });
 
   addClass(program);
+  addLocal(program);
 
   // Each lab's own "try it" command (send-order for the order lab), described by the lab.
   for (const lab of LABS) addTryIt(program, lab);

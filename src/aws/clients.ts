@@ -22,6 +22,8 @@ export interface AwsOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** The local AWS's API stage base URL (poc local): where a REST API's stages are invoked. */
+  localStage?: string;
   /** Called for every logical AWS call (not for each SDK retry of it). */
   onCall?: (call: AwsCall) => void;
   /** The account's quotas (see pacing.ts): a pacer to share, or options for a new one. */
@@ -83,6 +85,8 @@ export interface Identity {
 export interface Aws {
   readonly region: string;
   readonly endpointUrl?: string;
+  /** The local AWS's API stage base URL, under --local. */
+  readonly localStage?: string;
   /** Every call made so far, in order: the benchmark and the tests read it. */
   readonly calls: AwsCall[];
   /** Paces every request to the account's quotas; shared by everything using this factory. */
@@ -153,6 +157,7 @@ export async function createAws(options: AwsOptions): Promise<Aws> {
   const aws: Aws = {
     region,
     endpointUrl,
+    localStage: options.localStage,
     calls,
     pacer,
     client(service) {

@@ -114,7 +114,7 @@ async function openClass(
   await pre?.(lab, students);
   // Every student's walks wait on the one Ctrl-C signal: hundreds of listeners are expected.
   if (deps.signal) setMaxListeners(1000, deps.signal);
-  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal }));
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, localStage: options.localStage, onCall: deps.onCall, signal: deps.signal }));
   if (deps.onPaceWait) aws.pacer?.onWait(deps.onPaceWait);
   const { account } = await aws.identity();
   const notes: string[] = [];

@@ -12,6 +12,10 @@ export interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** --local: the local AWS on this machine (src/local/use-local.ts sets endpointUrl and localStage from it). */
+  local?: boolean;
+  /** The local AWS's API stage (http://127.0.0.1:port): the lab's invoke URL is there, not at execute-api. */
+  localStage?: string;
   prefix?: string;
   /** Which lab (see src/labs/index.ts); POC_LAB, else the order lab. */
   lab?: string;
@@ -96,7 +100,7 @@ export interface Needs {
 
 export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: Needs = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
-  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, onCall: deps.onCall, signal: deps.signal, pacing: { onWait: deps.onPaceWait } }));
+  const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, localStage: options.localStage, onCall: deps.onCall, signal: deps.signal, pacing: { onWait: deps.onPaceWait } }));
   const who = aws.identity();
   // Awaited below; meanwhile a failure must not count as unhandled.
   who.catch(() => undefined);

@@ -20,6 +20,8 @@ export function shellQuote(value: string): string {
 /** `poc <command> <args>` plus the options that select this run's lab and account. */
 export function pocCommand(options: GlobalOptions, command: string): string {
   const flags = SELECTING.flatMap(([key, flag]) => {
+    // --local stands for the local AWS's endpoint (which changes with every start).
+    if (key === 'endpointUrl' && options.local) return ['--local'];
     const value = (options as Record<string, unknown>)[key];
     return typeof value === 'string' && value !== '' ? [`${flag} ${shellQuote(value)}`] : [];
   });

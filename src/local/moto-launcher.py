@@ -86,6 +86,8 @@ def check_internals():
 
     needed = [
         (lambda_models.LambdaBackend, "create_event_source_mapping"),
+        (lambda_models.LambdaBackend, "_event_source_mappings", "instance"),
+        (lambda_models.LambdaBackend, "_lambdas", "instance"),
         (lambda_models.LambdaFunction, "get_code"),
         (lambda_models.LambdaFunction, "code_bytes", "instance"),
         (sqs_models.Queue, "add_message"),
@@ -149,7 +151,8 @@ def apply_patches():
 
     def get_code(self):
         resp = original_get_code(self)
-        if "Code" not in resp and getattr(self, "code_bytes", b""):
+        # moto names a made-up S3 location (awslambda-<region>-tasks.s3...) that nothing serves.
+        if "ImageUri" not in self.code and getattr(self, "code_bytes", b""):
             name = quote(self.function_name, safe="")
             resp["Code"] = {
                 "RepositoryType": "S3",
@@ -309,6 +312,12 @@ def poc_routes(app):
             kind = "mail" if path == "/_poc/inbox" else "s3"
             found = STATE.after(kind, after, wait)
             return json_response(start_response, "200 OK", {"items": found, "next": max([after] + [e["seq"] for e in found])})
+        if path == "/_poc/regions":
+            # Where Lambda holds functions: the runtime reads their event source mappings there.
+            from moto.awslambda.models import lambda_backends
+
+            found = sorted({(account, region) for account, regions in lambda_backends.items() for region, backend in regions.items() if backend._event_source_mappings or any(True for _ in backend._lambdas.all())})
+            return json_response(start_response, "200 OK", {"regions": [{"account": a, "region": r} for a, r in found]})
         if path.startswith("/_poc/lambda-code/"):
             from moto.awslambda.utils import get_backend
 

@@ -93,7 +93,9 @@ const changeWaitReason = (error: unknown) => apiWaitReason(error) ?? concurrentC
 /** One change to a REST API, tried again while API Gateway's quota or another change holds it up. */
 const change = <T>(ctx: Ctx, make: () => Promise<T>) => retryWhile(make, changeWaitReason, API_QUOTA, ctx.note, ctx.signal);
 
-export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'>, apiId: string, stage: string, path: string): string {
+export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'> & { aws?: { localStage?: string } }, apiId: string, stage: string, path: string): string {
+  // The local AWS serves every API's stages under one loopback address (poc local).
+  if (ctx.aws?.localStage) return `${ctx.aws.localStage}/${apiId}/${stage}/${path}`;
   return `https://${apiId}.execute-api.${ctx.region}.${ctx.arns.dnsSuffix}/${stage}/${path}`;
 }
 

@@ -33,7 +33,7 @@ export function setupView(result: LabResult, dryRun: boolean, lab: Lab, options:
   if (outputs.length && !result.error) {
     const width = Math.max(...[...outputs.map((o) => o.label), lab.tryIt.exampleLabel].map((l) => l.length)) + 2;
     lines.push('', ...outputs.map((o) => `${`${o.label}:`.padEnd(width)}${s.bold(String(o.value))}`));
-    const example = `${lab.tryIt.example}${options.endpointUrl && lab.tryIt.emulatorExtra ? ` ${lab.tryIt.emulatorExtra}` : ''}`;
+    const example = `${lab.tryIt.example}${options.endpointUrl && !options.localStage && lab.tryIt.emulatorExtra ? ` ${lab.tryIt.emulatorExtra}` : ''}`;
     lines.push(`${`${lab.tryIt.exampleLabel}:`.padEnd(width)}${pocCommand(options, example)}`);
   }
   // A subscription that waits for its link to be clicked says so in its details.

@@ -1,0 +1,330 @@
+// Lambda's pollers, one per event source mapping found in the local AWS (ListEventSourceMappings),
+// each with the mapping's own settings, read again while it runs; and the S3 notifications
+// the emulator recorded, delivered as asynchronous invokes. The runtime knows no lab: a
+// mapping made by hand behaves as the lab's.
+//   SQS      long poll (20 s); batch of BatchSize; the queue's visibility timeout; delete on
+//            success; ReportBatchItemFailures; a failed batch comes back after the timeout,
+//            its receive count grown, so the queue's redrive policy applies.
+//   streams  per shard, in order, from StartingPosition; BatchSize; MaximumRetryAttempts;
+//            BisectBatchOnFunctionError; DestinationConfig.OnFailure gets Lambda's record.
+//   S3       asynchronous invoke: two retries after an error (AWS waits 1 then 2 minutes;
+//            here 1 then 2 seconds, a local run should not take minutes).
+import { ListEventSourceMappingsCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { Functions, InvokeResult } from './functions.js';
+
+const STREAM_IDLE_MS = 250;
+const ASYNC_RETRY_MS = [1_000, 2_000];
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+export interface PollerDeps {
+  endpoint: string;
+  functions: Functions;
+  log: (text: string) => void;
+  signal: AbortSignal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+const sqsClients = new Map<string, SQSClient>();
+function sqsClient(endpoint: string, region: string) {
+  let c = sqsClients.get(region);
+  if (!c) sqsClients.set(region, (c = new SQSClient({ region, endpoint, credentials })));
+  return c;
+}
+
+/** The queue URL of a queue ARN (arn:aws:sqs:region:account:name). */
+async function queueUrlOf(endpoint: string, arn: string): Promise<{ url: string; client: SQSClient }> {
+  const [, , , region, account, name] = arn.split(':');
+  const client = sqsClient(endpoint, region!);
+  const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  return { url: QueueUrl!, client };
+}
+
+/** A DynamoDB Streams call (JSON protocol). poc has no Streams client among its dependencies; the protocol is four fields. */
+async function streams<T>(endpoint: string, region: string, operation: string, input: object): Promise<T> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': `DynamoDBStreams_20120810.${operation}`,
+      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as T & { __type?: string; message?: string };
+  if (!res.ok) throw Object.assign(new Error(`${operation}: ${body.message ?? res.status}`), { name: String(body.__type ?? 'StreamsError').split('#').pop() });
+  return body;
+}
+
+/** Every running poller by mapping UUID; `discover` starts new ones and stops those gone. */
+export class Pollers {
+  private readonly running = new Map<string, { mapping: EventSourceMappingConfiguration; stop: AbortController; done: Promise<void> }>();
+  constructor(private readonly deps: PollerDeps) {}
+
+  get count() {
+    return this.running.size;
+  }
+
+  /** Reads the mappings of these regions and brings the pollers in line. */
+  async discover(regions: string[]) {
+    const seen = new Set<string>();
+    for (const region of regions) {
+      let Marker: string | undefined;
+      do {
+        const page = await this.deps.functions.client(region).send(new ListEventSourceMappingsCommand({ Marker }));
+        for (const m of page.EventSourceMappings ?? []) {
+          seen.add(m.UUID!);
+          const current = this.running.get(m.UUID!);
+          if (current) current.mapping = m;
+          else this.start(m);
+        }
+        Marker = page.NextMarker;
+      } while (Marker);
+    }
+    for (const [uuid, p] of this.running) if (!seen.has(uuid)) (p.stop.abort(), this.running.delete(uuid));
+  }
+
+  private start(mapping: EventSourceMappingConfiguration) {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, this.deps.signal]);
+    const entry = { mapping, stop, done: Promise.resolve() };
+    const live = () => entry.mapping;
+    const service = mapping.EventSourceArn?.split(':')[2];
+    const loop = service === 'sqs' ? () => this.sqs(live, signal) : service === 'dynamodb' ? () => this.stream(live, signal) : undefined;
+    if (!loop) return;
+    this.running.set(mapping.UUID!, entry);
+    entry.done = loop().catch((error) => {
+      if (!signal.aborted) this.deps.log(`poller of ${mapping.EventSourceArn} stopped: ${(error as Error).message}`);
+      this.running.delete(mapping.UUID!);
+    });
+  }
+
+  async close() {
+    for (const p of this.running.values()) p.stop.abort();
+    await Promise.all([...this.running.values()].map((p) => p.done));
+    this.running.clear();
+  }
+
+  /** An invoke; the runtime's own failure to run it (no code, say) is logged and counts as the function's error. */
+  private invoke(functionArn: string, event: unknown): Promise<InvokeResult> {
+    return invokeLogged(this.deps, functionArn, event);
+  }
+
+  private disabled(m: EventSourceMappingConfiguration) {
+    return m.State !== undefined && m.State !== 'Enabled' && m.State !== 'Creating' && m.State !== 'Updating';
+  }
+
+  // ---- SQS ----
+
+  private async sqs(mapping: () => EventSourceMappingConfiguration, signal: AbortSignal) {
+    const arn = mapping().EventSourceArn!;
+    const region = arn.split(':')[3]!;
+    const { url, client } = await queueUrlOf(this.deps.endpoint, arn);
+    while (!signal.aborted) {
+      const m = mapping();
+      if (this.disabled(m)) {
+        await sleep(1000, signal);
+        continue;
+      }
+      let messages: Message[];
+      try {
+        ({ Messages: messages = [] } = await client.send(
+          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: Math.min(m.BatchSize ?? 10, 10), WaitTimeSeconds: 20, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          { abortSignal: signal },
+        ));
+      } catch (error) {
+        if (signal.aborted) return;
+        if ((error as { name?: string }).name?.includes('NonExistentQueue')) throw error;
+        await sleep(1000, signal);
+        continue;
+      }
+      if (!messages.length || signal.aborted || this.disabled(mapping())) {
+        // Received and then stopped: give them back at once, as Lambda does when a mapping is disabled.
+        if (messages.length) await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: messages.map((x, i) => ({ Id: String(i), ReceiptHandle: x.ReceiptHandle!, VisibilityTimeout: 0 })) })).catch(() => undefined);
+        continue;
+      }
+      const event = { Records: messages.map((x) => sqsRecord(x, arn, region)) };
+      const outcome = await this.invoke(m.FunctionArn!, event);
+      let done = messages;
+      if (!outcome.ok) done = [];
+      else if (m.FunctionResponseTypes?.includes('ReportBatchItemFailures')) {
+        const failures = (outcome.result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures;
+        if (Array.isArray(failures) && failures.length) {
+          const ids = new Set(failures.map((f) => f.itemIdentifier));
+          // An identifier that names no message of the batch fails the whole batch (Lambda's rule).
+          done = failures.every((f) => f.itemIdentifier && messages.some((x) => x.MessageId === f.itemIdentifier)) ? messages.filter((x) => !ids.has(x.MessageId)) : [];
+        }
+      }
+      if (done.length) {
+        await client
+          .send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((x, i) => ({ Id: String(i), ReceiptHandle: x.ReceiptHandle! })) }))
+          .catch((error) => this.deps.log(`deleting messages from ${arn}: ${(error as Error).message}`));
+      }
+    }
+  }
+
+  // ---- DynamoDB streams ----
+
+  private async stream(mapping: () => EventSourceMappingConfiguration, signal: AbortSignal) {
+    const arn = mapping().EventSourceArn!;
+    const region = arn.split(':')[3]!;
+    const iterators = new Map<string, string | undefined>();
+    while (!signal.aborted) {
+      const m = mapping();
+      if (this.disabled(m)) {
+        await sleep(1000, signal);
+        continue;
+      }
+      const { StreamDescription } = await streams<{ StreamDescription: { Shards?: { ShardId: string }[] } }>(this.deps.endpoint, region, 'DescribeStream', { StreamArn: arn });
+      for (const shard of StreamDescription.Shards ?? []) {
+        if (!iterators.has(shard.ShardId)) {
+          const type = m.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+          const { ShardIterator } = await streams<{ ShardIterator: string }>(this.deps.endpoint, region, 'GetShardIterator', { StreamArn: arn, ShardId: shard.ShardId, ShardIteratorType: type });
+          iterators.set(shard.ShardId, ShardIterator);
+        }
+      }
+      let got = 0;
+      for (const [shardId, iterator] of iterators) {
+        if (!iterator || signal.aborted) continue;
+        const page = await streams<{ Records?: StreamRecord[]; NextShardIterator?: string }>(this.deps.endpoint, region, 'GetRecords', { ShardIterator: iterator, Limit: m.BatchSize ?? 100 });
+        iterators.set(shardId, page.NextShardIterator);
+        const records = (page.Records ?? []).map((r) => ({ ...r, awsRegion: region, eventSourceARN: arn }));
+        got += records.length;
+        // In order: the shard's next batch waits until this one is done (or given up).
+        if (records.length) await this.streamBatch(m, shardId, records, 0, signal);
+      }
+      if (!got) await sleep(STREAM_IDLE_MS, signal);
+    }
+  }
+
+  private async streamBatch(m: EventSourceMappingConfiguration, shardId: string, records: StreamRecord[], retries: number, signal: AbortSignal): Promise<void> {
+    for (let attempt = retries; !signal.aborted; attempt++) {
+      const outcome = await this.invoke(m.FunctionArn!, { Records: records });
+      if (outcome.ok) return;
+      const max = m.MaximumRetryAttempts ?? -1;
+      // Splitting a batch in two does not count against the retries (Lambda's rule); each half carries on.
+      if (m.BisectBatchOnFunctionError && records.length > 1) {
+        const half = Math.ceil(records.length / 2);
+        await this.streamBatch(m, shardId, records.slice(0, half), attempt, signal);
+        await this.streamBatch(m, shardId, records.slice(half), attempt, signal);
+        return;
+      }
+      if (max !== -1 && attempt >= max) {
+        await this.onFailure(m, shardId, records, attempt + 1, outcome);
+        return;
+      }
+      await sleep(Math.min(1000 * 2 ** (attempt - retries), 10_000), signal);
+    }
+  }
+
+  /** Lambda's on-failure record for a stream batch given up, sent to the mapping's destination queue. */
+  private async onFailure(m: EventSourceMappingConfiguration, shardId: string, records: StreamRecord[], invokeCount: number, outcome: InvokeResult) {
+    const destination = m.DestinationConfig?.OnFailure?.Destination;
+    this.deps.log(`${m.FunctionArn}: gave up a batch of ${records.length} record(s) of ${m.EventSourceArn} after ${invokeCount} attempts${destination ? `, sent to ${destination}` : ''}`);
+    if (!destination?.startsWith('arn:aws:sqs:')) return;
+    const first = records[0]!.dynamodb;
+    const last = records[records.length - 1]!.dynamodb;
+    const arrival = (r: StreamRecord['dynamodb']) => new Date(Number(r.ApproximateCreationDateTime ?? 0) * 1000).toISOString();
+    const record = {
+      requestContext: { requestId: crypto.randomUUID(), functionArn: m.FunctionArn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: invokeCount },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: outcome.functionError ?? 'Unhandled' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: first.SequenceNumber,
+        endSequenceNumber: last.SequenceNumber,
+        approximateArrivalOfFirstRecord: arrival(first),
+        approximateArrivalOfLastRecord: arrival(last),
+        batchSize: records.length,
+        streamArn: m.EventSourceArn,
+      },
+    };
+    try {
+      const { url, client } = await queueUrlOf(this.deps.endpoint, destination);
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(record) }));
+    } catch (error) {
+      this.deps.log(`sending the on-failure record to ${destination}: ${(error as Error).message}`);
+    }
+  }
+}
+
+interface StreamRecord {
+  eventID?: string;
+  eventName?: string;
+  dynamodb: { SequenceNumber?: string; ApproximateCreationDateTime?: number | string };
+  [key: string]: unknown;
+}
+
+/** An SQS message as Lambda puts it in the event. */
+function sqsRecord(x: Message, arn: string, region: string) {
+  const messageAttributes: Record<string, object> = {};
+  for (const [name, a] of Object.entries(x.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      stringValue: a.StringValue,
+      binaryValue: a.BinaryValue ? Buffer.from(a.BinaryValue).toString('base64') : undefined,
+      stringListValues: a.StringListValues ?? [],
+      binaryListValues: (a.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+      dataType: a.DataType,
+    };
+  }
+  return {
+    messageId: x.MessageId,
+    receiptHandle: x.ReceiptHandle,
+    body: x.Body,
+    attributes: x.Attributes ?? {},
+    messageAttributes,
+    md5OfBody: x.MD5OfBody,
+    eventSource: 'aws:sqs',
+    eventSourceARN: arn,
+    awsRegion: region,
+  };
+}
+
+function invokeLogged(deps: PollerDeps, functionArn: string, event: unknown): Promise<InvokeResult> {
+  return deps.functions.invoke(functionArn, event).catch((error: Error) => {
+    deps.log(`could not invoke ${functionArn}: ${error.message}`);
+    return { ok: false, error: { errorType: (error as { name?: string }).name ?? 'InvokeError', errorMessage: error.message } };
+  });
+}
+
+/** S3 notifications to Lambda, as the emulator recorded them, run as asynchronous invokes. */
+export async function deliverS3Events(deps: PollerDeps & { moto: string }) {
+  let after = 0;
+  while (!deps.signal.aborted) {
+    let items: { seq: number; functionArn: string; event: unknown }[];
+    try {
+      const res = await fetch(`${deps.moto}/_poc/s3-events?after=${after}&wait=20`, { signal: deps.signal });
+      const doc = (await res.json()) as { items: typeof items; next: number };
+      items = doc.items;
+      // After a reset the sequence goes on: nothing is delivered twice.
+      after = doc.next;
+    } catch {
+      if (deps.signal.aborted) return;
+      await sleep(1000, deps.signal);
+      continue;
+    }
+    for (const item of items) void asyncInvoke(deps, item.functionArn, item.event);
+  }
+}
+
+async function asyncInvoke(deps: PollerDeps, functionArn: string, event: unknown) {
+  for (let attempt = 0; attempt <= ASYNC_RETRY_MS.length && !deps.signal.aborted; attempt++) {
+    if (attempt) await sleep(ASYNC_RETRY_MS[attempt - 1]!, deps.signal);
+    const outcome = await invokeLogged(deps, functionArn, event);
+    if (outcome.ok) return;
+    if (outcome.error?.errorType === 'ResourceNotFoundException') return;
+  }
+  deps.log(`${functionArn}: an asynchronous invoke failed three times; the event is dropped (no on-failure destination)`);
+}
