@@ -45,7 +45,9 @@ export async function dashboard(options: DashboardOptions, deps: DashboardDeps):
   const port = validatePort(options.port);
   const session = await openSession(options, deps);
   const parts = await session.lab.load();
-  const view = deps.view ? deps.view(session.ctx) : await parts.dashboard(session.names, parts.resources(session.names, session));
+  const labView = deps.view ? deps.view(session.ctx) : await parts.dashboard(session.names, parts.resources(session.names, session));
+  // --local: the local inbox shows below the lab (the mails SNS would have sent).
+  const view = options.local && session.aws.endpointUrl ? (await import('../local/inbox-view.js')).withInbox(labView, `${session.aws.endpointUrl}/_poc/inbox?after=0&wait=0`) : labView;
 
   let failing: string | undefined;
   const take = async (): Promise<Snapshot> => {

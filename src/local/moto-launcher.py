@@ -7,7 +7,8 @@ below undoes one of these, so that the local AWS behaves as AWS does and poc's r
 (src/local/runtime.ts) is the only consumer:
 
   1. event source mappings are not attached to their queue or table, so SendMessage and
-     table writes invoke nothing and stream records stay readable with GetRecords;
+     table writes invoke nothing and stream records stay readable with GetRecords; a write
+     that changes nothing writes no stream record (as AWS documents);
   2. GetFunction's Code.Location is a URL of this server that returns the stored zip;
   3. S3 notifications to Lambda are recorded and served at /_poc/s3-events (long poll),
      and SNS -> Lambda invokes nothing;
@@ -123,6 +124,7 @@ def now_iso():
 
 def apply_patches():
     from moto.awslambda import models as lambda_models
+    from moto.dynamodb.models import table as ddb_table
     from moto.moto_api._internal import models as api_models
     from moto.s3 import notifications
     from moto.sns import models as sns_models
@@ -145,6 +147,18 @@ def apply_patches():
         return esm
 
     lambda_models.LambdaBackend.create_event_source_mapping = create_event_source_mapping
+
+    # 1b. "If you perform a PutItem or UpdateItem operation that does not change any data in an
+    # item, DynamoDB Streams does not write a stream record for that operation" (AWS's
+    # DynamoDB Streams documentation); moto writes one for every write.
+    original_add = ddb_table.StreamShard.add
+
+    def add(self, old, new):
+        if old is not None and new is not None and old.attrs == new.attrs:
+            return None
+        return original_add(self, old, new)
+
+    ddb_table.StreamShard.add = add
 
     # 2. The code's location, as AWS gives it: a URL a client GETs for the zip.
     original_get_code = lambda_models.LambdaFunction.get_code
@@ -289,8 +303,59 @@ def confirm(token):
     return arn
 
 
+class ResetLock:
+    """moto's reset re-creates every backend in place while other threads serve requests: a
+    request served meanwhile can find a backend half made (IAMBackend without access_keys)
+    and fail, or leave it broken. Requests share this lock; a reset takes it alone."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.readers = 0
+        self.resetting = False
+
+    def shared(self):
+        with self.cond:
+            while self.resetting:
+                self.cond.wait()
+            self.readers += 1
+
+    def release_shared(self):
+        with self.cond:
+            self.readers -= 1
+            self.cond.notify_all()
+
+    def exclusive(self):
+        with self.cond:
+            while self.resetting:
+                self.cond.wait()
+            self.resetting = True
+            while self.readers:
+                self.cond.wait()
+
+    def release_exclusive(self):
+        with self.cond:
+            self.resetting = False
+            self.cond.notify_all()
+
+
+RESET_LOCK = ResetLock()
+
+
 def poc_routes(app):
     """A WSGI app: /_poc/... served here, everything else by moto."""
+
+    def moto_request(environ, start_response):
+        # An SQS long poll may wait 20 s: it does not hold a reset up (a receive that meets a
+        # reset fails, and the poller tries again).
+        if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":
+            return app(environ, start_response)
+        resetting = environ.get("PATH_INFO", "") == "/moto-api/reset"
+        RESET_LOCK.exclusive() if resetting else RESET_LOCK.shared()
+        try:
+            # The whole answer is read inside the lock: moto builds it before returning.
+            return list(app(environ, start_response))
+        finally:
+            RESET_LOCK.release_exclusive() if resetting else RESET_LOCK.release_shared()
 
     def json_response(start_response, status, doc):
         body = json.dumps(doc).encode()
@@ -300,7 +365,7 @@ def poc_routes(app):
     def wrapped(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/_poc/"):
-            return app(environ, start_response)
+            return moto_request(environ, start_response)
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         wait = min(float(query.get("wait", "0")), 25.0)
         after = int(query.get("after", "0"))

@@ -211,7 +211,14 @@ export class Pollers {
   private async streamBatch(m: EventSourceMappingConfiguration, shardId: string, records: StreamRecord[], retries: number, signal: AbortSignal): Promise<void> {
     for (let attempt = retries; !signal.aborted; attempt++) {
       const outcome = await this.invoke(m.FunctionArn!, { Records: records });
-      if (outcome.ok) return;
+      if (outcome.ok) {
+        // ReportBatchItemFailures: the batch is retried from the first record reported failed
+        // (by its SequenceNumber); an identifier that names none fails the whole batch.
+        const failures = m.FunctionResponseTypes?.includes('ReportBatchItemFailures') ? (outcome.result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures : undefined;
+        if (!Array.isArray(failures) || !failures.length) return;
+        const at = failures.map((f) => records.findIndex((r) => r.dynamodb.SequenceNumber === f.itemIdentifier));
+        records = records.slice(at.some((i) => i < 0) ? 0 : Math.min(...at));
+      }
       const max = m.MaximumRetryAttempts ?? -1;
       // Splitting a batch in two does not count against the retries (Lambda's rule); each half carries on.
       if (m.BisectBatchOnFunctionError && records.length > 1) {
@@ -224,7 +231,8 @@ export class Pollers {
         await this.onFailure(m, shardId, records, attempt + 1, outcome);
         return;
       }
-      await sleep(Math.min(1000 * 2 ** (attempt - retries), 10_000), signal);
+      // Lambda retries a stream batch with a growing backoff (not documented further): 0.5 s doubling to 5 s.
+      await sleep(Math.min(500 * 2 ** (attempt - retries), 5_000), signal);
     }
   }
 

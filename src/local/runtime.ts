@@ -5,11 +5,11 @@
 // stop() ends exactly what it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { PocError, UsageError } from '../errors.js';
 import { Functions } from './functions.js';
 import { findMoto, launcherPath } from './moto.js';
 import { deliverS3Events, Pollers } from './pollers.js';
+import { freePort, portBusy } from './ports.js';
 import { makeRuntimeFolder } from './sdk-folder.js';
 import { startStage, type Stage } from './stage.js';
 import { logFile, readState, removeState, writeState, type LocalState } from './state.js';
@@ -34,27 +34,6 @@ export interface Running {
   ended: Promise<PocError | undefined>;
   stop(): Promise<void>;
   stats(): { functions: number; pollers: number; invocations: number };
-}
-
-/** Whether something listens on 127.0.0.1:port. */
-export function portBusy(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(true));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function alreadyRuns(state: LocalState): UsageError {
@@ -91,7 +70,11 @@ export async function start(options: StartOptions = {}): Promise<Running> {
   try {
     moto = spawn(python, [launcherPath(), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: env.MOTO_IAM_LOAD_MANAGED_POLICIES ?? 'true' } });
     let stderr = '';
-    moto.stderr!.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+    moto.stderr!.on('data', (c) => {
+      stderr = (stderr + c).slice(-4000);
+      // moto's own errors (a traceback when it fails a request) belong in the runtime's log.
+      log(`moto: ${String(c).trimEnd()}`);
+    });
     cleanups.push(() => stopProcess(moto));
     await new Promise<void>((resolve, reject) => {
       let out = '';

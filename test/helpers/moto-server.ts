@@ -3,7 +3,7 @@
 // silently does not run would look like a pass. The tests use it through moto.ts (behind
 // the API-model check); the benchmark uses it bare, so that it measures poc, not the check.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/local/ports.js';
 
 export interface MotoServerOptions {
   /** Load AWS's managed policies into moto's IAM (for the tests that grade labs attaching them). */
@@ -14,18 +14,6 @@ export interface MotoServer {
   endpoint: string;
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {

@@ -1,0 +1,359 @@
+// The local AWS (poc local, --local) end to end: the lab built by `setup --local`, orders
+// going in over HTTP at the stage and through the queue, the functions run from their
+// deployed zips by the runtime, the mails in the local inbox. No event is built here: each
+// hop is produced by the one before it. One local AWS serves the file (started by the first
+// setup --local, as a user's would be); moto's reset empties it between tests.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDB } from '@aws-sdk/client-dynamodb';
+import { IAM } from '@aws-sdk/client-iam';
+import { Lambda } from '@aws-sdk/client-lambda';
+import { SNS } from '@aws-sdk/client-sns';
+import { SQS } from '@aws-sdk/client-sqs';
+import { zipOne } from '../src/resources/lambda-zip.js';
+import { ROOT, runPoc } from './helpers/cli.js';
+
+const REGION = 'us-east-1';
+const EMAIL = 'student@example.com';
+const stateDir = mkdtempSync(join(tmpdir(), 'poc-local-test-'));
+const env: NodeJS.ProcessEnv = { ...process.env, POC_STATE_DIR: stateDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' };
+delete env.AWS_ENDPOINT_URL;
+delete env.AWS_PROFILE;
+const poc = (...args: string[]) => runPoc(args, env);
+
+interface State {
+  pid: number;
+  motoPid: number;
+  endpoint: string;
+  stageUrl: string;
+}
+const state = (): State => JSON.parse(readFileSync(join(stateDir, 'local', 'state.json'), 'utf8')) as State;
+let c: ReturnType<typeof clients>;
+function clients() {
+  const config = { endpoint: state().endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  return { sqs: new SQS(config), sns: new SNS(config), logs: new CloudWatchLogs(config), lambda: new Lambda(config), dynamodb: new DynamoDB(config), iam: new IAM(config) };
+}
+
+interface Mail {
+  to: string;
+  subject: string;
+  kind: string;
+  message?: string;
+  body: string;
+}
+async function inbox(): Promise<Mail[]> {
+  const run = await poc('local', 'inbox', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  return (JSON.parse(run.stdout) as { mails: Mail[] }).mails;
+}
+/** Waits (bounded generously: the machine is shared) until `test` holds. */
+async function until<T>(what: string, read: () => Promise<T>, test: (v: T) => boolean, within = 90_000): Promise<T> {
+  const deadline = Date.now() + within;
+  for (;;) {
+    const value = await read();
+    if (test(value)) return value;
+    if (Date.now() > deadline) assert.fail(`${what} within ${within / 1000}s; last seen: ${JSON.stringify(value).slice(0, 600)}`);
+    await delay(300);
+  }
+}
+const notifications = async () => (await inbox()).filter((m) => m.kind === 'notification');
+async function queueUrl(name: string) {
+  return (await c.sqs.getQueueUrl({ QueueName: name })).QueueUrl!;
+}
+async function logText(group: string): Promise<string> {
+  try {
+    return ((await c.logs.filterLogEvents({ logGroupName: group })).events ?? []).map((e) => e.message).join('\n');
+  } catch {
+    return '';
+  }
+}
+async function labWithConfirmedMail(...extra: string[]) {
+  const setup = await poc('setup', '--local', '--email', EMAIL, ...extra);
+  assert.equal(setup.code, 0, setup.stderr);
+  const confirm = await poc('local', 'confirm');
+  assert.equal(confirm.code, 0, confirm.stderr);
+  return setup;
+}
+
+before(async () => {
+  // Nothing runs yet: --local says how to start it, and changes nothing.
+  const none = await poc('status', '--local');
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /No local AWS runs on this machine/);
+  assert.match(none.stderr, /poc local start/);
+});
+
+after(async () => {
+  await poc('local', 'stop');
+  for (const client of Object.values(c ?? {})) client.destroy();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('the order lab on the local AWS', () => {
+  before(async () => {
+    // setup --local starts the local AWS when none runs.
+    const setup = await poc('setup', '--local', '--email', EMAIL);
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.match(setup.stderr, /Starting the local AWS/);
+    c = clients();
+    assert.match(setup.stdout, new RegExp(`Orders API: ${state().stageUrl}/\\w+/prod/orders`), 'the invoke URL setup prints is the local stage');
+    assert.match(setup.stdout, /poc send-order .* --local/);
+    assert.doesNotMatch(setup.stdout, /--via queue|--endpoint-url/);
+  });
+
+  beforeEach(async () => {
+    const res = await fetch(`${state().endpoint}/moto-api/reset`, { method: 'POST' });
+    assert.equal(res.status, 200);
+  });
+
+  it('a second start says it already runs, and where; status counts what it holds', async () => {
+    const again = await poc('local', 'start', '--detach');
+    assert.equal(again.code, 2);
+    assert.match(again.stderr.replace(/\s+/g, ' '), new RegExp(`already runs \\(pid ${state().pid},.* AWS at ${state().endpoint.replace(/[/.]/g, '\\$&')}`));
+    await labWithConfirmedMail();
+    const status = await poc('local', 'status', '--json');
+    assert.equal(status.code, 0, status.stderr);
+    const doc = JSON.parse(status.stdout) as { running: boolean; functions: number; mappings: number; mails: number };
+    assert.deepEqual([doc.running, doc.functions, doc.mappings, doc.mails], [true, 2, 2, 1]);
+  });
+
+  it('the subscription is pending until confirmed; then an order POSTed to the stage URL reaches the inbox as the notification, with the order as JSON', async () => {
+    const setup = await poc('setup', '--local', '--email', EMAIL);
+    assert.equal(setup.code, 0, setup.stderr);
+    const url = /Orders API: (\S+)/.exec(setup.stdout)![1]!;
+    const [confirmation] = await inbox();
+    assert.equal(confirmation?.subject, 'AWS Notification - Subscription Confirmation');
+    assert.equal(confirmation?.to, EMAIL);
+    const pending = await poc('status', '--local');
+    assert.match(pending.stdout, /pending confirmation/);
+
+    // Before the link is followed, SNS delivers nothing to the address.
+    const early = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ item: 'before confirming' }) });
+    assert.equal(early.status, 200, await early.text());
+    await until('POC-Lambda-2 to announce the early order', () => logText('/aws/lambda/POC-Lambda-2'), (t) => t.includes('"order-announced"'));
+    assert.equal((await notifications()).length, 0);
+
+    const confirm = await poc('local', 'confirm');
+    assert.equal(confirm.code, 0, confirm.stderr);
+    assert.match(confirm.stdout, new RegExp(`Confirmed ${EMAIL} to POC-Topic`));
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ item: 'latex gloves', customerID: '12345' }) });
+    assert.equal(res.status, 200, await res.text());
+    const [mail] = await until('the notification in the inbox', notifications, (m) => m.length > 0);
+    assert.equal(mail!.to, EMAIL);
+    assert.equal(mail!.subject, 'New Order Notification');
+    const message = JSON.parse(mail!.message!) as { order: { item: string; customerID: string } };
+    assert.deepEqual(message.order, { item: 'latex gloves', customerID: '12345' });
+    assert.ok(mail!.body.startsWith(mail!.message!) && mail!.body.includes('If you wish to stop receiving notifications from this topic'), mail!.body);
+  });
+
+  it('send-order --local --wait shows every hop with its time', async () => {
+    await labWithConfirmedMail();
+    const run = await poc('send-order', '{"item":"sponge"}', '--local', '--wait');
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    for (const hop of ['accepted', 'taken from the queue', 'item in orders', 'notification published']) assert.match(run.stdout, new RegExp(`✔ ${hop}\\s+\\d+\\.\\ds`));
+    await until('the notification in the inbox', notifications, (m) => m.some((x) => x.message?.includes('sponge')));
+  });
+
+  it('the API rejects a body that is not JSON with 400 and the model’s message; nothing reaches the queue', async () => {
+    const setup = await poc('setup', '--local', '--email', EMAIL);
+    const url = /Orders API: (\S+)/.exec(setup.stdout)![1]!;
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'item=gloves' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Invalid request body/);
+    const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl: await queueUrl('POC-Queue'), AttributeNames: ['All'] });
+    assert.equal(Attributes?.ApproximateNumberOfMessages, '0');
+    assert.equal(Attributes?.ApproximateNumberOfMessagesNotVisible, '0');
+    assert.equal(await logText('/aws/lambda/POC-Lambda-1'), '');
+  });
+
+  it('a poison message sent to the queue is retried and lands in the DLQ after 5 receives', async () => {
+    await labWithConfirmedMail();
+    const url = await queueUrl('POC-Queue');
+    // The queue's own visibility timeout paces the retries (60 s in the lab): lowered here by
+    // hand, as a student might, so that five receives take seconds. The poller reads it.
+    await c.sqs.setQueueAttributes({ QueueUrl: url, Attributes: { VisibilityTimeout: '1' } });
+    await c.sqs.sendMessage({ QueueUrl: url, MessageBody: 'not an order {' });
+    const dlq = await queueUrl('POC-Queue-DLQ');
+    const moved = await until(
+      'the poison message in POC-Queue-DLQ',
+      async () => (await c.sqs.receiveMessage({ QueueUrl: dlq, MessageSystemAttributeNames: ['ApproximateReceiveCount'], VisibilityTimeout: 0 })).Messages ?? [],
+      (m) => m.length > 0,
+    );
+    assert.equal(moved[0]!.Body, 'not an order {');
+    const log = await logText('/aws/lambda/POC-Lambda-1');
+    assert.equal((log.match(/^START RequestId/gm) ?? []).length, 5, log);
+    assert.equal((await notifications()).length, 0);
+  });
+
+  it('an order whose notification fails every retry lands in the on-failure queue with Lambda’s record', async () => {
+    await labWithConfirmedMail();
+    // The topic goes: POC-Lambda-2's Publish fails (NotFound), on every retry.
+    await c.sns.deleteTopic({ TopicArn: `arn:aws:sns:${REGION}:123456789012:POC-Topic` });
+    const run = await poc('send-order', '{"item":"lost"}', '--local', '--via', 'queue');
+    assert.equal(run.code, 0, run.stderr);
+    const failures = await queueUrl('POC-Lambda-2-Failures');
+    const [record] = await until('the on-failure record', async () => (await c.sqs.receiveMessage({ QueueUrl: failures, VisibilityTimeout: 0 })).Messages ?? [], (m) => m.length > 0, 150_000);
+    const doc = JSON.parse(record!.Body!) as { requestContext: { condition: string; approximateInvokeCount: number; functionArn: string }; DDBStreamBatchInfo: { batchSize: number; streamArn: string } };
+    assert.equal(doc.requestContext.condition, 'RetryAttemptsExhausted');
+    assert.equal(doc.requestContext.approximateInvokeCount, 6, 'the first try and MaximumRetryAttempts (5) retries');
+    assert.match(doc.requestContext.functionArn, /function:POC-Lambda-2$/);
+    assert.equal(doc.DDBStreamBatchInfo.batchSize, 1);
+    assert.match(doc.DDBStreamBatchInfo.streamArn, /table\/orders\/stream\//);
+  });
+
+  it('a function that runs past its timeout is killed and logged as Lambda logs it (a hand-built function and trigger)', async () => {
+    await labWithConfirmedMail();
+    const code = zipOne(Buffer.from('export const handler = async () => { console.log("working"); await new Promise((r) => setTimeout(r, 5000)); return "never"; };\n'), 'index.mjs');
+    const role = (await c.iam.getRole({ RoleName: 'Lambda-SQS-DynamoDB' })).Role!.Arn!;
+    await c.lambda.createFunction({ FunctionName: 'slow', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Timeout: 1, Code: { ZipFile: code } });
+    const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'slow-queue', Attributes: { VisibilityTimeout: '30' } });
+    const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['QueueArn'] });
+    await c.lambda.createEventSourceMapping({ FunctionName: 'slow', EventSourceArn: Attributes!.QueueArn!, BatchSize: 1 });
+    await c.sqs.sendMessage({ QueueUrl, MessageBody: 'take your time' });
+    const log = await until('the timeout in /aws/lambda/slow', () => logText('/aws/lambda/slow'), (t) => t.includes('Task timed out'));
+    assert.match(log, /^START RequestId: ([\w-]+) Version: \$LATEST$/m);
+    assert.match(log, /\tINFO\tworking/);
+    assert.match(log, /^\S+Z [\w-]+ Task timed out after 1\.00 seconds$/m);
+    assert.match(log, /^REPORT RequestId: [\w-]+\tDuration: 1000\.00 ms\t.*Status: timeout/m);
+  });
+
+  it('a disabled mapping delivers nothing', async () => {
+    await labWithConfirmedMail();
+    const { EventSourceMappings = [] } = await c.lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' });
+    await c.lambda.updateEventSourceMapping({ UUID: EventSourceMappings[0]!.UUID!, Enabled: false });
+    await delay(2500); // the runtime reads the mappings every second
+    const url = await queueUrl('POC-Queue');
+    await c.sqs.sendMessage({ QueueUrl: url, MessageBody: '{"item":"held"}' });
+    await delay(4000);
+    const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] });
+    assert.equal(Attributes?.ApproximateNumberOfMessages, '1');
+    assert.equal(await logText('/aws/lambda/POC-Lambda-1'), '');
+  });
+
+  it('class setup --local for three students keeps each student’s orders and mails apart', async () => {
+    const students = ['alice', 'bob', 'carol'];
+    const setup = await poc('class', 'setup', '--local', '--students', students.join(','), '--email', '{student}@example.com');
+    assert.equal(setup.code, 0, setup.stderr + setup.stdout);
+    assert.equal((await poc('local', 'confirm')).code, 0);
+    for (const s of students) {
+      const run = await poc('send-order', JSON.stringify({ item: `gloves for ${s}` }), '--local', '--prefix', s, '--via', 'queue');
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const mails = await until('one notification per student', notifications, (m) => m.length >= students.length);
+    await delay(3000);
+    assert.equal((await notifications()).length, students.length);
+    for (const s of students) {
+      const theirs = mails.filter((m) => m.to === `${s}@example.com`);
+      assert.equal(theirs.length, 1, `${s} gets one mail`);
+      assert.equal((JSON.parse(theirs[0]!.message!) as { order: { item: string } }).order.item, `gloves for ${s}`);
+    }
+  });
+
+  it('a lab built elsewhere is not there under --local: status says what is missing', async () => {
+    const status = await poc('status', '--local', '--prefix', 'elsewhere');
+    assert.equal(status.code, 3);
+    assert.match(status.stdout, /missing/i);
+  });
+
+  it('the inventory lab: upload --wait loads the six sample files and the inbox holds one NoStock alert per zero count; a re-upload sends none', async () => {
+    await labWithConfirmedMail('--lab', 'inventory');
+    const samples = join(ROOT, 'src', 'labs', 'inventory', 'samples');
+    const zeros = readdirSync(samples).flatMap((f) =>
+      readFileSync(join(samples, f), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','))
+        .filter((r) => r[2]?.trim() === '0')
+        .map((r) => `${r[0]} is out of stock of ${r[1]}`),
+    );
+    assert.equal(zeros.length, 6);
+    const upload = await poc('upload', '--local', '--lab', 'inventory', '--wait');
+    assert.equal(upload.code, 0, upload.stderr + upload.stdout);
+    const alerts = await until('one NoStock alert per zero count', notifications, (m) => m.length >= zeros.length);
+    await delay(3000);
+    assert.deepEqual((await notifications()).map((m) => m.message!.trim()).sort(), zeros.sort());
+    const again = await poc('upload', '--local', '--lab', 'inventory', '--wait');
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    await delay(5000);
+    assert.equal((await notifications()).length, alerts.length, 'the same counts again change nothing, and alert nobody');
+  });
+});
+
+describe('poc local start: life cycle and bad input', () => {
+  const other = mkdtempSync(join(tmpdir(), 'poc-local-life-'));
+  const envOther = { ...env, POC_STATE_DIR: other };
+  after(() => rmSync(other, { recursive: true, force: true }));
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const children = (pid: number) =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('moto-launcher');
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  it('--local conflicts with --endpoint-url and --profile (exit 2, nothing started)', async () => {
+    const a = await runPoc(['setup', '--local', '--endpoint-url', 'http://127.0.0.1:1'], envOther);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--local and --endpoint-url/);
+    const b = await runPoc(['status', '--local', '--profile', 'x'], envOther);
+    assert.equal(b.code, 2);
+    assert.equal(existsSync(join(other, 'local', 'state.json')), false);
+  });
+
+  it('a busy port is named, with the fix', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const run = await runPoc(['local', 'start', '--port', String(port)], envOther);
+    server.close();
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`Port ${port} on 127.0.0.1 is in use`));
+    assert.match(run.stderr, /--port/);
+  });
+
+  it('Ctrl-C of a foreground start stops everything it started; Ctrl-C during the start too', async () => {
+    const child = spawn(process.execPath, ['bin/poc.js', 'local', 'start'], { cwd: ROOT, env: envOther, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await until('the foreground start to be ready', async () => out, (o) => o.includes('Local AWS ready'), 120_000);
+    const running = JSON.parse(readFileSync(join(other, 'local', 'state.json'), 'utf8')) as State;
+    assert.equal(running.pid, child.pid);
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, out);
+    assert.equal(alive(running.motoPid), false, 'moto is stopped');
+    assert.equal(existsSync(join(other, 'local', 'state.json')), false);
+
+    // Interrupted once moto runs but before the runtime is ready.
+    const second = spawn(process.execPath, ['bin/poc.js', 'local', 'start'], { cwd: ROOT, env: envOther, stdio: ['ignore', 'pipe', 'pipe'] });
+    const secondExit = new Promise<number | null>((r) => second.once('exit', r));
+    const [moto] = await until('moto to be started', async () => children(second.pid!), (p) => p.length > 0, 120_000);
+    second.kill('SIGINT');
+    const code = await secondExit;
+    assert.ok(code === 130 || code === 0, `exit ${code}`);
+    await until('moto to be gone', async () => alive(moto!), (a) => !a, 10_000);
+    assert.equal(existsSync(join(other, 'local', 'state.json')), false);
+  });
+});
