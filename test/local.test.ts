@@ -17,7 +17,7 @@ import { IAM } from '@aws-sdk/client-iam';
 import { Lambda } from '@aws-sdk/client-lambda';
 import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
-import { zipOne } from '../src/resources/lambda-zip.js';
+import { zipOf } from './helpers/artifacts.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 
 const REGION = 'us-east-1';
@@ -210,7 +210,7 @@ describe('the order lab on the local AWS', () => {
 
   it('a function that runs past its timeout is killed and logged as Lambda logs it (a hand-built function and trigger)', async () => {
     await labWithConfirmedMail();
-    const code = zipOne(Buffer.from('export const handler = async () => { console.log("working"); await new Promise((r) => setTimeout(r, 5000)); return "never"; };\n'), 'index.mjs');
+    const code = await zipOf({ 'index.mjs': 'export const handler = async () => { console.log("working"); await new Promise((r) => setTimeout(r, 5000)); return "never"; };\n' });
     const role = (await c.iam.getRole({ RoleName: 'Lambda-SQS-DynamoDB' })).Role!.Arn!;
     await c.lambda.createFunction({ FunctionName: 'slow', Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Timeout: 1, Code: { ZipFile: code } });
     const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'slow-queue', Attributes: { VisibilityTimeout: '30' } });

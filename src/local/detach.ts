@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PocError } from '../errors.js';
-import { pocRoot } from '../resources/lambda-zip.js';
+import { pocRoot } from '../resources/function-package.js';
 import { logFile, readState, type LocalState } from './state.js';
 
 export async function startDetached(options: { port?: number; stagePort?: number; say?: (text: string) => void; signal?: AbortSignal }): Promise<LocalState> {

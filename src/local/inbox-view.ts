@@ -1,6 +1,6 @@
 // The dashboard under --local: the lab's own view, with the local inbox below it, so the
 // page shows an order travelling through the pipeline and then its mail arriving.
-import type { AnyView, DashboardView, H } from '../dashboard/view.js';
+import type { AnyView, DashboardView, H } from '../labs/view.js';
 
 interface InboxMail {
   time: string;

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { pocRoot } from '../resources/lambda-zip.js';
+import { pocRoot } from '../resources/function-package.js';
 
 /** The node_modules folder poc's own @aws-sdk packages are found in (poc's own, or the one it is installed into). */
 export function sdkNodeModules(root: string = pocRoot(import.meta.url)): string {
