@@ -53,6 +53,11 @@ export function outcomeLine(report: ResourceReport, s: Style): string {
 }
 
 /** Pads columns to a width, for tables that must fit 80 columns. */
+/** At most a few names, then how many more: a large file's out-of-stock list would be one ~1 MB line. */
+export function someOf(names: string[], shown = 5): string {
+  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more (--json lists them all)`;
+}
+
 export function columns(rows: string[][], widths: number[]): string[] {
   return rows.map((row) =>
     row

@@ -1,5 +1,5 @@
 // What upload prints as its result, on stdout. (--json prints the data instead.)
-import { style } from '../../ui/format.js';
+import { someOf, style } from '../../ui/format.js';
 import type { UploadResult } from './upload.js';
 
 const out = () => style(process.stdout);
@@ -10,7 +10,7 @@ export function uploadView(result: UploadResult): string {
   for (const f of result.files) {
     const rejected = Object.values(f.rejected).reduce((a, b) => a + b, 0);
     lines.push(
-      `  ${s.bold(f.key)}: ${f.rows} row${f.rows === 1 ? '' : 's'}${rejected ? `, ${rejected} line${rejected === 1 ? '' : 's'} the function will reject (${Object.keys(f.rejected).join('; ')})` : ''}${f.zeroCounts.length ? `; out of stock: ${f.zeroCounts.join(', ')}` : ''}`,
+      `  ${s.bold(f.key)}: ${f.rows} row${f.rows === 1 ? '' : 's'}${rejected ? `, ${rejected} line${rejected === 1 ? '' : 's'} the function will reject (${Object.keys(f.rejected).join('; ')})` : ''}${f.zeroCounts.length ? `; ${f.zeroCounts.length} out of stock: ${someOf(f.zeroCounts)}` : ''}`,
     );
     for (const hop of f.hops ?? []) {
       lines.push(`    ${hop.reached ? s.good('✔') : s.bad('✖')} ${hop.name.padEnd(28)} ${hop.seconds !== undefined ? `${hop.seconds.toFixed(1)}s`.padStart(7) : '       '}  ${s.dim(hop.detail ?? '')}`);

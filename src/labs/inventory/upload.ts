@@ -18,6 +18,7 @@ import { sleep } from '../../aws/retry.js';
 import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { pocCommand } from '../../commands/suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
+import { someOf } from '../../ui/format.js';
 import { readLogEvents } from '../../resources/log-group.js';
 import { pocRoot } from '../../resources/function-package.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
@@ -371,7 +372,7 @@ async function follow(
           continue;
         }
         const sent = wanted.filter((r) => lines.some((j) => j.event === 'stock-alert-sent' && j.store === r.store && j.item === r.item));
-        if (sent.length === wanted.length) reach(s, hopNames.alerts, `${wanted.map((r) => `${r.store} is out of stock of ${r.item}`).join('; ')}${note}`, 'done');
+        if (sent.length === wanted.length) reach(s, hopNames.alerts, `${someOf(wanted.map((r) => `${r.store} is out of stock of ${r.item}`))}${note}`, 'done');
       }
     }
     if (Date.now() >= deadline || deps.signal?.aborted) break;
