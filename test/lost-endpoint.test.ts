@@ -1,8 +1,9 @@
 // The endpoint lost mid-run, and Ctrl-C during cleanup: poc must neither hang nor say what
 // it does not know. The "emulator" here is a proxy in front of moto that is shut down in
 // the middle of a run (connections then are refused, as when moto or the network is gone).
-// These runs use poc's real delays (no POC_BACKOFF_SCALE): the bounds asserted are the
-// user's, generous for a loaded machine, not tuned to pass.
+// The bounds asserted are the user's, generous for a loaded machine, not tuned to pass. The
+// Ctrl-C run uses poc's real delays; the lost-endpoint runs scale them by LOST_SCALE (the
+// 30 s poc gives an unreachable endpoint becomes 3 s), which only makes them end sooner.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,13 @@ interface Run {
   afterAct?: number;
 }
 
+const LOST_SCALE = '0.1';
+
 /** Runs bin/poc.js; when stderr first matches `when`, calls act() and times the rest of the run. */
-function poc(args: string[], when: RegExp, act: (child: ReturnType<typeof spawn>) => void | Promise<void>): Promise<Run> {
+function poc(args: string[], when: RegExp, act: (child: ReturnType<typeof spawn>) => void | Promise<void>, backoffScale?: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION };
   delete env.POC_BACKOFF_SCALE;
+  if (backoffScale) env.POC_BACKOFF_SCALE = backoffScale;
   const child = spawn(process.execPath, ['bin/poc.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -77,6 +81,7 @@ describe('the endpoint lost mid-run', { concurrency: true }, () => {
       ['setup', '--email', 'a@example.com', '--endpoint-url', endpoint, '--region', REGION, '--prefix', 'lost', '--only', '2'],
       /waiting for table lost-orders to be ACTIVE/,
       () => proxy.close(),
+      LOST_SCALE,
     );
     assert.ok(run.afterAct !== undefined, `the table wait never started:\n${run.stderr}`);
     assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr}`);
@@ -96,7 +101,7 @@ describe('the endpoint lost mid-run', { concurrency: true }, () => {
     assert.equal(built.exitCode, 0, built.error?.message);
     const proxy = await startFaultProxy({ target: moto.endpoint, latencyMs: 50 });
     // The endpoint goes away once the first deletion has been answered.
-    const run = await poc(['cleanup', '--yes', '--endpoint-url', proxy.endpoint, '--region', REGION, '--prefix', prefix], /Task 8 /, () => proxy.close());
+    const run = await poc(['cleanup', '--yes', '--endpoint-url', proxy.endpoint, '--region', REGION, '--prefix', prefix], /Task 8 /, () => proxy.close(), LOST_SCALE);
     assert.ok(run.afterAct !== undefined, `cleanup never reported task 8:\n${run.stderr}`);
     assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr}`);
     assert.ok(run.afterAct! < 90_000, `took ${run.afterAct} ms after the endpoint went away`);

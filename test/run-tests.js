@@ -1,7 +1,7 @@
 // Runs the whole suite with Node's test runner on the built tests in dist/test.
 // The integration tests need moto (a real AWS API emulator, Python): check for it first,
 // so a missing emulator fails the run with the fix instead of as a hundred timeouts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -69,11 +69,24 @@ for (const file of selected) {
   }
   for (const node of nodes) runs.set(node, [...(runs.get(node) ?? []), file]);
 }
+// One moto per worker, reset between files (test/helpers/moto-pool.ts), instead of one
+// started by each file: starting moto is the costliest thing most files did.
+const { startMotoPool, POOL_ENV } = await import('../dist/test/helpers/moto-pool.js');
+const pool = await startMotoPool();
+const started = performance.now();
 let status = 0;
 for (const [node, batch] of runs) {
   if (batch.length === 0) continue;
   if (node !== process.execPath) process.stderr.write(`\nUnder ${node} (${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}): ${batch.map((f) => f.split('/').pop()).join(', ')}\n`);
-  const run = spawnSync(node, ['--test', '--test-concurrency=2', ...batch], { stdio: 'inherit' });
-  status ||= run.status ?? 1;
+  // Not spawnSync: the pool answers the files' leases from this process's event loop.
+  const child = spawn(node, ['--test', '--test-concurrency=2', ...batch], { stdio: 'inherit', env: { ...process.env, [POOL_ENV]: pool.address } });
+  const code = await new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('close', (c) => resolve(c ?? 1));
+  });
+  status ||= code;
 }
+const { started: servers, leases } = pool.stats();
+process.stderr.write(`${selected.length} test files in ${Math.round((performance.now() - started) / 1000)} s; ${servers} moto servers served ${leases} leases\n`);
+await pool.close();
 process.exit(status);

@@ -164,7 +164,7 @@ export const DEPLOYMENT_PROPAGATION: Backoff = { attempts: 7, firstDelayMs: 1_00
 // creating": the SDK retries it within one call, and a wait (an SDK waiter, a poll) must
 // not go on retrying it for its whole long budget. Waits for real progress keep theirs.
 
-/** How long the endpoint may stay unreachable during a wait before poc says so. */
+/** How long the endpoint may stay unreachable during a wait before poc says so (tests scale it like every delay). */
 export const LOST_ENDPOINT_MS = 30_000;
 
 const LOST_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
@@ -232,7 +232,7 @@ export async function watchedWait<C extends Sender, T>(
             timer = setTimeout(() => {
               lost = error;
               controller.abort(new EndpointLost(waitedFor, error));
-            }, Math.max(0, lastAnswerAt + LOST_ENDPOINT_MS - Date.now()));
+            }, Math.max(0, lastAnswerAt + LOST_ENDPOINT_MS * scale() - Date.now()));
           }
           throw error;
         }

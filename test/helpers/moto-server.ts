@@ -46,10 +46,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
 
   return {
     endpoint,
-    async reset() {
-      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
-    },
+    reset: () => resetMoto(endpoint),
     async stop() {
       if (exited !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
@@ -59,6 +56,12 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
       if (exited === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** Empties every service of the server at this endpoint. */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
 }
 
 /** Environment for code under test that builds its own clients (the handlers). */

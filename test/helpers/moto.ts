@@ -1,6 +1,7 @@
 // moto for the tests: the server (moto-server.ts) behind the check of every request
 // against AWS's API models (model-check-proxy.ts).
 import { startMotoServer, type MotoServerOptions } from './moto-server.js';
+import { leaseMoto, POOL_ENV } from './moto-pool.js';
 import { startCheckingProxy } from './model-check-proxy.js';
 
 export { awsEnv } from './moto-server.js';
@@ -15,7 +16,9 @@ export interface Moto {
 }
 
 export async function startMoto(options: MotoServerOptions = {}): Promise<Moto> {
-  const server = await startMotoServer(options);
+  // Under test/run-tests.js, a server of its pool (reset); a file run on its own starts its own.
+  const pool = process.env[POOL_ENV];
+  const server = pool ? await leaseMoto(pool, options) : await startMotoServer(options);
   // Every request to the endpoint handed out is checked against AWS's API models first:
   // moto does not enforce them, AWS does.
   const checked = await startCheckingProxy(server.endpoint);
