@@ -356,6 +356,14 @@ describe('order view', () => {
       });
       await page.locator('.orders tr[data-order="order-1"]', { hasText: '<b>mop</b>' }).waitFor(WAIT);
       assert.equal(await page.locator('.orders b').count(), 0);
+      // Numbers as POC-Lambda-1 stores them, digit for digit: beyond 2^53, and beyond a
+      // double's precision; the page shows their text and the rest of it keeps working.
+      for (const [id, n] of [['order-big', '12345678901234567'], ['order-huge', '1E+125']]) {
+        await clients.dynamodb.putItem({ TableName: names.table, Item: { orderID: { S: id }, receivedAt: { S: new Date().toISOString() }, order: { M: { quantity: { N: n }, sizes: { NS: [n] } } } } });
+      }
+      await page.locator('.orders tr[data-order="order-big"]', { hasText: '{"quantity":12345678901234567,"sizes":[12345678901234567]}' }).waitFor(WAIT);
+      await page.locator('.orders tr[data-order="order-huge"]', { hasText: '"quantity":1E+125' }).waitFor(WAIT);
+      await page.locator(`.stage[data-resource="${names.queue}"][data-state="present"]`).waitFor(WAIT);
 
       const shot = join(shots, 'orders.png');
       await page.screenshot({ path: shot, fullPage: true });

@@ -1,7 +1,7 @@
 // The order lab's dashboard: the pipeline as a diagram, each resource's state from the
 // same observe walk as `poc status`, the queue's and the DLQ's depth, the latest orders.
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { hasCode } from '../../aws/errors.js';
+import { storedJson, storedObjectJson } from '../../aws/stored-json.js';
 import type { AnyResource, Ctx } from '../../engine/resource.js';
 import { observeAll, type ResourceReport } from '../../engine/walks.js';
 import type { ObservedQueue } from '../../resources/sqs-queue.js';
@@ -54,13 +54,13 @@ function stageResource(report: ResourceReport | undefined, key: string): StageRe
 
 async function latestOrders(ctx: Ctx, table: string): Promise<OrderSnapshot['orders']> {
   const dynamodb = await ctx.aws.client('dynamodb');
-  const items: Record<string, unknown>[] = [];
+  const items: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>[] = [];
   let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
   let pages = 0;
   try {
     do {
       const page = await dynamodb.scan({ TableName: table, Limit: ORDER_PAGE_SIZE, ExclusiveStartKey: start }, { abortSignal: ctx.signal });
-      for (const item of page.Items ?? []) items.push(unmarshall(item));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
       pages++;
     } while (start && pages < ORDER_PAGES);
@@ -69,12 +69,13 @@ async function latestOrders(ctx: Ctx, table: string): Promise<OrderSnapshot['ord
     throw error;
   }
   const rows = items.map((item) => {
+    // The order's text with its numbers as stored (12345678901234567, 1E+125), not as
+    // JavaScript would round them or fail on them.
     const { orderID, receivedAt, order, ...rest } = item;
-    const body = order !== undefined ? order : rest;
-    const text = JSON.stringify(body) ?? '';
+    const text = order !== undefined ? storedJson(order) : storedObjectJson(rest);
     return {
-      orderID: String(orderID ?? ''),
-      receivedAt: typeof receivedAt === 'string' ? receivedAt : undefined,
+      orderID: orderID?.S ?? orderID?.N ?? '',
+      receivedAt: receivedAt?.S,
       summary: text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text,
     };
   });
