@@ -76,6 +76,11 @@ describe('bad input is refused before any AWS call', () => {
     { name: 'an empty object', input: '{}', message: /empty object/ },
     { name: 'an order one byte over what one notification holds', input: big, message: new RegExp(`${room + 1} bytes; at most ${room} fit`) },
     { name: 'no order at all', input: undefined, message: /No order given/ },
+    // What POC-Lambda-1 could never store (it would end in the dead-letter queue).
+    { name: 'a number beyond DynamoDB’s range (1e400)', input: '{"item":"tea","quantity":1e400}', message: /cannot be stored: 1e400 does not fit a DynamoDB number/ },
+    { name: 'a number of 39 significant digits', input: `{"item":"tea","n":${'1'.repeat(39)}}`, message: /cannot be stored: 1{39} does not fit/ },
+    { name: 'a number below DynamoDB’s smallest (1e-131)', input: '{"item":"tea","n":[1e-131]}', message: /cannot be stored: 1e-131/ },
+    { name: 'nesting 33 levels deep', input: `{"a":${'['.repeat(32)}1${']'.repeat(32)}}`, message: /nests 33 levels deep; DynamoDB stores at most 32/ },
     { name: '--count 0', input: ORDER_JSON, options: { count: 0 }, message: /--count must be a whole number from 1 to/ },
     { name: '--count x', input: ORDER_JSON, options: { count: 'x' }, message: /--count must be a whole number/ },
     { name: '--count 100001', input: ORDER_JSON, options: { count: '100001' }, message: /--count must be a whole number/ },
@@ -115,6 +120,14 @@ describe('bad input is refused before any AWS call', () => {
       assert.equal(await depth(queue), '0', 'POC-Queue received nothing');
     });
   }
+
+  it('takes what DynamoDB can hold: 38 digits, 1E+125, 1e-130, nesting 32 levels deep', { timeout: 60_000 }, async () => {
+    const queue = await labQueue();
+    const aws = await newAws();
+    const orders = [`{"n":${'9'.repeat(38)}}`, '{"n":-1.5e-3}', '{"n":9.9999999999999999999999999999999999999E+125}', '{"n":1e-130}', `{"a":${'['.repeat(31)}1${']'.repeat(31)}}`];
+    for (const order of orders) assert.equal((await sendOrder(order, options({ via: 'queue' }), { aws })).exitCode, 0, order);
+    assert.equal(await depth(queue), String(orders.length));
+  });
 
   it('counts bytes, not characters, against the limit', { timeout: 60_000 }, async () => {
     const queue = await labQueue();

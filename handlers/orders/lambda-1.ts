@@ -74,7 +74,8 @@ export function parseOrder(body: string): Record<string, AttributeValue> | undef
 }
 
 function fitsDynamoDb(number: string): boolean {
-  const [mantissa, exp = '0'] = number.replace('-', '').toLowerCase().split('e');
+  // Only a leading sign: the exponent's own (1e-5) belongs to the magnitude.
+  const [mantissa, exp = '0'] = number.replace(/^-/, '').toLowerCase().split('e');
   const [whole, fraction = ''] = mantissa.split('.');
   const digits = (whole + fraction).replace(/^0+/, '');
   if (!digits) return true; // zero

@@ -9,6 +9,8 @@ import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
 import type { LabNames } from './names.js';
 import { DEPLOYMENT_PROPAGATION, PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
+import { carried, setupCommand, shellQuote } from '../../commands/suggest.js';
+import { fitsDynamoDbNumber, jsonNumbers } from '../../aws/stored-json.js';
 
 export interface SendOrderOptions extends GlobalOptions {
   file?: string;
@@ -111,10 +113,42 @@ export function compactJson(text: string): string {
   return out;
 }
 
+// DynamoDB documents nested attributes "up to 32 levels deep"; the order itself is one
+// level (the stored item's `order` map), so its own nesting may go 31 further.
+export const MAX_NESTING = 32;
+
+/** How deep the order's maps and lists go, the order's own map counting as 1. */
+function nesting(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  return 1 + Math.max(0, ...Object.values(value).map(nesting));
+}
+
+/**
+ * Refuses an order POC-Lambda-1 could never store: a number DynamoDB cannot hold (38
+ * significant digits, magnitude 1E-130 to 1E+125; 1e400) or nesting beyond DynamoDB's 32
+ * levels. Sent anyway, it would be retried, then parked in the dead-letter queue.
+ */
+function checkStorable(order: Record<string, unknown>, text: string, source: string): void {
+  const depth = nesting(order);
+  if (depth > MAX_NESTING) {
+    throw new UsageError(`The order from ${source} nests ${depth} levels deep; DynamoDB stores at most ${MAX_NESTING}.`, 'Flatten it: the order table could never store it, so it would end in the dead-letter queue.');
+  }
+  const unfit = jsonNumbers(text).find((n) => !fitsDynamoDbNumber(n));
+  if (unfit !== undefined) {
+    throw new UsageError(
+      `The order from ${source} cannot be stored: ${unfit} does not fit a DynamoDB number (38 significant digits, magnitude 1E-130 to 1E+125).`,
+      `Send that number as a string ("${unfit}"), or one DynamoDB can hold; as it is, the order would end in the dead-letter queue.`,
+    );
+  }
+}
+
 /** The order, and its text (compacted), so that it is sent digit for digit. */
 async function readOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ order: Record<string, unknown>; text: string }> {
   const text = await readOrderText(input, options, deps);
-  return { order: parseOrder(text.source, text.name), text: compactJson(text.source) };
+  const order = parseOrder(text.source, text.name);
+  const compact = compactJson(text.source);
+  checkStorable(order, compact, text.name);
+  return { order, text: compact };
 }
 
 async function readOrderText(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<{ source: string; name: string }> {
@@ -155,7 +189,8 @@ export function sqsErrorCode(body: string): string | undefined {
   }
 }
 
-export function hintFor(status: number, body = '', suggest: (command: string) => string = (c) => `poc ${c}`): string {
+/** `viaQueue`: the same send-order, straight to the queue (the order, --count, the selection), to suggest as is. */
+export function hintFor(status: number, body = '', suggest: (command: string) => string = (c) => `poc ${c}`, viaQueue = suggest('send-order --via queue')): string {
   if (status === 400) {
     // The method's request validator answers {"message": "Invalid request body"} for an
     // order that is not a non-empty JSON object; every other 400 is SQS's answer to the
@@ -175,7 +210,7 @@ export function hintFor(status: number, body = '', suggest: (command: string) =>
   }
   if (status === 403) return `Wrong URL, or the API is not deployed: run \`${suggest('status')}\` (and \`${suggest('setup')}\` to repair).`;
   if (status === 415) return 'The API only accepts Content-Type application/json.';
-  if (status >= 500) return `SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with \`${suggest('status')}\`, or try --via queue.`;
+  if (status >= 500) return `SQS refused the integration’s call: check APIGateway-SQS and the queue’s access policy with \`${suggest('status')}\`, or send straight to the queue: \`${viaQueue}\`.`;
   return `Run \`${suggest('status')}\` to check the API.`;
 }
 
@@ -270,18 +305,18 @@ async function apiRoleIsNew(session: Session): Promise<boolean> {
   }
 }
 
-export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string): Promise<string> {
+export async function resolveTarget(session: Session, via: 'api' | 'queue', apiUrl?: string, viaQueue?: string): Promise<string> {
   const { ctx } = session;
   const names = session.names as LabNames;
   const suggest = ctx.suggest ?? ((c: string) => `poc ${c}`);
   if (via === 'queue') {
     const url = await queueUrl(ctx, names.queue);
-    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, `Run \`${suggest('setup')}\` first.`);
+    if (!url) throw new AwsFailure(`Queue ${names.queue} does not exist.`, `Run \`${suggest(setupCommand({}, true))}\` first.`);
     return url;
   }
   if (apiUrl) return apiUrl;
   const [api] = await findApis(ctx, names.api);
-  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, `Run \`${suggest('setup')}\` first, or send straight to the queue with --via queue.`);
+  if (!api) throw new AwsFailure(`REST API ${names.api} does not exist.`, `Run \`${suggest(setupCommand({}))}\` first${viaQueue ? `, or send straight to the queue: \`${viaQueue}\`` : ''}.`);
   return invokeUrl(ctx, api.id, STAGE, API_PATH);
 }
 
@@ -307,11 +342,15 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   const bodies = count === 1 ? [orderBody(order, text)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }, text.replace(/\}$/, `,"sequence":${i + 1}}`)));
 
   const session = await openSession(options, deps, {}, { clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
-  const target = await resolveTarget(session, via, options.apiUrl);
-  const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
   const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
   let young: Promise<boolean> | undefined;
   const roleIsNew = options.apiUrl ? undefined : () => (young ??= apiRoleIsNew(session));
+  // This very send-order, straight to the queue: the order as given, and --count, --wait...
+  const given = options.file ? `--file ${shellQuote(options.file)}` : shellQuote(text);
+  const chosen = { count: options.count, wait: options.wait, ...(count > 1 && concurrency !== 8 ? { concurrency } : {}), ...(options.wait && timeoutSeconds !== 90 ? { timeout: timeoutSeconds } : {}) };
+  const viaQueue = suggest(`send-order ${given}${carried(chosen, ['count', 'concurrency', 'wait', 'timeout'])} --via queue`);
+  const target = await resolveTarget(session, via, options.apiUrl, viaQueue);
+  const sqs = via === 'queue' ? await session.aws.client('sqs') : undefined;
 
   const sendOne = async (body: string, index: number): Promise<Sent> => {
     const sequence = count > 1 ? index + 1 : undefined;
@@ -322,15 +361,15 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
       }
       const res = await postOrder(target, body, deps.signal, (note) => deps.progress?.(note), roleIsNew);
       const ok = res.status >= 200 && res.status < 300;
-      return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text, suggest) };
+      return ok ? { sequence, ok: true, status: res.status, messageId: messageIdOf(res.text), body: res.text } : { sequence, ok: false, status: res.status, body: res.text, error: hintFor(res.status, res.text, suggest, viaQueue) };
     } catch (error) {
       if (sqs) return { sequence, ok: false, error: (error as Error).message };
       // fetch says only "fetch failed"; the reason is in its cause.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : (cause?.message ?? (error as Error).message);
       const fix = session.aws.endpointUrl
-        ? `An emulator cannot serve the API's stage over HTTP: send straight to the queue with ${suggest('send-order --via queue')} (the order as before).`
-        : `Check the API with ${suggest('status')}, or send straight to the queue with --via queue.`;
+        ? `An emulator cannot serve the API's stage over HTTP: send straight to the queue with \`${viaQueue}\`.`
+        : `Check the API with \`${suggest('status')}\`, or send straight to the queue with \`${viaQueue}\`.`;
       return { sequence, ok: false, error: `POST ${target} failed (${why}). ${fix}` };
     }
   };
