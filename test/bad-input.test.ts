@@ -19,6 +19,7 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
   ...AWS_COMMANDS.flatMap((cmd) => [
     { what: `${cmd.split(' ')[0]}: an unknown option`, args: `${cmd} --frobnicate`, hint: /unknown option '--frobnicate'/ },
     { what: `${cmd.split(' ')[0]}: a bad prefix`, args: `${cmd} --prefix bad_prefix!`, hint: /--prefix .*letters, digits and single hyphens/s },
+    { what: `${cmd.split(' ')[0]}: a prefix with capitals (it would share zed's bucket and IAM names)`, args: `${cmd} --prefix Zed`, hint: /capital letters.*--prefix zed/s },
     { what: `${cmd.split(' ')[0]}: a too-long prefix`, args: `${cmd} --prefix ${'a'.repeat(40)}`, hint: /at most \d+ fit/ },
     { what: `${cmd.split(' ')[0]}: a malformed endpoint URL`, args: `${cmd} --endpoint-url ftp://x`, hint: /--endpoint-url .*http/s },
     { what: `${cmd.split(' ')[0]}: a region that is not one`, args: `${cmd} --region moon`, hint: /region code such as us-east-1/ },

@@ -269,8 +269,8 @@ describe('bad input: exit 2, no AWS call', () => {
     ['a bad roster line', ['check', '--roster', roster], /line 4: "carol is late"/],
     ['a name that cannot be a prefix', ['status', '--students', 'alice,b_o'], /"b_o" cannot be a prefix/],
     ['an empty list', ['check', '--students', ''], /names no student/],
-    ['a name twice (IAM ignores case)', ['cleanup', '--yes', '--students', 'bob,Bob'], /listed twice/],
-    ['setup without an address', ['setup', '--students', 'alice'], /No address\s+for alice/],
+    ['a name twice', ['cleanup', '--yes', '--students', 'bob,bob'], /listed twice/],
+    ['a name with capitals (IAM ignores case, S3 names are lowercase)', ['cleanup', '--yes', '--students', 'bob,Bob'], /"Bob" cannot be a prefix.*capital letters/s],
     ['a missing roster', ['check', '--roster', join(tmpdir(), 'no-such-roster.txt')], /Cannot read the roster/],
   ];
   for (const [label, args, message] of cases) {

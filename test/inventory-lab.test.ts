@@ -211,24 +211,28 @@ describe('setup --lab inventory', () => {
       [5, 'done'],
       [6, null],
     ]);
-    assert.equal(listed.tasks[3]!.hint, 'poc upload --lab inventory --wait');
+    // The command as it runs as is: this run's endpoint and region, and the lab.
+    assert.match(listed.tasks[3]!.hint ?? '', /^poc upload --wait --region us-east-1 --endpoint-url \S+ --lab inventory$/);
   });
 
   it('two prefixes are kept apart: each has its own bucket and names, and cleaning up one leaves the other whole', { timeout: 150_000 }, async () => {
     assert.equal((await runSetup({ prefix: 'alice' })).exitCode, 0);
-    assert.equal((await runSetup({ prefix: 'Bob' })).exitCode, 0);
-    assert.deepEqual(await everything(), merge(wholeLab('alice'), wholeLab('Bob')));
-    assert.equal(bucketOf('Bob'), `bob-inventory-${ACCOUNT}-${REGION}`, 'bucket names are lowercase');
+    // Bob and bob would share the bucket (S3 names are lowercase) and, on AWS, every IAM
+    // name (IAM ignores case): a prefix with capitals is refused before anything is made.
+    await assert.rejects(runSetup({ prefix: 'Bob' }), (e: { exitCode?: number; hint?: string }) => e.exitCode === 2 && /--prefix bob\b/.test(e.hint ?? ''));
+    assert.deepEqual(await everything(), wholeLab('alice'));
+    assert.equal((await runSetup({ prefix: 'bob' })).exitCode, 0);
+    assert.deepEqual(await everything(), merge(wholeLab('alice'), wholeLab('bob')));
     // Each Load-Inventory may read its own bucket only.
-    assert.equal((await inlinePolicy('Bob-Lambda-Load-Inventory-Role', 'load-inventory'))[0]!.Resource, `arn:aws:s3:::${bucketOf('Bob')}/*`);
+    assert.equal((await inlinePolicy('bob-Lambda-Load-Inventory-Role', 'load-inventory'))[0]!.Resource, `arn:aws:s3:::${bucketOf('bob')}/*`);
     const perm = JSON.parse((await sdk(moto).lambda.getPolicy({ FunctionName: 'alice-Load-Inventory' })).Policy!) as { Statement: { Condition: unknown }[] };
     assert.match(JSON.stringify(perm.Statement[0]!.Condition), new RegExp(bucketOf('alice')));
 
     const cleaned = await cleanup(options({ prefix: 'alice' }), { reporter: await quiet() });
     assert.equal(cleaned.exitCode, 0, cleaned.error?.message);
-    assert.deepEqual(await everything(), wholeLab('Bob'), 'only alice’s lab is gone');
-    const bob = await status(options({ prefix: 'Bob' }), {});
-    assert.equal(bob.exitCode, 0, 'Bob’s lab is complete');
+    assert.deepEqual(await everything(), wholeLab('bob'), 'only alice’s lab is gone');
+    const bob = await status(options({ prefix: 'bob' }), {});
+    assert.equal(bob.exitCode, 0, 'bob’s lab is complete');
   });
 
   it('cleanup leaves nothing: the bucket with every object version, the functions, trigger, logs, topic, table and roles', { timeout: 120_000 }, async () => {

@@ -10,6 +10,8 @@ export interface Student {
   prefix: string;
   /** From the roster line, or --email with {student} filled in. */
   email?: string;
+  /** The email is the student's own, from their roster line (not the class's --email). */
+  fromRoster?: boolean;
 }
 
 export interface StudentOptions {
@@ -84,7 +86,7 @@ export function parseStudents(options: StudentOptions, lab: Lab, read: (file: st
     seen.set(e.name.toLowerCase(), e);
     const email = e.email ?? options.email?.replaceAll('{student}', e.name);
     try {
-      return { prefix: e.name, email: validateEmail(email, lab) };
+      return { prefix: e.name, email: validateEmail(email, lab), ...(e.email ? { fromRoster: true } : {}) };
     } catch (error) {
       if (!(error instanceof PocError)) throw error;
       throw new UsageError(`${e.where} (${e.name}): ${error.message}`, error.hint);
