@@ -382,6 +382,27 @@ describe('poc setup --only / --from / --to', () => {
     assert.deepEqual(await built(sdk(moto)), [1, 2, 3, 4, 5, 6]);
   });
 
+  it('--only 1,2 on a lab missing the other tasks says the selected ones are done and the rest is not', async () => {
+    const moto = getMoto();
+    assert.equal((await runSetup(moto, { to: '2' })).result.exitCode, 0);
+    const { setupView } = await import('../src/ui/views.js');
+    const { selectLab } = await import('../src/labs/index.js');
+    for (const dryRun of [true, false]) {
+      const { result } = await runSetup(moto, { only: '1,2', dryRun });
+      assert.equal(result.exitCode, 0, result.error?.message);
+      assert.deepEqual(result.selected, [1, 2]);
+      assert.deepEqual(result.incomplete, [3, 4, 5, 6, 7, 8]);
+      const text = setupView(result, dryRun, selectLab('orders'), labOptions(moto, { only: '1,2' })).replace(/\n\s*/g, ' ');
+      assert.doesNotMatch(text, /the lab is complete/i, text);
+      assert.match(text, dryRun ? /Nothing to do in the selected tasks 1, 2/ : /Nothing changed: every resource in the selected tasks 1, 2 was already/, text);
+      assert.match(text, /The lab is not complete: tasks 3, 4, 5, 6, 7, 8 are missing or drifted \(not selected\)/, text);
+    }
+    // The whole lab built: --only says the rest is complete too.
+    assert.equal((await runSetup(moto)).result.exitCode, 0);
+    const { result } = await runSetup(moto, { only: '1,2', dryRun: true });
+    assert.deepEqual(result.incomplete, []);
+  });
+
   it('--only 5 on an empty account stops with a message naming the table and task 2', async () => {
     const moto = getMoto();
     await assert.rejects(runSetup(moto, { only: '5' }), (error: Error & { exitCode?: number; hint?: string }) => {

@@ -24,6 +24,11 @@ export interface LabResult {
   /** The order lab's output (see Lab.outputs); other labs' outputs are keys beside it. */
   apiUrl?: string;
   resources: ResourceJson[];
+  /** setup with --only/--from/--to: the tasks it worked on, and those left out that are not complete. */
+  selected?: number[];
+  incomplete?: number[];
+  /** Among those, the lab's subscription is missing: building them needs an address. */
+  needsEmail?: boolean;
   /** --step: the task before which the person chose to stop. */
   stoppedAt?: number;
   /** Set when the command failed part-way: the CLI prints it after the data. */

@@ -10,7 +10,7 @@ import { parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, outputsOf, toJson, type LabResult } from './results.js';
 import { labInOtherRegion } from './other-region.js';
-import { pocCommand, withoutRunAgain } from './suggest.js';
+import { pocCommand, setupCommand, withoutRunAgain } from './suggest.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;
@@ -31,6 +31,8 @@ export interface SetupDeps extends Deps {
   askStep?: (task: LabTask) => Promise<StepAnswer>;
   /** The explanation printed before a task in --step mode. */
   explain?: (task: number, ctx: Ctx, lab: Lab) => string | Promise<string>;
+  /** Whether to read the tasks left out by --only/--from/--to, to say if the lab is complete (class setup does not). */
+  readRest?: boolean;
 }
 
 /** Which of the lab's building tasks to run: --only 3,4 or --from 4 --to 6 (validated, before any AWS call). */
@@ -67,13 +69,16 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   // and the subscription a re-run without --email looks for: one round of reads for all.
   // --step reads each task when it comes to it, after the earlier ones are built; a fixed
   // concurrency keeps the level-by-level walk.
-  const wanted = all.filter((r) => resources.includes(r) || r.type === 'iam-policy' || resources.some((s) => s.needs.includes(r.key)));
+  // The tasks left out (--only 1,2): read too, so that the result can say whether the lab
+  // is complete beyond them, not only that the chosen ones are.
+  const rest = deps.readRest === false || options.step ? [] : all.filter((r) => !tasks.includes(r.task) && buildingTasks(lab).includes(r.task));
+  const wanted = all.filter((r) => resources.includes(r) || rest.includes(r) || r.type === 'iam-policy' || r.type === 'iam-role' || resources.some((s) => s.needs.includes(r.key)));
   const readings = options.step || ctx.concurrency !== undefined ? undefined : readAhead(wanted, ctx);
   const elsewhere = await labInOtherRegion(all, ctx, readings);
   if (elsewhere) {
     throw new UsageError(
-      `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
-      `Give this region's lab its own --prefix: \`${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, 'setup')}\`\nOr work on the existing lab: \`${pocCommand({ ...options, region: elsewhere.region }, 'status')}\``,
+      `A lab${names.prefix ? ` with prefix ${names.prefix}` : ''} already exists in ${elsewhere.region}: its IAM policies and roles (${elsewhere.policies.join(', ')}) name that region's resources, and IAM names are shared by every region, so setup here would rewrite them and break that lab. Nothing was changed.`,
+      `Give this region's lab its own --prefix: \`${pocCommand({ ...options, prefix: names.prefix ? `${names.prefix}-${session.region}` : session.region }, setupCommand(options, true))}\`\nOr work on the existing lab: \`${pocCommand({ ...options, region: elsewhere.region }, 'status')}\``,
     );
   }
 
@@ -101,17 +106,21 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
   }
 
   const error = firstError(reports);
+  const others = rest.length && !error ? await observeAll(rest, ctx, {}, readings) : [];
   return {
     account: session.account,
     region: session.region,
     prefix: names.prefix,
     ...outputsOf(lab, reports),
     resources: reports.map(toJson),
+    ...(rest.length && !error
+      ? { selected: tasks, incomplete: [...new Set(others.filter((r) => r.state !== 'present').map((r) => r.task))], ...(others.some((r) => r.type === 'sns-subscription' && r.state === 'missing') ? { needsEmail: true } : {}) }
+      : {}),
     error:
       error &&
       new AwsFailure(
         `Setup stopped: ${error.message}`,
-        `${withoutRunAgain(error.hint) ? `${withoutRunAgain(error.hint)}\n  ` : ''}What was built is kept: run \`${pocCommand(options, 'setup')}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
+        `${withoutRunAgain(error.hint) ? `${withoutRunAgain(error.hint)}\n  ` : ''}What was built is kept: run \`${pocCommand(options, setupCommand(options))}\` again to continue where it stopped, or \`${pocCommand(options, 'cleanup')}\` to remove it.`,
       ),
     exitCode: error ? error.exitCode : 0,
     // Task 0 is a task too: "stopped before task 0" must not read as "not stopped".

@@ -3,7 +3,7 @@ import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand } from '../commands/suggest.js';
+import { pocCommand, setupCommand } from '../commands/suggest.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
@@ -13,21 +13,30 @@ export function setupView(result: LabResult, dryRun: boolean, lab: Lab, options:
   const s = out();
   const count = (o: string) => result.resources.filter((r) => r.outcome === o).length;
   const lines: string[] = [];
+  // --only/--from/--to: what "done" covers, and whether the tasks left out are complete.
+  const tasks = (list: number[]) => `task${list.length > 1 ? 's' : ''} ${list.join(', ')}`;
+  const chosen = result.selected ? ` in the selected ${tasks(result.selected)}` : '';
+  const rest = result.incomplete?.length
+    ? [s.warn(`The lab is not complete: ${tasks(result.incomplete)} ${result.incomplete.length > 1 ? 'are' : 'is'} missing or drifted (not selected). \`${pocCommand(options, setupCommand({ email: (options as { email?: string }).email }, result.needsEmail))}\` builds every task.`)]
+    : result.selected
+      ? ['The tasks not selected are complete too.']
+      : [];
   if (dryRun) {
     const todo = result.resources.filter((r) => r.state !== 'present');
-    lines.push(todo.length ? `${todo.length} resource(s) would be created or repaired:` : 'Nothing to do: the lab is complete.');
+    lines.push(todo.length ? `${todo.length} resource(s)${chosen} would be created or repaired:` : result.selected ? `Nothing to do${chosen}: they are complete.` : 'Nothing to do: the lab is complete.');
     for (const r of todo) lines.push(`  ${r.state === 'missing' ? '+ create' : '~ repair'}  ${r.name}${r.reasons && r.state !== 'missing' ? ` (${r.reasons.join('; ')})` : ''}`);
-    return lines.join('\n');
+    return [...lines, ...rest].join('\n');
   }
   const changed = count('created') + count('updated');
   const skipped = count('skipped');
   lines.push(
     changed === 0 && !result.error && !skipped
-      ? s.good('Nothing changed: every resource was already as the lab wants it.')
+      ? s.good(`Nothing changed: every resource${chosen} was already as the lab wants it.`)
       : changed === 0 && !result.error && !count('unchanged')
         ? `Nothing was built: ${result.stoppedAt ? `you stopped before task ${result.stoppedAt}` : 'every task was skipped'} (${skipped} resource(s) not attempted).`
         : `${count('created')} created, ${count('updated')} repaired, ${count('unchanged')} unchanged${count('failed') ? `, ${count('failed')} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}.`,
   );
+  if (!result.error) lines.push(...rest);
   // The lab's outputs (the order lab's API URL), then how to try the lab out.
   const outputs = lab.outputs.map((o) => ({ label: o.label, value: (result as unknown as Record<string, unknown>)[o.key] })).filter((o) => typeof o.value === 'string');
   if (outputs.length && !result.error) {
@@ -66,10 +75,11 @@ export function statusView(result: StatusResult, options: GlobalOptions = {}): s
   }
   lines.push('');
   const bad = result.resources.filter((r) => r.state !== 'present');
+  const unsubscribed = bad.some((r) => r.type === 'sns-subscription' && r.state === 'missing');
   lines.push(
     result.complete
       ? s.good('The lab is complete.')
-      : s.warn(`${bad.length} resource(s) missing or drifted${bad.length > 3 ? ' (listed above)' : `: ${bad.map((r) => r.name).join(', ')}`}. Run \`${pocCommand(options, 'setup')}\` to build or repair them.`),
+      : s.warn(`${bad.length} resource(s) missing or drifted${bad.length > 3 ? ' (listed above)' : `: ${bad.map((r) => r.name).join(', ')}`}. Run \`${pocCommand(options, setupCommand({}, unsubscribed))}\` to build or repair them${unsubscribed ? ' (with your address: the lab has no subscription yet)' : ''}.`),
   );
   return lines.join('\n');
 }
@@ -93,7 +103,8 @@ export function cleanupView(result: import('../commands/cleanup.js').CleanupResu
     lines.push(s.warn('Could not check (it may or may not be there):'));
     for (const r of unchecked) lines.push(`  ${r.type.padEnd(20)} ${r.name}`);
   }
-  if (!result.remaining.length && !unchecked.length) lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
+  if (result.unverified && !result.remaining.length && !unchecked.length) lines.push(s.warn(`Stopped before checking that nothing is left: \`${pocCommand(options, 'cleanup')}\` checks (and deletes whatever is still there).`));
+  else if (!result.remaining.length && !unchecked.length) lines.push(s.good('Checked: nothing of the lab is left, and nothing is left billing.'));
   lines.push(...result.notes.map((n) => s.dim(n)));
   return lines.join('\n');
 }
