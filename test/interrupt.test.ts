@@ -45,6 +45,10 @@ interface Run {
 interface Child {
   /** Sends the signal if the run is still going (once). */
   stop(signal: Stop['signal']): void;
+  /** Sends the signal, however often called. */
+  signal(signal: NodeJS.Signals): void;
+  /** What it printed on stdout so far. */
+  stdout(): string;
   done: Promise<Run>;
 }
 
@@ -83,7 +87,7 @@ function start(args: string[], stop?: Stop): Child {
       resolve({ code, signal, stdout, stderr, stopped });
     });
   });
-  return { stop: kill, done };
+  return { stop: kill, signal: (sig) => void child.kill(sig), stdout: () => stdout, done };
 }
 
 const poc = (args: string[], stop?: Stop) => start(args, stop).done;
@@ -202,6 +206,40 @@ describe('interrupting setup, then running it again', { concurrency: true }, () 
     const cleaned = await cleanupAgain(prefix);
     assert.equal(cleaned.exitCode, 0, why(cleaned));
     assert.deepEqual(await labInventory(moto.endpoint, prefix), EMPTY_LAB);
+  });
+
+  it('SIGINT after cleanup’s last deletion: the exit code and the summary agree (0 and checked, or 130 and not checked)', async () => {
+    const prefix = 'int-last';
+    const built = await setupAgain(prefix);
+    assert.equal(built.exitCode, 0, why(built));
+    // Answers held back, so that the check after the last deletion (task 1) is under way when Ctrl-C comes.
+    const run = await withSlowProxy(400, (proxy) => poc(['cleanup', '--yes', '--endpoint-url', proxy.endpoint, '--region', REGION, '--prefix', prefix], { signal: 'SIGINT', when: /✔ Task 1 / }));
+    assert.match(run.stderr, /✔ Task 1 /, 'every deletion was done');
+    assert.deepEqual(await labInventory(moto.endpoint, prefix), EMPTY_LAB);
+    const checked = /Checked: nothing of the lab is left/.test(run.stdout);
+    const unchecked = /Stopped before checking that nothing is left/.test(run.stdout);
+    assert.ok(checked !== unchecked, `says one of checked / not checked:\n${run.stdout}`);
+    assert.equal(run.code, checked ? 0 : 130, `exit code after "${checked ? 'checked' : 'not checked'}"; stderr:\n${run.stderr}`);
+    if (checked) assert.doesNotMatch(run.stderr, /Interrupted/);
+  });
+
+  it('the dashboard stops with exit 0 on a Ctrl-C relayed twice (the terminal’s and npx’s copy)', async () => {
+    const child = start(['dashboard', '--no-open', '--endpoint-url', moto.endpoint, '--region', REGION]);
+    await new Promise<void>((resolve, reject) => {
+      void child.done.then((r) => reject(new Error(`dashboard exited (${r.code}) before printing its URL:\n${r.stderr}`)));
+      const poll = setInterval(() => {
+        if (/^http:\/\/127\.0\.0\.1:\d+\/$/m.test(child.stdout())) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    // npm's signal-manager forwards the SIGINT the terminal also sent to the whole group.
+    child.signal('SIGINT');
+    child.signal('SIGINT');
+    const run = await child.done;
+    assert.equal(run.signal, null, run.stderr);
+    assert.equal(run.code, 0, `exit code; stderr:\n${run.stderr}`);
   });
 
   it('SIGINT during cleanup: exit 130; cleanup again leaves nothing', async () => {

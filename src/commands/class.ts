@@ -14,7 +14,9 @@ import { buildingTasks, type Lab } from '../labs/lab.js';
 import type { Reporter } from '../ui/reporter.js';
 import { check } from './check.js';
 import { cleanup, type CleanupResult } from './cleanup.js';
-import { validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
+import { openSession, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
+import { observation } from '../engine/walks.js';
+import { pocCommand } from './suggest.js';
 import type { LabResult } from './results.js';
 import { selectTasks, setup } from './setup.js';
 import { status } from './status.js';
@@ -56,6 +58,8 @@ export interface StudentRow {
 
 export interface ClassGrid {
   command: 'setup' | 'status' | 'check';
+  /** class setup --dry-run: the cells are the plan (present / missing / drifted), nothing was changed. */
+  dryRun?: boolean;
   lab: string;
   account: string;
   region: string;
@@ -73,6 +77,8 @@ export interface ClassCleanupRow {
   deleted: number;
   /** What is still there, by name. */
   left: string[];
+  /** Ctrl-C came after the last deletion but before the check that nothing is left. */
+  unverified?: boolean;
   error?: { message: string; hint?: string };
 }
 
@@ -120,13 +126,19 @@ async function openClass(
   const notes: string[] = [];
   let discovered: FoundStudent[] | undefined;
   if (!students) {
-    const found = await discoverStudents(lab, aws, { account, region: aws.region });
+    const found = await discoverStudents(lab, aws, { account, region: aws.region }, (command) => pocCommand({ ...studentOptions(options, { prefix: '' }), prefix: undefined, lab: lab.id }, command));
     discovered = found.students;
     notes.push(...found.notes);
     students = found.students.map((s) => ({ prefix: s.prefix, email: options.email?.replaceAll('{student}', s.prefix) }));
     deps.reporter.info(`Found ${students.length} student(s) in ${account} ${aws.region}${students.length ? `: ${students.map((s) => s.prefix).join(', ')}` : ''}`);
   } else deps.reporter.info(`Account ${account} in ${aws.region}, ${students.length} student(s)`);
   return { lab, aws, account, region: aws.region, students, discovered, notes };
+}
+
+/** One student's options: the class's, for that prefix (a hint from their walk then names them, not the class). */
+function studentOptions<T extends ClassOptions>(options: T, s: Student): Omit<T, 'students' | 'roster'> & { prefix: string; email?: string } {
+  const { students: _students, roster: _roster, ...rest } = options;
+  return { ...rest, prefix: s.prefix, email: s.email };
 }
 
 /** Runs one student's work; anything it throws is that student's, never the class's. */
@@ -160,7 +172,7 @@ const sessionDeps = (c: Class, deps: ClassDeps) => ({ aws: c.aws, signal: deps.s
 export async function classCheck(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
   const c = await openClass(options, deps, false);
   const tasks = buildingTasks(c.lab);
-  const results = await each(c.students, (s) => check([], { ...options, prefix: s.prefix, email: s.email }, sessionDeps(c, deps)));
+  const results = await each(c.students, (s) => check([], studentOptions(options, s), sessionDeps(c, deps)));
   const rows = results.map((r, i): StudentRow => {
     const student = c.students[i].prefix;
     if (r instanceof PocError) return failedRow(student, tasks, r);
@@ -176,7 +188,7 @@ export async function classCheck(options: ClassOptions, deps: ClassDeps): Promis
 export async function classStatus(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
   const c = await openClass(options, deps, false);
   const tasks = buildingTasks(c.lab);
-  const results = await each(c.students, (s) => status({ ...options, prefix: s.prefix }, sessionDeps(c, deps)));
+  const results = await each(c.students, (s) => status(studentOptions(options, s), sessionDeps(c, deps)));
   const rows = results.map((r, i): StudentRow => {
     const student = c.students[i].prefix;
     if (r instanceof PocError) return failedRow(student, tasks, r);
@@ -199,32 +211,50 @@ export async function classStatus(options: ClassOptions, deps: ClassDeps): Promi
 /** poc class setup: builds (or repairs) the chosen tasks for every student. */
 export async function classSetup(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
   let tasks: number[] = [];
-  const c = await openClass(options, deps, true, async (lab, students) => {
-    validateRuntime(options.runtime, lab);
+  let subscribing = false;
+  const c = await openClass(options, deps, true, async (lab) => {
+    // No --runtime: as setup, a new function gets the lab's default and an existing one keeps its supported runtime.
+    if (options.runtime !== undefined) validateRuntime(options.runtime, lab);
     tasks = selectTasks(options, lab);
-    // The first setup of a task that subscribes an address needs one, and nobody is asked
-    // (which tasks do is the lab's resources' business; reading them needs no AWS call).
+    // Which tasks subscribe an address is the lab's resources' business (no AWS call to read them).
     const resources = (await lab.load()).resources(lab.names(''), { account: '000000000000', region: 'us-east-1' });
-    const subscribing = new Set(resources.filter((r) => r.type === 'sns-subscription').map((r) => r.task));
-    if (!options.dryRun && lab.settings.email && tasks.some((t) => subscribing.has(t))) {
-      const without = students!.filter((s) => !s.email).map((s) => s.prefix);
-      if (without.length) {
-        throw new UsageError(
-          `${lab.settings.email.missing} No address for ${without.join(', ')}.`,
-          'Pass --email instructor@example.com (or --email "instructor+{student}@example.com"), or put each address after the name in the roster.',
-        );
-      }
-    }
+    subscribing = lab.settings.email !== undefined && resources.some((r) => r.type === 'sns-subscription' && tasks.includes(r.task));
   });
+  // The same rule as setup's: an address is needed only where the lab has no subscription
+  // yet, and the class's --email (a template or one address for all) is for those labs; a
+  // student already subscribed keeps their address, as setup without --email does. An
+  // address on the student's roster line is theirs, as setup --email is. Read before any
+  // change, so that a missing address changes nothing for anyone.
+  if (subscribing) {
+    const subscribed = await Promise.all(c.students.map((s) => hasSubscription(c, s, options, deps)));
+    c.students = c.students.map((s, i) => (subscribed[i] && !s.fromRoster ? { ...s, email: undefined } : s));
+    const without = c.students.filter((s, i) => !subscribed[i] && !s.email).map((s) => s.prefix);
+    if (without.length && !options.dryRun) {
+      throw new UsageError(
+        `${c.lab.settings.email!.missing} No address for ${without.join(', ')} (no subscription in ${without.length > 1 ? 'their labs' : 'the lab'} yet).`,
+        'Pass --email instructor@example.com (or --email "instructor+{student}@example.com"), or put each address after the name in the roster.',
+      );
+    }
+  }
   const results = await each(c.students, (s) =>
-    setup({ ...options, prefix: s.prefix, email: s.email, yes: true, step: false }, { ...sessionDeps(c, deps), reporter: deps.studentReporter(s.prefix) }),
+    setup({ ...studentOptions(options, s), yes: true, step: false }, { ...sessionDeps(c, deps), reporter: deps.studentReporter(s.prefix), readRest: false }),
   );
+  const dryRun = options.dryRun === true;
   const rows = results.map((r, i): StudentRow => {
     const student = c.students[i].prefix;
     if (r instanceof PocError) return failedRow(student, tasks, r);
-    return { student, cells: tasks.map((task) => setupCell(task, r, options.dryRun === true)), ...(r.error ? { error: errorJson(r.error) } : {}) };
+    return { student, cells: tasks.map((task) => setupCell(task, r, dryRun)), ...(r.error ? { error: errorJson(r.error) } : {}) };
   });
-  return grid(c, 'setup', tasks, rows, (cell) => cell.state === 'built' || cell.state === 'present', EXIT.failure);
+  // A dry run is a plan: it succeeds when every student's lab could be read.
+  const done = (cell: Cell) => (dryRun ? cell.state !== 'failed' && cell.state !== 'error' : cell.state === 'built' || cell.state === 'present');
+  return { ...grid(c, 'setup', tasks, rows, done, EXIT.failure), ...(dryRun ? { dryRun } : {}) };
+}
+
+/** Whether the student's lab already has an email subscription (read-only; what setup looks for before it needs --email). */
+async function hasSubscription(c: Class, s: Student, options: ClassOptions, deps: ClassDeps): Promise<boolean> {
+  const session = await openSession(studentOptions(options, s), sessionDeps(c, deps), {}, { clients: ['sns'], artifacts: false });
+  const subscription = (await c.lab.load()).resources(session.names, session).find((r) => r.type === 'sns-subscription');
+  return subscription !== undefined && (await observation(subscription, session.ctx)) !== undefined;
 }
 
 function setupCell(task: number, r: LabResult, dryRun: boolean): Cell {
@@ -249,11 +279,11 @@ export async function classCleanup(options: ClassOptions, deps: ClassDeps): Prom
   });
   const base = { lab: c.lab.id, account: c.account, region: c.region, dryRun: options.dryRun === true, ...(c.discovered ? { discovered: c.discovered } : {}), notes: c.notes };
   const one = (s: Student, extra: object, reporter: Reporter) =>
-    cleanup({ ...options, prefix: s.prefix, ...extra }, { ...sessionDeps(c, deps), reporter });
+    cleanup({ ...studentOptions(options, s), ...extra }, { ...sessionDeps(c, deps), reporter });
   const row = (student: string, r: CleanupResult | PocError): ClassCleanupRow =>
     r instanceof PocError
       ? { student, found: 0, deleted: 0, left: [], error: errorJson(r) }
-      : { student, found: r.found.length, deleted: r.deleted.length, left: r.remaining.map((x) => x.name), ...(r.error ? { error: errorJson(r.error) } : {}) };
+      : { student, found: r.found.length, deleted: r.deleted.length, left: r.remaining.map((x) => x.name), ...(r.unverified ? { unverified: true } : {}), ...(r.error ? { error: errorJson(r.error) } : {}) };
 
   if (options.dryRun || !options.yes) {
     // What would go, per student (read-only), for the dry run or for the one question.
@@ -272,6 +302,7 @@ export async function classCleanup(options: ClassOptions, deps: ClassDeps): Prom
   }
   const results = await each(c.students, (s) => one(s, { yes: true, dryRun: false }, deps.studentReporter(s.prefix)));
   const rows = results.map((r, i) => row(c.students[i].prefix, r));
-  const clean = rows.every((r) => !r.error && !r.left.length);
-  return { ...base, students: rows, exitCode: clean ? EXIT.ok : EXIT.failure };
+  const clean = rows.every((r) => !r.error && !r.left.length && !r.unverified);
+  // Ctrl-C: 130 unless every student's cleanup had finished and been checked anyway.
+  return { ...base, students: rows, exitCode: clean ? EXIT.ok : deps.signal?.aborted ? EXIT.interrupted : EXIT.failure };
 }

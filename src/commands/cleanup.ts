@@ -35,6 +35,8 @@ export interface CleanupResult {
   unchecked?: ResourceJson[];
   notes: string[];
   cancelled?: boolean;
+  /** Ctrl-C came after the last deletion, before the check that nothing is left had finished. */
+  unverified?: boolean;
   error?: AwsFailure;
   exitCode: number;
 }
@@ -91,14 +93,17 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
   const failed = firstError(reports);
 
   const deletedKeys = new Set(reports.filter((r) => r.outcome === 'deleted' || r.outcome === 'absent').map((r) => r.key));
-  // Ctrl-C: stop now, and say what is left from what is known, without asking AWS again.
-  const stopped = ctx.signal?.aborted === true;
+  // Ctrl-C before every deletion was done: stop now, and say what is left from what is
+  // known, without asking AWS again. A Ctrl-C after the last deletion stops only the check.
+  const stopped = ctx.signal?.aborted === true && existing.some((r) => !deletedKeys.has(r.key));
   const after = stopped
     ? { remaining: before.filter((r) => present.has(r.key) && !deletedKeys.has(r.key)).map((r) => ({ ...r, reasons: ['not deleted: the run was stopped'] })), unchecked: [] }
     : failed
       ? await leftovers(resources, ctx)
       : await settled(resources, ctx, reporter);
   const { remaining, unchecked } = after;
+  // Everything was deleted but the check that nothing is left was cut short by Ctrl-C.
+  const unverified = !stopped && !failed && ctx.signal?.aborted === true && (!('verified' in after && after.verified) || remaining.length > 0);
   const notes: string[] = keptNote ? [keptNote] : [];
   if (pending.length) {
     // Amazon SNS deletes a subscription left pending confirmation for 48 hours (72 before May
@@ -125,7 +130,8 @@ export async function cleanup(options: CleanupOptions, deps: CleanupDeps): Promi
     unchecked: unchecked.map(toJson),
     notes,
     error,
-    exitCode: stopped ? EXIT.interrupted : error ? EXIT.failure : EXIT.ok,
+    ...(unverified ? { unverified } : {}),
+    exitCode: stopped || unverified ? EXIT.interrupted : error ? EXIT.failure : EXIT.ok,
   };
 }
 
@@ -147,12 +153,14 @@ async function leftovers(resources: AnyResource[], ctx: Parameters<typeof observ
 }
 
 /** Deletion is eventually consistent (a deleted queue is listed for up to 60 s): wait, bounded. */
-async function settled(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1], reporter: Reporter): Promise<Leftovers> {
+async function settled(resources: AnyResource[], ctx: Parameters<typeof observeAll>[1], reporter: Reporter): Promise<Leftovers & { verified: boolean }> {
   let last: Leftovers = { remaining: [], unchecked: [] };
+  let verified = false;
   try {
     await pollUntil(
       async () => {
         last = await leftovers(resources, ctx);
+        verified = true;
         // What cannot be read will not become readable by waiting for AWS to finish deleting.
         if (last.unchecked.length) return true;
         return last.remaining.length ? `AWS to finish deleting ${last.remaining.map((r) => r.name).join(', ')}` : true;
@@ -162,8 +170,9 @@ async function settled(resources: AnyResource[], ctx: Parameters<typeof observeA
       ctx.signal,
     );
   } catch (error) {
-    if (ctx.signal?.aborted) return last;
+    // Ctrl-C during a read: what the last complete read saw, if there was one.
+    if (ctx.signal?.aborted) return { ...last, verified: verified && !last.unchecked.length };
     if (!(error instanceof RetryExhausted)) throw error;
   }
-  return last;
+  return { ...last, verified };
 }

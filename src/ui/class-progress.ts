@@ -37,9 +37,10 @@ export function studentReporters(parent: Reporter, width = 12): (student: string
         if (!keys.every((k) => reports.has(k))) return;
         const mine = keys.map((k) => reports.get(k)!);
         const failed = mine.find((r) => r.outcome === 'failed');
-        const worked = mine.some((r) => r.outcome !== 'skipped');
-        const mark = failed ? s.bad('✖') : worked ? s.good('✔') : s.dim('·');
-        const why = failed ? `: ${failed.error?.message ?? failed.reasons[0] ?? ''}` : worked ? '' : ' (not attempted)';
+        const worked = mine.filter((r) => r.outcome !== 'skipped').length;
+        // ✔ only for a task wholly done: one stopped part-way (Ctrl-C) says so, as the summary will.
+        const mark = failed ? s.bad('✖') : worked === mine.length ? s.good('✔') : s.dim('·');
+        const why = failed ? `: ${failed.error?.message ?? failed.reasons[0] ?? ''}` : worked === mine.length ? '' : worked ? ` (stopped part-way: ${worked} of ${mine.length} done)` : ' (not attempted)';
         line(`${mark} task ${resource.task} ${titles[resource.task] ?? ''}${why}`);
       },
       end() {},
