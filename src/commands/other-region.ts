@@ -1,7 +1,8 @@
 // IAM names are global, the ARNs in the lab's policies regional: a lab of the same prefix
 // in another region shares its policies and roles with this one. Setting up here would
 // rewrite them (and break that lab); cleaning up here would delete what that lab runs on.
-// The policy documents say which region they serve.
+// The policy documents say which region they serve: the managed policies' (the order lab)
+// and the roles' inline ones (the inventory lab's roles carry only inline policies).
 import { toPocError } from '../aws/errors.js';
 import type { AnyResource, Ctx } from '../engine/resource.js';
 import { observation, type Readings } from '../engine/walks.js';
@@ -29,14 +30,15 @@ function regionsIn(document: PolicyDocument | undefined): string[] {
 
 /** The lab (same prefix, same account) that the existing IAM policies serve in another region, if any. */
 export async function labInOtherRegion(resources: AnyResource[], ctx: Ctx, readings?: Readings): Promise<OtherRegionLab | undefined> {
-  const policies = resources.filter((r) => r.type === 'iam-policy');
+  const iam = resources.filter((r) => r.type === 'iam-policy' || r.type === 'iam-role');
   const seen = await Promise.all(
-    policies.map(async (p) => {
+    iam.map(async (p) => {
       try {
-        const observed = (await observation(p, ctx, readings)) as { document?: PolicyDocument } | undefined;
-        return { name: p.name, regions: regionsIn(observed?.document) };
+        const observed = (await observation(p, ctx, readings)) as { document?: PolicyDocument; inline?: Record<string, PolicyDocument | undefined> } | undefined;
+        const documents = [observed?.document, ...Object.values(observed?.inline ?? {})];
+        return { name: p.name, regions: [...new Set(documents.flatMap(regionsIn))] };
       } catch (error) {
-        throw toPocError(error, `Reading iam-policy ${p.name}`);
+        throw toPocError(error, `Reading ${p.type} ${p.name}`);
       }
     }),
   );
