@@ -6,7 +6,9 @@ import module from 'node:module';
 // compiling the AWS SDK); Node 20 has no such cache and skips this.
 module.enableCompileCache?.();
 
-import('../dist/cli/cli.js').catch((error) => {
+import('../dist/cli/cli.js').then(async ({ main }) => {
+  process.exitCode = await main(process.argv);
+}, (error) => {
   if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/cli.js')) {
     process.stderr.write('poc is not built yet: run `npm install` (or `npm run build`) in the poc folder.\n');
     process.exit(1);

@@ -17,6 +17,11 @@ interface Outcome {
   error?: PocError;
   /** The command already streamed its output (logs --follow): print no document. */
   quietJson?: boolean;
+  /**
+   * The command handles Ctrl-C itself: its exit code says whether it was stopped (130) or
+   * finished anyway (a cleanup whose last deletion and check were done), and is kept.
+   */
+  ownsInterrupt?: boolean;
 }
 
 type Runner<O> = (options: O & GlobalOptions, tools: Tools) => Promise<Outcome>;
@@ -52,12 +57,21 @@ function errorJson(error: PocError) {
   return { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode } };
 }
 
+/** How soon after a Ctrl-C a second SIGINT is taken for a relayed copy of the same one (see execute). */
+const RELAYED_SIGINT_MS = 500;
+
 async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { startsLocal?: boolean } = {}): Promise<number> {
   const { createReporter } = await import('./ui/reporter.js');
   const reporter = await createReporter({ json: options.json, verbose: options.verbose });
   const controller = new AbortController();
   let interrupts = 0;
+  let firstAt = 0;
   const onSigint = () => {
+    // One Ctrl-C can arrive twice: the terminal sends SIGINT to its whole foreground process
+    // group, and npx/npm, in that group, forwards its own copy to poc (@npmcli/run-script's
+    // signal-manager). A second one this soon is that copy, not a person asking to quit at once.
+    if (interrupts === 1 && Date.now() - firstAt < RELAYED_SIGINT_MS) return;
+    if (interrupts === 0) firstAt = Date.now();
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.interrupted);
     reporter.warn('Stopping after the calls under way (Ctrl-C again to quit at once)…');
@@ -78,7 +92,7 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { 
       const text = await outcome.view();
       if (text) process.stdout.write(`${text}\n`);
     }
-    if (controller.signal.aborted && !outcome.quietJson) {
+    if (controller.signal.aborted && !outcome.quietJson && !(outcome.ownsInterrupt && outcome.exitCode !== EXIT.interrupted)) {
       // The document above already says what was done; the notice goes to stderr only.
       await printError(new Interrupted('Interrupted.', 'What finished is listed above; run the same command again to continue.'), { ...options, json: false });
       return EXIT.interrupted;
@@ -125,7 +139,8 @@ function addTryIt(program: Command, lab: Lab) {
         const chosen = opts.lab ?? (process.env.POC_LAB || undefined);
         if (chosen !== undefined && chosen !== lab.id) {
           const other = selectLab(chosen);
-          throw new UsageError(`${t.name} tries out the ${lab.id} lab, not ${other.id}.`, `Leave out --lab (and POC_LAB) to try the ${lab.id} lab, or run poc ${other.tryIt.name} --lab ${other.id}.`);
+          const { pocCommand } = await import('./commands/suggest.js');
+          throw new UsageError(`${t.name} tries out the ${lab.id} lab, not ${other.id}.`, `Leave out --lab (and POC_LAB) to try the ${lab.id} lab, or run \`${pocCommand({ ...opts, lab: other.id }, other.tryIt.name)}\`.`);
         }
         const stdin = async () => {
           const chunks: Buffer[] = [];
@@ -179,10 +194,10 @@ Examples:
       if (action === 'cleanup') {
         const { prompts } = await import('./ui/prompts.js');
         const result = await cls.classCleanup(opts, { ...deps, confirm: tools.interactive ? prompts().confirm : undefined });
-        return { data: result, view: () => views.classCleanupView(result), exitCode: result.exitCode };
+        return { data: result, view: () => views.classCleanupView(result, opts), exitCode: result.exitCode, ownsInterrupt: true };
       }
       const result = await (action === 'setup' ? cls.classSetup : action === 'status' ? cls.classStatus : cls.classCheck)(opts, deps);
-      return { data: result, view: () => views.classGridView(result), exitCode: result.exitCode };
+      return { data: result, view: () => views.classGridView(result, opts), exitCode: result.exitCode };
     }, { startsLocal: action === 'setup' });
   };
   students(
@@ -190,7 +205,7 @@ Examples:
       .command('setup')
       .description('build (or repair) the labs of every student, e.g. tasks 1-3 so the class starts at task 4')
       .option('--email <address>', 'where notifications go; "{student}" is replaced by each name (a roster line may give its own)')
-      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of the functions').choices(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'))
+      .addOption(new Option('--runtime <runtime>', 'Lambda runtime of the functions (default: nodejs22.x for a new function; an existing one keeps its supported runtime)').choices(['nodejs22.x', 'nodejs24.x']))
       .option('--dry-run', 'only show what would be created or repaired')
       .option('--only <tasks>', 'run only these tasks, e.g. 1,2,3')
       .option('--from <task>', 'start at this task')
@@ -449,7 +464,7 @@ Examples:
         const { paceWaitLine } = await import('./ui/class-progress.js');
         const onPaceWait = (wait: import('./aws/pacing.js').PaceWait) => tools.reporter.info(`  … ${paceWaitLine(wait)}`);
         const result = await cleanup(opts, { reporter: tools.reporter, onCall: tools.reporter.call, signal: tools.signal, confirm, onPaceWait });
-        return { data: result, view: () => cleanupView(result, opts), exitCode: result.exitCode, error: result.error };
+        return { data: result, view: () => cleanupView(result, opts), exitCode: result.exitCode, error: result.error, ownsInterrupt: true };
       });
     });
 
@@ -582,5 +597,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv);
-process.exitCode = code;
+// bin/poc.js calls main(); importing this module runs nothing, so that a test can parse a
+// suggested command with the very program a user runs (test/helpers/hints.ts).

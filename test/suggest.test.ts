@@ -5,8 +5,12 @@ import { describe, it } from 'node:test';
 import { pocCommand } from '../src/commands/suggest.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runPoc } from './helpers/cli.js';
-import { motoPerFile } from './helpers/lab.js';
+import { hintsIn, shellWords } from './helpers/hints.js';
+import { motoPerFile, sdk } from './helpers/lab.js';
 import { awsEnv } from './helpers/moto.js';
 
 const moto = motoPerFile();
@@ -24,10 +28,10 @@ describe('suggested commands', { concurrency: true }, () => {
     assert.equal(pocCommand({}, 'status'), 'poc status');
   });
 
-  it('status of an incomplete lab suggests setup with the same options', async () => {
+  it('status of an empty prefix suggests setup with the same options, and an address (there is no subscription yet)', async () => {
     const run = await runPoc(['status', '--prefix', 'noemail', '--region', REGION, '--endpoint-url', moto.endpoint], env());
     assert.equal(run.code, 3, run.stderr);
-    assert.match(run.stdout, new RegExp(esc(`poc setup ${selecting('noemail')}`)), run.stdout);
+    assert.match(run.stdout, new RegExp(esc(`poc setup --email you@example.com ${selecting('noemail')}`)), run.stdout);
   });
 
   it('cleanup --dry-run suggests cleanup with the same options', async () => {
@@ -42,7 +46,7 @@ describe('suggested commands', { concurrency: true }, () => {
   it('send-order without a lab suggests setup with the same options', async () => {
     const run = await runPoc(['send-order', '{"item":"mop"}', '--prefix', 'nolab', '--region', REGION, '--endpoint-url', moto.endpoint], env());
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, new RegExp(esc(`poc setup ${selecting('nolab')}`)), run.stderr);
+    assert.match(run.stderr, new RegExp(esc(`poc setup --email you@example.com ${selecting('nolab')}`)), run.stderr);
   });
 
   it('setup --only a task whose prerequisite is missing suggests setup --only with the same options', async () => {
@@ -56,12 +60,75 @@ describe('suggested commands', { concurrency: true }, () => {
     const built = await setup({ endpointUrl: moto.endpoint, region: REGION, prefix, email: 'a@example.com' }, { reporter: await createReporter({ json: true }) });
     assert.equal(built.exitCode, 0, built.error?.message);
     assert.match(built.apiUrl ?? '', /^https:\/\//);
-    const run = await runPoc(['send-order', '{"item":"mop"}', '--prefix', prefix, '--region', REGION, '--endpoint-url', moto.endpoint], env());
+    const run = await runPoc(['send-order', '{"item":"mop"}', '--count', '5', '--prefix', prefix, '--region', REGION, '--endpoint-url', moto.endpoint], env());
     assert.equal(run.code, 1, run.stderr);
     const all = (run.stdout + run.stderr).replace(/\n\s+/g, ' ');
     assert.match(all, new RegExp(esc(built.apiUrl!)), 'names the URL');
     assert.match(all, /ENOTFOUND|ECONNREFUSED|EAI_AGAIN|getaddrinfo/, 'names the cause');
-    assert.match(all, new RegExp(esc(`poc send-order --via queue ${selecting(prefix)}`)), all);
+    // This very order, straight to the queue, runs as is.
+    assert.match(all, new RegExp(esc(`\`poc send-order '{"item":"mop"}' --count 5 --via queue ${selecting(prefix)} --lab orders\``)), all);
+  });
+});
+
+describe('what the issue found: each hint carries the run’s selection and what it needs to run as is', () => {
+  const on = ['--region', REGION, '--endpoint-url', moto.endpoint];
+  const build = async (prefix: string, only: string) => {
+    const r = await setup({ endpointUrl: moto.endpoint, region: REGION, prefix, email: 'a@example.com', only }, { reporter: await createReporter({ json: true }) });
+    assert.equal(r.exitCode, 0, r.error?.message);
+  };
+  const queues = async (prefix: string) => ((await sdk(moto).sqs.listQueues({ QueueNamePrefix: `${prefix}-` })).QueueUrls ?? []).length;
+  const flat = (run: { stdout: string; stderr: string }) => (run.stdout + run.stderr).replace(/\n\s+/g, ' ');
+
+  it('class cleanup --dry-run names the roster’s students; its hint, run, deletes theirs and nobody else’s', { timeout: 240_000 }, async () => {
+    for (const p of ['ra', 'rb', 'rc']) await build(p, '3');
+    const roster = join(tmpdir(), `poc-hint-roster-${process.pid}.txt`);
+    writeFileSync(roster, 'ra\nrb\n');
+    const dry = await runPoc(['class', 'cleanup', '--roster', roster, '--dry-run', ...on], env());
+    assert.equal(dry.code, 0, dry.stderr);
+    const [hint] = hintsIn(dry.stdout);
+    assert.equal(hint, `poc class cleanup --roster ${roster} ${on.join(' ')}`);
+    const run = await runPoc([...shellWords(hint).slice(1), '--yes'], env());
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual([await queues('ra'), await queues('rb'), await queues('rc')], [0, 0, 2], 'rc was not on the roster: its lab is whole');
+  });
+
+  it('cleanup --dry-run’s hint, run, deletes this prefix’s lab only', { timeout: 120_000 }, async () => {
+    for (const p of ['da', 'dab']) await build(p, '3');
+    const dry = await runPoc(['cleanup', '--dry-run', '--prefix', 'da', ...on], env());
+    const [hint] = hintsIn(dry.stdout);
+    const run = await runPoc([...shellWords(hint).slice(1), '--yes'], env());
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual([await queues('da'), await queues('dab')], [0, 2]);
+  });
+
+  it('tasks on an emulator: the test task’s command has the order, --via queue and the selection; no "Add --prefix"', { timeout: 60_000 }, async () => {
+    const run = await runPoc(['tasks', '--prefix', 'zed', ...on], env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(esc(`\`poc send-order '{"item":"latex gloves","customerID":"12345"}' --wait --via queue ${selecting('zed')}\``)), run.stdout);
+    assert.match(run.stdout, new RegExp(esc(`\`poc cleanup ${selecting('zed')}\``)));
+    assert.doesNotMatch(run.stdout, /Add --prefix/);
+  });
+
+  it('class status: the lab without a prefix is shown with a status command for this account', { timeout: 120_000 }, async () => {
+    await build('', '3');
+    const run = await runPoc(['class', 'status', ...on], env());
+    assert.match(flat(run), new RegExp(esc(`\`poc status --region ${REGION} --endpoint-url ${moto.endpoint} --lab orders\``)), flat(run));
+  });
+
+  it('the region conflict suggests setup with an address (the new prefix has no subscription) and status in the lab’s region', { timeout: 120_000 }, async () => {
+    await build('rg', '1');
+    const run = await runPoc(['setup', '--prefix', 'rg', '--region', 'eu-west-1', '--endpoint-url', moto.endpoint], env());
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(flat(run), new RegExp(esc(`\`poc setup --email you@example.com --prefix rg-eu-west-1 --region eu-west-1 --endpoint-url ${moto.endpoint}\``)), flat(run));
+    assert.match(flat(run), new RegExp(esc(`\`poc status --prefix rg --region ${REGION} --endpoint-url ${moto.endpoint}\``)), flat(run));
+  });
+
+  it('a table with the wrong key: delete just that table (aws CLI, this account), not the whole lab', { timeout: 60_000 }, async () => {
+    await sdk(moto).dynamodb.createTable({ TableName: 'tk-orders', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+    const run = await runPoc(['setup', '--only', '2', '--prefix', 'tk', ...on], env());
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(flat(run), new RegExp(esc(`\`aws dynamodb delete-table --table-name tk-orders --region ${REGION} --endpoint-url ${moto.endpoint}\``)), flat(run));
+    assert.doesNotMatch(flat(run), /`poc cleanup/);
   });
 });
 

@@ -104,7 +104,8 @@ export function prefixOf(lab: Lab, forms: Template[], type: string, name: string
   return candidates.sort((a, b) => a.length - b.length)[0];
 }
 
-export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace): Promise<Discovery> {
+/** `suggest` builds a poc command with the class run's account options (commands/suggest.ts). */
+export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, suggest: (command: string) => string = (c) => `poc ${c}`): Promise<Discovery> {
   const parts = await lab.load();
   const forms = templates(parts.resources(lab.names(MARK), place));
   const found = new Map<string, FoundStudent>();
@@ -156,6 +157,6 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace): Pro
 
   const types = [...new Set(forms.map((f) => f.type))].filter((t) => LISTERS[t]);
   await Promise.all([byTags(), ...types.map(byNames)]);
-  if (unprefixed) notes.push(`A lab without a prefix exists too; it is nobody's in the class (see it with poc status${lab.id === 'orders' ? '' : ` --lab ${lab.id}`}).`);
+  if (unprefixed) notes.push(`A lab without a prefix exists too; it is nobody's in the class (see it with \`${suggest('status')}\`).`);
   return { students: [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)), notes };
 }

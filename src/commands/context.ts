@@ -6,7 +6,7 @@ import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { selectLab } from '../labs/index.js';
 import type { Lab, LabNames } from '../labs/lab.js';
-import { pocCommand } from './suggest.js';
+import { awsCommand, pocCommand } from './suggest.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -130,6 +130,7 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     signal: deps.signal,
     concurrency: deps.concurrency,
     suggest: (command) => pocCommand(options, command),
+    suggestAws: (command) => awsCommand(options, command),
     artifacts: needs.artifacts ?? true,
   };
   return { lab, ctx, aws, account, region: aws.region, names };

@@ -3,9 +3,15 @@
 // would act on another prefix, region, profile or emulator.
 import type { GlobalOptions } from './context.js';
 
-/** The global options that say which lab in which account: carried into every suggestion, in this order. */
-const SELECTING: [keyof GlobalOptions & string, string][] = [
+/** What a suggestion may carry besides the global options: a class run's students. */
+type Selection = GlobalOptions & { students?: string; roster?: string };
+
+/** The options that say which lab(s) in which account: carried into every suggestion, in this order. */
+const SELECTING: [keyof Selection & string, string][] = [
   ['prefix', '--prefix'],
+  // A class command's students: without them `poc class cleanup` finds every student in the account.
+  ['students', '--students'],
+  ['roster', '--roster'],
   ['region', '--region'],
   ['profile', '--profile'],
   ['endpointUrl', '--endpoint-url'],
@@ -18,7 +24,7 @@ export function shellQuote(value: string): string {
 }
 
 /** `poc <command> <args>` plus the options that select this run's lab and account. */
-export function pocCommand(options: GlobalOptions, command: string): string {
+export function pocCommand(options: Selection, command: string): string {
   const flags = SELECTING.flatMap(([key, flag]) => {
     // --local stands for the local AWS's endpoint (which changes with every start).
     if (key === 'endpointUrl' && options.local) return ['--local'];
@@ -39,3 +45,37 @@ export function withoutRunAgain(hint: string | undefined): string {
     .replace(/\.\./g, '.')
     .trim();
 }
+
+/**
+ * " --only 1,2 --email 'me+{student}@example.com'": the options of the run that the suggested
+ * command needs to do the same work (beyond the selection pocCommand adds), by their keys.
+ */
+export function carried(options: object, keys: string[]): string {
+  const values = options as Record<string, unknown>;
+  return keys
+    .flatMap((key) => {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const value = values[key];
+      if (value === true) return [flag];
+      return typeof value === 'string' || typeof value === 'number' ? [`${flag} ${shellQuote(String(value))}`] : [];
+    })
+    .map((f) => ` ${f}`)
+    .join('');
+}
+
+/**
+ * `setup` as a suggestion, with the run's task choice, runtime and address. A lab without a
+ * subscription cannot be built without an address (`needsEmail`): then, lacking the run's,
+ * the placeholder setup's own error names. Never a placeholder otherwise: on a lab that has
+ * a subscription it would subscribe a second address.
+ */
+export function setupCommand(options: object, needsEmail = false): string {
+  const email = (options as { email?: string }).email ?? (needsEmail ? 'you@example.com' : undefined);
+  return `setup${carried({ ...options, email }, ['only', 'from', 'to', 'runtime', 'email'])}`;
+}
+
+/** An aws CLI command with the run's region, profile and endpoint, for what poc has no command of its own for. */
+export function awsCommand(options: Selection, command: string): string {
+  return ['aws', command, carried(options, ['region', 'profile', 'endpointUrl']).trim()].filter(Boolean).join(' ');
+}
+

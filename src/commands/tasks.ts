@@ -10,6 +10,9 @@ import { observeAll, type ResourceReport } from '../engine/walks.js';
 import { CredentialsError, EndpointUnreachable, EXIT, UsageError, type PocError } from '../errors.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions, type Needs, type Session } from './context.js';
 import { firstError } from './results.js';
+import { pocCommand } from './suggest.js';
+import { DEFAULT_LAB } from '../labs/index.js';
+import type { Lab } from '../labs/lab.js';
 
 export type TaskState = 'done' | 'partly' | 'not started';
 
@@ -98,6 +101,16 @@ function stateOf(reports: ResourceReport[]): Pick<TaskLine, 'state' | 'present' 
   return { state: present === total ? 'done' : missing === total ? 'not started' : 'partly', present, total };
 }
 
+/**
+ * A task's command as the user can run it as is: with this run's lab and account (the lab
+ * named even when POC_LAB chose it), and on an emulator what the try-it command needs
+ * there (the order lab's --via queue: an emulator serves no API stage).
+ */
+function taskCommand(lab: Lab, command: string, options: GlobalOptions, endpointUrl: string | undefined): string {
+  const extra = endpointUrl && lab.tryIt.emulatorExtra && command.startsWith(`${lab.tryIt.name} `) ? ` ${lab.tryIt.emulatorExtra}` : '';
+  return pocCommand({ ...options, lab: options.lab ?? (lab.id === DEFAULT_LAB ? undefined : lab.id) }, `${command}${extra}`);
+}
+
 export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<TasksResult> {
   const { lab, names } = validateGlobals(options);
   const plain = lab.tasks.map((t) => ({ task: t.number, title: t.title, state: null }));
@@ -109,7 +122,7 @@ export async function tasks(options: GlobalOptions, deps: Deps = {}): Promise<Ta
   const reports = await observeAll((await lab.load()).resources(session.names, session), session.ctx);
   const lines: TaskLine[] = lab.tasks.map((t) => {
     const mine = reports.filter((r) => r.task === t.number);
-    if (!mine.length) return { task: t.number, title: t.title, state: null, hint: t.hint };
+    if (!mine.length) return { task: t.number, title: t.title, state: null, hint: t.hint && taskCommand(lab, t.hint, options, session.aws.endpointUrl) };
     return { task: t.number, title: t.title, ...stateOf(mine) };
   });
   const error = firstError(reports);

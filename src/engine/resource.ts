@@ -33,6 +33,8 @@ export interface Ctx {
   state: Map<string, unknown>;
   /** A poc command to suggest, with the options that select this run's lab and account (commands/suggest.ts). */
   suggest?: (command: string) => string;
+  /** The same for an aws CLI command (what poc has no command for, such as deleting one table). */
+  suggestAws?: (command: string) => string;
   /** Reads shared by resources within one run (two resources on one table read it once). */
   reads: Map<string, Promise<unknown>>;
   /** A progress note about the resource being worked on ("waiting for ..."). */

@@ -15,7 +15,7 @@ export interface LabTask {
   title: string;
   /** False for the tasks that build nothing (testing, cleaning up): setup and check skip them. */
   builds: boolean;
-  /** For a task that builds nothing: the command that does it, shown by `poc tasks`. */
+  /** For a task that builds nothing: the poc command that does it (without "poc"), shown by `poc tasks` with the run's options (commands/suggest.ts). */
   hint?: string;
 }
 

@@ -110,7 +110,8 @@ export function dynamodbTable(spec: TableSpec): Resource<DesiredTable, ObservedT
         const { AwsFailure } = await import('../errors.js');
         throw new AwsFailure(
           `Table ${spec.name} exists with ${keysText(observed.partitionKey, observed.sortKey)}; the lab needs ${keysText(desired.partitionKey, desired.sortKey)}, and a key cannot be changed.`,
-          `Delete the table (\`poc cleanup\`, or in the DynamoDB console) and run setup again.`,
+          // Only this table: cleanup would delete the whole lab.
+          `Delete just this table (\`${(ctx.suggestAws ?? ((c: string) => `aws ${c}`))(`dynamodb delete-table --table-name ${spec.name}`)}\`, or in the DynamoDB console), then run \`${(ctx.suggest ?? ((c: string) => `poc ${c}`))('setup')}\` again.`,
         );
       }
       if (!observed) {

@@ -144,7 +144,7 @@ export function s3Bucket(spec: BucketSpec): Resource<DesiredBucket, ObservedBuck
       if (status(error) === 301) {
         throw new AwsFailure(
           `The bucket ${spec.name} is in another region than ${ctx.region}; S3 can notify only a function in the bucket's own region.`,
-          'If it is yours from an earlier run in that region, run `poc cleanup` with that --region; otherwise choose another --prefix.',
+          'If it is yours from an earlier run in that region, run cleanup there (with that --region and the same --prefix); otherwise choose another --prefix.',
           { cause: error },
         );
       }

@@ -120,7 +120,7 @@ export function explainView(r: ExplainResult): string {
 }
 
 function stateText(s: Style, t: TaskLine, statesShown: boolean): string {
-  if (t.hint) return s.dim(t.hint);
+  if (t.hint) return s.dim(`\`${t.hint}\``);
   if (!statesShown) return '';
   const count = t.total !== undefined ? s.dim(` (${t.present} of ${t.total})`) : '';
   switch (t.state) {
@@ -148,7 +148,6 @@ export function tasksView(r: TasksResult): string {
   }
   lines.push('');
   if (r.noCredentials) lines.push(...wrap('No AWS credentials found, so no states: with them, poc tasks also shows how far each task is in your account.').map((l) => s.dim(l)));
-  if (statesShown && r.prefix && r.tasks.some((t) => t.hint)) lines.push(s.dim(`Add --prefix ${r.prefix} to the commands above.`));
   lines.push(s.dim('poc explain <n> shows what a task builds, why, and how to do it by hand.'));
   return lines.join('\n');
 }

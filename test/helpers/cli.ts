@@ -1,6 +1,9 @@
-// Runs the built CLI (bin/poc.js) as a user would, in a child process.
+// Runs the built CLI (bin/poc.js) as a user would, in a child process. Every command the
+// run suggests is checked on the way (./hints.ts): it must parse and carry the run's
+// selection, or the test that ran it fails, whatever it was testing.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { hintProblems } from './hints.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -19,6 +22,10 @@ export function runPoc(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => {
+      const problems = hintProblems(args, `${stdout}\n${stderr}`);
+      if (problems.length) reject(new Error(`poc ${args.join(' ')} suggested commands that would not run as is or would act on another lab:\n  ${problems.join('\n  ')}\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
   });
 }

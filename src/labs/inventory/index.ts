@@ -8,10 +8,10 @@ export const TASKS = [
   { number: 0, title: 'Lab environment', builds: true },
   { number: 1, title: 'Load-Inventory function', builds: true },
   { number: 2, title: 'S3 bucket and event', builds: true },
-  { number: 3, title: 'Test loading', builds: false, hint: 'poc upload --lab inventory --wait' },
+  { number: 3, title: 'Test loading', builds: false, hint: 'upload --wait' },
   { number: 4, title: 'SNS topic and email subscription', builds: true },
   { number: 5, title: 'Check-Stock function and its stream trigger', builds: true },
-  { number: 6, title: 'Test end to end', builds: false, hint: 'poc upload --lab inventory --wait' },
+  { number: 6, title: 'Test end to end', builds: false, hint: 'upload --wait' },
 ];
 
 export const RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;

@@ -16,7 +16,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
 import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
-import { pocCommand } from '../../commands/suggest.js';
+import { pocCommand, setupCommand } from '../../commands/suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { someOf } from '../../ui/format.js';
 import { readLogEvents } from '../../resources/log-group.js';
@@ -164,7 +164,7 @@ async function countsOf(session: Session, table: string, rows: { store: string; 
 }
 
 function tableMissing(names: InventoryNames, options: GlobalOptions, cause: unknown): AwsFailure {
-  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${pocCommand(options, 'setup')}\``, { cause });
+  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${pocCommand(options, setupCommand({}, true))}\``, { cause });
 }
 
 /** The JSON a Lambda function logged on this line (the runtime writes "<time>\t<request>\t<level>\t<message>"). */
@@ -249,7 +249,7 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
       deps.progress?.(`${p.key}: stored in s3://${bucket} (${elapsed()}s)`);
     } catch (error) {
       if (hasCode(error, 'NoSuchBucket')) {
-        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: \`${pocCommand(options, 'setup')}\` (task 2 makes the bucket).`, { cause: error });
+        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: \`${pocCommand(options, setupCommand({}, true))}\` (task 2 makes the bucket).`, { cause: error });
       }
       throw error;
     }

@@ -5,6 +5,8 @@ import { UsageError } from '../../errors.js';
 import { labTags, type Lab, type LabNames as Names } from '../lab.js';
 import { labNames, MAX_PREFIX_LENGTH, type LabNames } from './names.js';
 
+export const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
+
 export const TASKS = [
   { number: 1, title: 'IAM policies and roles', builds: true },
   { number: 2, title: 'DynamoDB table', builds: true },
@@ -14,13 +16,12 @@ export const TASKS = [
   { number: 6, title: 'SNS topic and email subscription', builds: true },
   { number: 7, title: 'Second function and its stream trigger', builds: true },
   { number: 8, title: 'REST API', builds: true },
-  { number: 9, title: 'Test the pipeline', builds: false, hint: 'poc send-order --wait' },
-  { number: 10, title: 'Clean up', builds: false, hint: 'poc cleanup' },
+  { number: 9, title: 'Test the pipeline', builds: false, hint: `send-order '${SAMPLE_ORDER}' --wait` },
+  { number: 10, title: 'Clean up', builds: false, hint: 'cleanup' },
 ];
 
 export const RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
 export const DEFAULT_RUNTIME = 'nodejs22.x';
-export const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
 
 const order = (names: Names) => names as LabNames;
 
