@@ -170,7 +170,7 @@ describe('a lost answer to a call that took effect (the retry meets "already exi
     await moto.reset();
   });
   const CASES = [
-    ...CALLS.map(([service, operation]) => ({ name: `${service}:${operation}`, prefix: `lost-${operation}`, rules: [{ service, operation, kind: 'resetAfter', times: 1 }] as FaultRule[] })),
+    ...CALLS.map(([service, operation]) => ({ name: `${service}:${operation}`, prefix: `lost-${operation}`.toLowerCase(), rules: [{ service, operation, kind: 'resetAfter', times: 1 }] as FaultRule[] })),
     {
       // The twin a lost CreateRestApi answer leaves behind is deleted, and that answer is lost too.
       name: 'apigateway:CreateRestApi, then the DeleteRestApi of its twin',
@@ -225,7 +225,7 @@ describe('a lost answer to a delete that took effect (the retry meets "not found
   describe('cleanup completes in one run and leaves nothing', { concurrency: true }, () => {
     for (const [service, operation] of CALLS) {
       it(`${service}:${operation}`, async () => {
-        const prefix = `gone-${operation}`.slice(0, 30);
+        const prefix = `gone-${operation}`.slice(0, 30).toLowerCase();
         const built = await runSetup(moto.endpoint, prefix);
         assert.equal(built.exitCode, 0, why(built));
         const rules: FaultRule[] = [{ service, operation, kind: 'resetAfter', times: 1 }];
@@ -308,7 +308,7 @@ describe('the retry budget runs out', () => {
       assert.ok(proxy.count('throttle', 'sqs:CreateQueue') >= 8, JSON.stringify(proxy.stats.byKind));
       assert.match(run.stderr, /Error: .*POC-Queue/, 'the error names what failed');
       assert.match(run.stderr, /RequestThrottled|Rate exceeded|throttl/i, 'the error says why');
-      assert.match(run.stderr, /poc setup[^`\n]*`? again/, 'the hint says how to resume');
+      assert.match(run.stderr.replace(/\n\s+/g, ' '), /poc setup[^`\n]*`? again/, 'the hint says how to resume');
       assert.doesNotMatch(run.stderr + run.stdout, /^\s+at .+(:\d+:\d+\)?|native\))$/m, 'no stack trace');
       // What finished before the queue is kept.
       const partial = await labInventory(moto.endpoint);
