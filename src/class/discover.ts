@@ -66,7 +66,7 @@ const LISTERS: Record<string, Lister> = {
 };
 
 // A prefix no student has, to read where the lab puts a prefix in each of its names.
-const MARK = 'Pocmarkzq';
+const MARK = 'pocmarkzq';
 
 interface Template {
   type: string;
