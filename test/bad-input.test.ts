@@ -45,7 +45,7 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
   { what: 'a mistyped region (one slip from a listed one)', args: 'status --region us-eats-1', hint: /"us-eats-1" is not an AWS region\. Did you mean us-east-1\?/ },
   { what: 'send-order: --timeout without --wait', args: 'send-order {"a":1} --timeout 30', hint: /--timeout sets how long --wait follows, and there is no --wait/ },
   { what: 'upload: --timeout without --wait', args: 'upload --lab inventory --timeout 30', hint: /--timeout sets how long --wait follows/ },
-  { what: 'setup: {student} in --email (only class fills it in)', args: 'setup --email me+{student}@example.com', hint: /\{student\} in it, which\s+only\s+`poc class`\s+fills in/ },
+  { what: 'setup: {student} in --email (only class fills it in)', args: 'setup --email me+{student}@example.com', hint: /\{student\}\s+in\s+it,\s+which\s+only\s+poc's\s+class\s+commands\s+fill\s+in/ },
   { what: 'setup: --only with an empty place between commas', args: 'setup --only 1,,2', hint: /"1,,2" has an empty place between commas/ },
   { what: 'setup: --only with a range from high to low', args: 'setup --only 3-1', hint: /3-1 is a range from a higher task to a lower one\.\s+Write it low to high: 1-3/ },
   { what: 'inventory: a prefix S3 reserves names the bucket the lab would make', args: 'status --lab inventory --prefix sthree', hint: /"sthree-inventory-<account>-<region>"\s+uses a prefix or suffix that\s+S3\s+reserves/ },

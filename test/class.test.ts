@@ -296,7 +296,7 @@ describe('the class from a roster', () => {
     const students = parseStudents({ roster: 'class.txt', email: 'me+{student}@example.com' }, selectLab('orders'), () => roster);
     assert.deepEqual(students, [
       { prefix: 'alice', email: 'me+alice@example.com' },
-      { prefix: 'bob', email: 'bob@example.com' },
+      { prefix: 'bob', email: 'bob@example.com', fromRoster: true },
       { prefix: 'team-3', email: 'me+team-3@example.com' },
     ]);
     assert.throws(() => parseStudents({ roster: 'class.txt' }, selectLab('orders'), () => 'alice\nbob not-an-address\n'), /class\.txt line 2 \(bob\): "not-an-address" is not an email address/);

@@ -51,7 +51,7 @@ export function validateEmail(email: string | undefined, lab: Lab = selectLab())
   if (email === undefined) return undefined;
   const trimmed = email.trim();
   if (trimmed.includes('{student}')) {
-    throw new UsageError(`--email "${email}" has {student} in it, which only \`poc class\` fills in (with each student's name).`, 'Give this lab its own address, e.g. --email you@example.com, or set up a whole class with `poc class setup --students NAMES --email ...`.');
+    throw new UsageError(`--email "${email}" has {student} in it, which only poc's class commands fill in (with each student's name).`, 'Give this lab its own address, e.g. --email you@example.com; a whole class is set up with poc class setup and its --students or --roster.');
   }
   if (!EMAIL_RE.test(trimmed) || trimmed.length > 254) {
     throw new UsageError(`"${email}" is not an email address.`, `Pass the address that should receive ${lab.settings.email?.receives ?? 'the notifications'}, e.g. --email you@example.com`);

@@ -110,6 +110,9 @@ export async function leaseMoto(address: string, options: MotoServerOptions): Pr
     reset: () => resetMoto(endpoint),
     async stop() {
       if (socket.destroyed) return;
+      // Held again while it closes: an unref'd socket alone would let the event loop end
+      // under an after() hook still waiting for it.
+      socket.ref();
       const gone = new Promise((resolve) => socket.once('close', resolve));
       socket.end();
       await gone;
