@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, mock } from 'node:test';
 import { createAws } from '../src/aws/clients.js';
 import { createPacer } from '../src/aws/pacing.js';
+import { withTestKeys } from './helpers/clients.js';
 
 describe('a class against the account quotas', () => {
   it('CloudWatch Logs FilterLogEvents (5 per second per account and region, not raisable): a class polling logs together stays under it', async () => {
@@ -58,26 +59,21 @@ describe('a class against the account quotas', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'testing';
-    process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-    try {
-      const aws = await createAws({ endpointUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1' });
-      const dynamodb = await aws.client('dynamodb');
-      // 150 calls at once (thirty students reading five tables): every first answer is a
-      // throttle. The SDK's shared retry quota (500, 5 a throttled retry) would refuse the 101st retry.
-      const results = await Promise.allSettled(Array.from({ length: 150 }, () => dynamodb.describeTable({ TableName: 'orders' })));
-      const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-      assert.equal(failed.length, 0, `${failed.length} calls were not retried: ${failed[0]?.reason}`);
-      assert.equal(throttled, 150);
-      assert.equal(answered, 150, 'each call was retried once and answered');
-      dynamodb.destroy();
-    } finally {
-      server.close();
-      if (keys.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      else process.env.AWS_ACCESS_KEY_ID = keys.id;
-      if (keys.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-      else process.env.AWS_SECRET_ACCESS_KEY = keys.secret;
-    }
+    await withTestKeys(async () => {
+      try {
+        const aws = await createAws({ endpointUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1' });
+        const dynamodb = await aws.client('dynamodb');
+        // 150 calls at once (thirty students reading five tables): every first answer is a
+        // throttle. The SDK's shared retry quota (500, 5 a throttled retry) would refuse the 101st retry.
+        const results = await Promise.allSettled(Array.from({ length: 150 }, () => dynamodb.describeTable({ TableName: 'orders' })));
+        const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+        assert.equal(failed.length, 0, `${failed.length} calls were not retried: ${failed[0]?.reason}`);
+        assert.equal(throttled, 150);
+        assert.equal(answered, 150, 'each call was retried once and answered');
+        dynamodb.destroy();
+      } finally {
+        server.close();
+      }
+    });
   });
 });

@@ -9,6 +9,7 @@ import { regionTypo } from '../src/aws/arns.js';
 import { createAws, validateRegion } from '../src/aws/clients.js';
 import { PocError } from '../src/errors.js';
 import { consoleHome, iamConsole } from '../src/resources/console-links.js';
+import { withTestKeys } from './helpers/clients.js';
 
 describe('partitions and regions', () => {
   it('console links are the partition’s own console (aws, aws-cn, aws-us-gov)', () => {
@@ -40,25 +41,21 @@ describe('partitions and regions', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-    try {
-      const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const optIn = await createAws({ endpointUrl, region: 'me-south-1' });
-      await assert.rejects(optIn.identity(), (e: PocError) => {
-        assert.match(e.message, /in me-south-1, a region each account must enable/);
-        assert.match(e.hint ?? '', /aws account enable-region --region-name me-south-1/);
-        return true;
-      });
-      // In a region every account has, the same answer is about the credentials.
-      const usual = await createAws({ endpointUrl, region: 'us-east-1' });
-      await assert.rejects(usual.identity(), (e: PocError) => /No usable AWS credentials/.test(e.message) && !/enable/.test(e.hint ?? ''));
-    } finally {
-      server.close();
-      if (keys.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      else process.env.AWS_ACCESS_KEY_ID = keys.id;
-      if (keys.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-      else process.env.AWS_SECRET_ACCESS_KEY = keys.secret;
-    }
+    await withTestKeys(async () => {
+      try {
+        const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const optIn = await createAws({ endpointUrl, region: 'me-south-1' });
+        await assert.rejects(optIn.identity(), (e: PocError) => {
+          assert.match(e.message, /in me-south-1, a region each account must enable/);
+          assert.match(e.hint ?? '', /aws account enable-region --region-name me-south-1/);
+          return true;
+        });
+        // In a region every account has, the same answer is about the credentials.
+        const usual = await createAws({ endpointUrl, region: 'us-east-1' });
+        await assert.rejects(usual.identity(), (e: PocError) => /No usable AWS credentials/.test(e.message) && !/enable/.test(e.hint ?? ''));
+      } finally {
+        server.close();
+      }
+    });
   });
 });

@@ -20,3 +20,17 @@ export function directClients(endpoint: string, region = 'us-east-1') {
     sqs: new SQS(config),
   };
 }
+
+/** Runs `body` with the emulator's test keys in the environment (for code that finds its own credentials), then puts back what was there. */
+export async function withTestKeys<T>(body: () => Promise<T>): Promise<T> {
+  const saved = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  try {
+    return await body();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
