@@ -108,7 +108,9 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { 
     await printError(pocError, options, error);
     return pocError.exitCode;
   } finally {
-    process.off('SIGINT', onSigint);
+    // After a Ctrl-C the handler stays: a command that ends within the relay window would
+    // otherwise be killed by npx's relayed copy (default action) instead of exiting with its code.
+    if (interrupts === 0) process.off('SIGINT', onSigint);
   }
 }
 
