@@ -154,6 +154,7 @@ function addTryIt(program: Command, lab: Lab) {
           signal: tools.signal,
           progress: (text) => tools.reporter.info(`  ${text}`),
           stdin: process.stdin.isTTY ? undefined : stdin,
+          confirm: tools.interactive && !opts.yes ? (await import('./ui/prompts.js')).prompts().confirm : undefined,
         });
       });
     });

@@ -308,3 +308,59 @@ describe('upload refuses bad input with exit 2 before any AWS call', () => {
     });
   }
 });
+
+describe('an upload that would send many alert mails asks first', () => {
+  const manyZeros = async (count: number) => {
+    const dir = await mkdtemp(join(tmpdir(), 'poc-upload-many-'));
+    const path = join(dir, 'closing-down.csv');
+    await writeFile(path, ['store,item,count', ...Array.from({ length: count }, (_, i) => `Berlin,item ${i},0`)].join('\n'));
+    return { dir, path };
+  };
+  const puts = (aws: { calls: { operation: string }[] }) => aws.calls.filter((c) => c.operation === 'PutObject').length;
+
+  it('without a terminal and without --yes: exit 2, how many mails, the fix; nothing sent to AWS', { timeout: 60_000 }, async () => {
+    const { dir, path } = await manyZeros(101);
+    try {
+      const run = await runPoc(['upload', path, '--lab', 'inventory'], { ...process.env, CI: '1', AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION });
+      assert.equal(run.code, 2, run.stderr);
+      const said = run.stderr.replace(/\s+/g, ' '); // wrapped to the terminal's width
+      assert.match(said, /101 items at 0: it would send up to 101 out-of-stock alert emails/);
+      assert.match(said, /Nothing was uploaded/);
+      assert.match(said, /Add --yes to send them/);
+      const aws = await createAws({ endpointUrl: moto.endpoint, region: REGION });
+      await assert.rejects(upload([path], options(), { aws }), (error: { exitCode?: number }) => error.exitCode === 2);
+      assert.deepEqual(aws.calls, [], 'refused before any AWS call');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('at a terminal it asks; "no" uploads nothing and exits 0, "yes" uploads; --yes and a file of 100 zeros do not ask', { timeout: 60_000 }, async () => {
+    const { dir, path } = await manyZeros(101);
+    const few = await manyZeros(100);
+    try {
+      await c.s3.createBucket({ Bucket: BUCKET });
+      const questions: string[] = [];
+      const answering = (answer: boolean) => async (question: string) => (questions.push(question), answer);
+      let aws = await createAws({ endpointUrl: moto.endpoint, region: REGION });
+      const declined = await upload([path], options(), { aws, confirm: answering(false) });
+      assert.deepEqual([declined.cancelled, declined.exitCode, declined.files, puts(aws)], [true, 0, [], 0]);
+      assert.match(uploadView(declined), /Nothing was uploaded/);
+      assert.deepEqual(questions, ['Send up to 101 alert emails?']);
+      assert.deepEqual(await storedKeys(0, 0), []);
+
+      aws = await createAws({ endpointUrl: moto.endpoint, region: REGION });
+      const accepted = await upload([path], options(), { aws, confirm: answering(true) });
+      assert.deepEqual([accepted.cancelled, accepted.exitCode, accepted.files.map((f) => f.key), puts(aws)], [undefined, 0, ['closing-down.csv'], 1]);
+
+      questions.length = 0;
+      await upload([path], options({ yes: true }), { aws, confirm: answering(false) });
+      await upload([few.path], options(), { aws, confirm: answering(false) });
+      assert.deepEqual(questions, [], '--yes, or 100 zeros at most, ask nothing');
+      assert.equal(puts(aws), 3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(few.dir, { recursive: true, force: true });
+    }
+  });
+});

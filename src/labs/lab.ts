@@ -63,6 +63,8 @@ export interface TryItTools {
   progress: (text: string) => void;
   /** Standard input, when it is not a terminal (undefined when it is). */
   stdin?: () => Promise<string>;
+  /** Asks a yes/no question; undefined when nobody can answer (no terminal, --json, --yes). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface TryItOutcome {

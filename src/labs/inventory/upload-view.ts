@@ -6,6 +6,7 @@ const out = () => style(process.stdout);
 
 export function uploadView(result: UploadResult): string {
   const s = out();
+  if (result.cancelled) return 'Nothing was uploaded: the alert emails were not confirmed.';
   const lines: string[] = [`Uploaded ${result.files.length} file${result.files.length === 1 ? '' : 's'} to s3://${result.bucket}`];
   for (const f of result.files) {
     const rejected = Object.values(f.rejected).reduce((a, b) => a + b, 0);

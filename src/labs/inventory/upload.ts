@@ -31,6 +31,8 @@ export interface UploadOptions extends GlobalOptions {
 
 export interface UploadDeps extends Deps {
   progress?: (text: string) => void;
+  /** Asks before an upload that would send many alert mails; undefined when nobody can answer. */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface Row {
@@ -68,6 +70,8 @@ export interface UploadResult {
   prefix: string;
   bucket: string;
   files: UploadedFile[];
+  /** The person declined to send that many alerts: nothing was uploaded. */
+  cancelled?: boolean;
   error?: AwsFailure;
   exitCode: number;
 }
@@ -90,6 +94,8 @@ const MAX_TIMEOUT = 3600;
 const GET_BATCH = 100;
 const READ_ATTEMPTS = 8;
 const SPREADSHEETS = ['.xlsx', '.xls', '.ods', '.numbers'];
+/** More zero counts than this in one upload means as many alert mails to every subscriber: asked first. */
+export const MANY_ALERTS = 100;
 
 /** The course's six sample files, shipped with poc. */
 export function samplesDir(): string {
@@ -209,10 +215,22 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
   for (const path of files) parsed.push(await readInventoryFile(path));
   const twice = parsed.map((p) => p.key).filter((k, i, all) => all.indexOf(k) !== i);
   if (twice.length) throw new UsageError(`Two files would be uploaded as ${twice[0]}.`, 'Each file is stored under its name in the bucket: rename one, or upload them one at a time.');
+  // Check-Stock mails every subscriber once per count that becomes 0: a big file of zeros
+  // is hundreds of mails, which a person should choose to send (and SNS's email rate limits).
+  const alerts = parsed.reduce((n, p) => n + p.rows.filter((r) => r.count === 0).length, 0);
+  const tooMany = alerts > MANY_ALERTS && !options.yes;
+  const manyAlerts = `This upload has ${alerts} items at 0: it would send up to ${alerts} out-of-stock alert emails to every subscriber of the lab's topic (none for an item already at 0).`;
+  if (tooMany && !deps.confirm) {
+    throw new UsageError(`${manyAlerts} That needs a confirmation, but nobody can answer here (no terminal). Nothing was uploaded.`, 'Add --yes to send them, or upload a file with fewer counts at 0.');
+  }
 
   const session = await openSession(options, deps);
   const bucket = checkedBucketName(names.prefix, session);
   const base = { account: session.account, region: session.region, prefix: names.prefix, bucket };
+  if (tooMany) {
+    deps.progress?.(manyAlerts);
+    if (!(await deps.confirm!(`Send up to ${alerts} alert emails?`))) return { ...base, files: [], cancelled: true, exitCode: EXIT.ok };
+  }
   const allRows = parsed.flatMap((p) => p.rows);
   // Before the upload: which items are already at 0 (and so will not alert again).
   let before = new Map<string, number | undefined>();
