@@ -210,6 +210,10 @@ describe('inventory view', () => {
       await page.locator('section[data-store="Berlin"] tr.out', { hasText: 'Echo Dot' }).waitFor(WAIT);
       assert.match(await page.locator('section[data-store="Berlin"] h2').innerText(), /2 out/);
       assert.match(await page.locator('.summary').innerText(), /7 stores, 39 items, 8 out of stock/);
+      // A count written by hand beyond 2^53 (Load-Inventory refuses those) is shown digit for digit.
+      await sdk(moto).dynamodb.putItem({ TableName: 'Inventory', Item: { Store: { S: 'Madrid' }, Item: { S: 'Grains of sand' }, Count: { N: '12345678901234567' } } });
+      await page.locator('section[data-store="Madrid"] tr[data-item="Grains of sand"]').waitFor(WAIT);
+      assert.match(await row(page, 'Madrid', 'Grains of sand').innerText(), /Grains of sand\s+12345678901234567\s*$/);
 
       const shot = join(shots, 'inventory.png');
       await page.screenshot({ path: shot, fullPage: true });
@@ -306,10 +310,41 @@ describe('the page', () => {
       assert.match(await page.locator('#error').innerText(), /Give your user dynamodb:Scan on it/);
       assert.equal(await page.locator('.looks').count(), 1, 'the last good snapshot stays on the page');
       const shownWhileFailing = Number(await page.locator('.looks').getAttribute('data-looks'));
+      await page.locator('#status', { hasText: /^last read .* · failed / }).waitFor(WAIT);
       failing = false;
       // The banner goes only when a good snapshot is drawn.
       await page.locator('#error:not(.shown)').waitFor({ state: 'attached', ...WAIT });
       assert.ok(Number(await page.locator('.looks').getAttribute('data-looks')) > shownWhileFailing, 'a new snapshot is drawn');
+      assert.match(await page.locator('#status').innerText(), /^updated /);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+
+  it('when the first look fails (the endpoint is gone), says nothing was read, not "Reading AWS…" and "updated"', { timeout: 60_000 }, async () => {
+    let failing = true;
+    const view: DashboardView<{ ok: boolean }> = {
+      id: 'test',
+      title: 'Test view',
+      refreshMs: 500,
+      snapshot: async () => {
+        if (failing) throw new AwsFailure('Cannot reach http://127.0.0.1:9/: connection refused.', 'Start the emulator, or leave out --endpoint-url.');
+        return { ok: true };
+      },
+      render: (_data, h) => h('p', { class: 'drawn' }, 'drawn'),
+    };
+    const server = await startDashboard(() => view);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('#error.shown', { hasText: 'connection refused' }).waitFor(WAIT);
+      await page.locator('main .empty', { hasText: 'Nothing read from AWS yet' }).waitFor(WAIT);
+      assert.match(await page.locator('#status').innerText(), /^nothing read yet · failed /);
+      assert.doesNotMatch(await page.locator('body').innerText(), /Reading AWS|updated/);
+      failing = false;
+      await page.locator('.drawn').waitFor(WAIT);
+      await page.locator('#status', { hasText: /^updated / }).waitFor(WAIT);
     } finally {
       await page.close();
       await server.stop();
@@ -335,6 +370,7 @@ describe('order view', () => {
       await page.locator('[data-dlq-depth="0"]').waitFor(WAIT);
       await page.locator(`[data-resource="${names.failures}"] [data-failures-depth="0"]`).waitFor(WAIT);
       await page.locator('.orders .empty', { hasText: 'No orders yet' }).waitFor(WAIT);
+      assert.equal(await page.locator('.attention').count(), 0, 'a whole lab with empty failure queues needs no attention');
 
       // The trigger goes (so nothing takes messages off the queue), then a message arrives.
       const { EventSourceMappings = [] } = await clients.lambda.listEventSourceMappings({ FunctionName: names.function1 });
@@ -348,6 +384,14 @@ describe('order view', () => {
       await clients.sqs.sendMessage({ QueueUrl: await queueUrl(clients, names.failures), MessageBody: JSON.stringify({ DDBStreamBatchInfo: { shardId: 'shardId-1' } }) });
       await page.locator(`[data-resource="${names.failures}"] [data-failures-depth="1"]`, { hasText: '1 failed notification' }).waitFor(WAIT);
       await page.locator(`.arrow.state-missing [data-resource="${names.function1} SQS trigger"]`).waitFor(WAIT);
+      // What is wrong is said in words at the top, with why: the lost messages first.
+      await page.locator('.attention li.alarm', { hasText: `1 order in the DLQ ${names.dlq}: ${names.function1} failed on it every time` }).waitFor(WAIT);
+      await page.locator('.attention li.alarm', { hasText: `1 notification failed every retry (${names.failures})` }).waitFor(WAIT);
+      assert.equal(await page.locator('.depth.alarm[data-dlq-depth="1"]').count(), 1, 'a non-empty DLQ looks alarming');
+      await page.locator(`.attention [data-problem="${names.function1} SQS trigger"]`, { hasText: 'missing' }).waitFor(WAIT);
+      // A drifted resource outside the diagram's stages shows its reason too.
+      await clients.sqs.setQueueAttributes({ QueueUrl: await queueUrl(clients, names.failures), Attributes: { MessageRetentionPeriod: '60' } });
+      await page.locator(`.attention [data-problem="${names.failures}"]`, { hasText: /drifted: .*it keeps messages 60s, want \d+s/ }).waitFor(WAIT);
 
       // An order as POC-Lambda-1 stores it; its text is shown, not run.
       await clients.dynamodb.putItem({

@@ -55,6 +55,8 @@ function showError(e) {
   add(errorEl, [h('div', null, e.message), e.hint ? h('div', { class: 'hint' }, e.hint) : null]);
   errorEl.classList.add('shown');
 }
+const time = (at) => new Date(at).toLocaleTimeString();
+let lastDrawn;
 async function tick() {
   let body;
   try {
@@ -62,21 +64,28 @@ async function tick() {
     body = await response.json();
   } catch (e) {
     showError({ message: 'The dashboard does not answer: was poc dashboard stopped?', hint: String((e && e.message) || e) });
+    statusEl.textContent = lastDrawn ? 'last read ' + time(lastDrawn) + ' · dashboard not answering' : 'dashboard not answering';
     setTimeout(tick, REFRESH_MS);
     return;
   }
-  if (body.error) showError(body.error);
-  else {
+  if (body.error) {
+    showError(body.error);
+    // The status line says what the page shows: the last good look, or nothing yet.
+    statusEl.textContent = (lastDrawn ? 'last read ' + time(lastDrawn) : 'nothing read yet') + ' · failed ' + time(body.at);
+    if (!lastDrawn) viewEl.replaceChildren(h('p', { class: 'empty' }, 'Nothing read from AWS yet: see the message above.'));
+  } else {
     try {
       const out = document.createDocumentFragment();
       add(out, render(body.data, h));
       viewEl.replaceChildren(out);
       showError(undefined);
+      lastDrawn = body.at;
+      statusEl.textContent = 'updated ' + time(body.at);
     } catch (e) {
       showError({ message: 'The page could not draw what AWS answered (a bug in the view: please report it).', hint: String((e && e.message) || e) });
+      statusEl.textContent = (lastDrawn ? 'last drawn ' + time(lastDrawn) : 'nothing drawn yet') + ' · failed ' + time(body.at);
     }
   }
-  statusEl.textContent = 'updated ' + new Date(body.at).toLocaleTimeString();
   document.body.dataset.snapshots = String(++snapshots);
   setTimeout(tick, REFRESH_MS);
 }

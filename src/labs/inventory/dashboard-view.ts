@@ -1,6 +1,6 @@
 // The inventory lab's dashboard: stock by store, from a Scan of the Inventory table
 // (every page: a class uploads a few dozen rows, not millions), out-of-stock items marked.
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { NumberValueImpl, unmarshall } from '@aws-sdk/util-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import type { Ctx } from '../../engine/resource.js';
 import type { DashboardView } from '../view.js';
@@ -54,7 +54,9 @@ export function inventoryView(spec: InventoryViewSpec): DashboardView<InventoryS
             },
             { abortSignal: ctx.signal },
           );
-          for (const item of page.Items ?? []) rows.push(unmarshall(item));
+          // Numbers stay as DynamoDB's text: a count beyond 2^53 in a table written by hand is
+          // shown digit for digit (unwrapped, unmarshall would throw and blank the page).
+          for (const item of page.Items ?? []) rows.push(unmarshall(item, { wrapNumbers: true }));
           start = page.LastEvaluatedKey;
         } while (start);
       } catch (error) {
@@ -64,9 +66,12 @@ export function inventoryView(spec: InventoryViewSpec): DashboardView<InventoryS
       const stores = new Map<string, StockItem[]>();
       for (const row of rows) {
         const store = String(row[storeKey] ?? '');
-        const raw = row[countKey];
-        const n = typeof raw === 'number' ? raw : Number(raw);
-        const count = raw !== undefined && raw !== '' && Number.isFinite(n) ? n : String(raw ?? '');
+        const stored = row[countKey];
+        const raw = stored instanceof NumberValueImpl ? stored.toString() : stored;
+        const n = Number(raw);
+        // A number JavaScript holds exactly is shown as one; any other is shown as stored.
+        const exact = raw !== undefined && raw !== '' && Number.isFinite(n) && (typeof raw !== 'string' || Math.abs(n) <= Number.MAX_SAFE_INTEGER);
+        const count = exact ? n : String(raw ?? '');
         stores.set(store, [...(stores.get(store) ?? []), { item: String(row[itemKey] ?? ''), count }]);
       }
       const list = [...stores.entries()]

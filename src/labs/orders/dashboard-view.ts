@@ -23,7 +23,7 @@ export interface OrderSnapshot {
   /** Everything else the lab builds (policies, roles). */
   others: StageResource[];
   queue?: { depth: number; inFlight: number };
-  dlq?: { depth: number };
+  dlq?: { name: string; depth: number };
   /** The stream trigger's failures queue: how many notifications failed every retry. */
   failures?: { name: string; depth: number };
   orders: { table: string; exists: boolean; rows: { orderID: string; receivedAt?: string; summary: string }[]; read: number; bounded: boolean };
@@ -114,7 +114,7 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
         stages,
         others: reports.filter((r) => !shown.has(r.key)).map((r) => stageResource(r, r.key)),
         ...(queue ? { queue: { depth: queue.depth, inFlight: queue.inFlight } } : {}),
-        ...(dlq ? { dlq: { depth: dlq.depth } } : {}),
+        ...(dlq ? { dlq: { name: byKey.get('queue:dlq')!.name, depth: dlq.depth } } : {}),
         ...(failures ? { failures: { name: byKey.get('queue:failures')!.name, depth: failures.depth } } : {}),
         orders: await latestOrders(ctx, tableName),
       };
@@ -124,6 +124,30 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
       const mark = { present: '✔', missing: '✖', drifted: '!', error: '?' };
       const badge = (r: StageResource) => h('span', { class: `state state-${r.state}`, title: r.state }, `${mark[r.state] ?? '?'} ${r.state}`);
       const why = (r: StageResource) => (r.reasons.length ? h('ul', { class: 'reasons' }, r.reasons.map((t) => h('li', null, t))) : null);
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      // Everything that is not as the lab needs it, with why, at the top: a trigger's or a
+      // policy's reasons have no room in the diagram, and a message in a failure queue is
+      // an order or a notification lost to the pipeline.
+      const stageNamed = (label: string) => data.stages.find((s) => s.label === label)?.main.name ?? label;
+      const alarms = [
+        data.dlq && data.dlq.depth > 0 ? `${plural(data.dlq.depth, 'order', 'orders')} in the DLQ ${data.dlq.name}: ${stageNamed('Function 1')} failed on ${data.dlq.depth === 1 ? 'it' : 'them'} every time (its log says why).` : null,
+        data.failures && data.failures.depth > 0 ? `${plural(data.failures.depth, 'notification', 'notifications')} failed every retry (${data.failures.name}): ${stageNamed('Function 2')}'s log says why.` : null,
+      ].filter((a): a is string => a !== null);
+      const problems = [...data.stages.flatMap((s) => [s.link, s.main, ...s.attached]), ...data.others].filter((r): r is StageResource => r !== undefined && r.state !== 'present');
+      const attention =
+        alarms.length || problems.length
+          ? h(
+              'section',
+              { class: 'attention', role: 'status' },
+              h('h2', null, 'Needs attention'),
+              h(
+                'ul',
+                null,
+                alarms.map((a) => h('li', { class: 'alarm' }, a)),
+                problems.map((r) => h('li', { 'data-problem': r.name }, h('b', null, r.name), ` ${r.state}`, r.reasons.length ? `: ${r.reasons.join('; ')}` : '')),
+              ),
+            )
+          : null;
       const depth = (label: string) => {
         if (label === 'Queue' && data.queue) return h('div', { class: 'depth', 'data-depth': data.queue.depth }, h('b', null, data.queue.depth), ' waiting', h('small', null, ` · ${data.queue.inFlight} in flight`));
         return null;
@@ -136,9 +160,9 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
           ' ',
           badge(r),
           r.type === 'sqs-queue' && data.failures && r.name === data.failures.name
-            ? h('div', { class: 'depth', 'data-failures-depth': data.failures.depth }, h('b', null, data.failures.depth), data.failures.depth === 1 ? ' failed notification' : ' failed notifications')
+            ? h('div', { class: `depth${data.failures.depth > 0 ? ' alarm' : ''}`, 'data-failures-depth': data.failures.depth }, h('b', null, data.failures.depth), data.failures.depth === 1 ? ' failed notification' : ' failed notifications')
             : r.type === 'sqs-queue' && data.dlq
-              ? h('div', { class: 'depth', 'data-dlq-depth': data.dlq.depth }, h('b', null, data.dlq.depth), ' in DLQ')
+              ? h('div', { class: `depth${data.dlq.depth > 0 ? ' alarm' : ''}`, 'data-dlq-depth': data.dlq.depth }, h('b', null, data.dlq.depth), ' in DLQ')
               : null,
           why(r),
         );
@@ -204,7 +228,7 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
                 h('p', { class: 'note' }, `${o.read} order${o.read === 1 ? '' : 's'} read${o.bounded ? ' (the first ones only: the table has more)' : ''}.`),
               ],
       );
-      return [diagram, others, orders];
+      return [attention, diagram, others, orders];
     },
     css: `
 .pipeline { display: flex; flex-wrap: wrap; align-items: stretch; gap: .6rem 0; margin-bottom: 1.4rem; }
@@ -224,6 +248,11 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
 .state.state-drifted { background: #fff0d6; color: #6b4000; }
 .depth { margin-top: .3rem; font-size: 1rem; }
 .depth b { font-size: 1.5rem; }
+.depth.alarm { color: #8a0018; background: #fde7ea; padding: 0 .3rem; border-radius: .3rem; font-weight: 700; }
+.attention { margin: 0 0 1rem; padding: .5rem .9rem; border-left: .4rem solid #b26a00; background: #fff8ec; }
+.attention h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
+.attention ul { margin: 0; padding-left: 1.1rem; }
+.attention .alarm { color: #8a0018; font-weight: 700; }
 .attached { margin-top: .4rem; padding-top: .3rem; border-top: 1px dashed #bbc; font-size: .85rem; }
 .attached .name { overflow-wrap: anywhere; }
 .reasons { margin: .2rem 0 0; padding-left: 1rem; font-size: .8rem; color: #5c0010; }
