@@ -84,17 +84,20 @@ function templates(marked: AnyResource[]): Template[] {
     });
 }
 
-/** The prefix whose lab has exactly this name of this kind; '' for the unprefixed lab. */
-export function prefixOf(lab: Lab, forms: Template[], type: string, name: string): string | undefined {
+/**
+ * The prefix whose lab has exactly this name of this kind; '' for the unprefixed lab.
+ * `onCapitals` hears of a name that would be a lab's but for capital letters in its prefix
+ * (built by hand as "Alice-…"): poc addresses lowercase prefixes only.
+ */
+export function prefixOf(lab: Lab, forms: Template[], type: string, name: string, onCapitals?: (prefix: string) => void): string | undefined {
   const candidates: string[] = [];
   for (const t of forms.filter((f) => f.type === type)) {
     const plain = t.before + t.after.replace(/^-/, '');
     if (name === plain) candidates.push('');
     if (!name.startsWith(t.before) || !name.endsWith(t.after) || name.length <= t.before.length + t.after.length) continue;
     const prefix = name.slice(t.before.length, name.length - t.after.length);
-    try {
-      lab.names(prefix);
-    } catch {
+    if (!usable(lab, prefix)) {
+      if (prefix !== prefix.toLowerCase() && usable(lab, prefix.toLowerCase())) onCapitals?.(prefix);
       continue;
     }
     candidates.push(prefix);
@@ -104,6 +107,15 @@ export function prefixOf(lab: Lab, forms: Template[], type: string, name: string
   return candidates.sort((a, b) => a.length - b.length)[0];
 }
 
+function usable(lab: Lab, prefix: string): boolean {
+  try {
+    lab.names(prefix);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `suggest` builds a poc command with the class run's account options (commands/suggest.ts). */
 export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, suggest: (command: string) => string = (c) => `poc ${c}`): Promise<Discovery> {
   const parts = await lab.load();
@@ -111,6 +123,7 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
   const found = new Map<string, FoundStudent>();
   const notes: string[] = [];
   let unprefixed = false;
+  const capitals = new Map<string, string>();
   const add = (prefix: string, via: 'tags' | 'names', name: string) => {
     if (!prefix) {
       unprefixed = true;
@@ -147,7 +160,7 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
     const common = mine.every((f) => f.before === mine[0].before) ? mine[0].before : '';
     try {
       for (const name of await lister(aws, common)) {
-        const prefix = prefixOf(lab, forms, type, name);
+        const prefix = prefixOf(lab, forms, type, name, (p) => capitals.set(p, capitals.get(p) ?? name));
         if (prefix !== undefined) add(prefix, 'names', name);
       }
     } catch (error) {
@@ -157,6 +170,12 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
 
   const types = [...new Set(forms.map((f) => f.type))].filter((t) => LISTERS[t]);
   await Promise.all([byTags(), ...types.map(byNames)]);
+  for (const [prefix, name] of capitals) {
+    // Not a student poc can address: said, so that a lab built by hand is not silently left out.
+    notes.push(
+      `${name} looks like part of the ${lab.id} lab with the prefix "${prefix}", which poc cannot address: prefixes are lowercase (S3 names are, and IAM ignores case). It is left out of the class; rebuild it with --prefix ${prefix.toLowerCase()}, and delete the "${prefix}" resources by hand.`,
+    );
+  }
   if (unprefixed) notes.push(`A lab without a prefix exists too; it is nobody's in the class (see it with \`${suggest('status')}\`).`);
   return { students: [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)), notes };
 }
