@@ -141,7 +141,7 @@ function addTryIt(program: Command, lab: Lab) {
         const chosen = opts.lab ?? (process.env.POC_LAB || undefined);
         if (chosen !== undefined && chosen !== lab.id) {
           const other = selectLab(chosen);
-          const { pocCommand } = await import('./commands/suggest.js');
+          const { pocCommand } = await import('./suggest.js');
           throw new UsageError(`${t.name} tries out the ${lab.id} lab, not ${other.id}.`, `Leave out --lab (and POC_LAB) to try the ${lab.id} lab, or run \`${pocCommand({ ...opts, lab: other.id }, other.tryIt.name)}\`.`);
         }
         const stdin = async () => {
@@ -149,13 +149,19 @@ function addTryIt(program: Command, lab: Lab) {
           for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
           return Buffer.concat(chunks).toString('utf8');
         };
-        return t.run(input, { ...opts, lab: lab.id }, {
-          onCall: tools.reporter.call,
-          signal: tools.signal,
-          progress: (text) => tools.reporter.info(`  ${text}`),
-          stdin: process.stdin.isTTY ? undefined : stdin,
-          confirm: tools.interactive && !opts.yes ? (await import('./ui/prompts.js')).prompts().confirm : undefined,
-        });
+        const chosenLab = { ...opts, lab: lab.id };
+        const { tryItTools } = await import('./commands/context.js');
+        return t.run(
+          input,
+          chosenLab,
+          tryItTools(chosenLab, {
+            onCall: tools.reporter.call,
+            signal: tools.signal,
+            progress: (text) => tools.reporter.info(`  ${text}`),
+            stdin: process.stdin.isTTY ? undefined : stdin,
+            confirm: tools.interactive && !opts.yes ? (await import('./ui/prompts.js')).prompts().confirm : undefined,
+          }),
+        );
       });
     });
 }

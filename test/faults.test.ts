@@ -14,7 +14,7 @@ import { Lambda } from '@aws-sdk/client-lambda';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws } from '../src/aws/clients.js';
 import { cleanup } from '../src/commands/cleanup.js';
-import { sendOrder } from '../src/labs/orders/send-order.js';
+import { sendOrder } from './helpers/try-it.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';

@@ -22,7 +22,7 @@ import { parseTask, parseTaskList } from '../src/commands/task-args.js';
 import { tasks } from '../src/commands/tasks.js';
 import { selectLab } from '../src/labs/index.js';
 import { buildingTasks } from '../src/labs/lab.js';
-import { upload } from '../src/labs/inventory/upload.js';
+import { upload } from './helpers/try-it.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { statusView } from '../src/ui/views.js';
 import { ACCOUNT, EMAIL, list, motoPerFile, newAws, parseDocument, REGION, sdk } from './helpers/lab.js';

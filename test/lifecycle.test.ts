@@ -23,7 +23,7 @@ import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
 import { createAws, type Aws } from '../src/aws/clients.js';
 import { cleanup, type CleanupOptions } from '../src/commands/cleanup.js';
 import { logs, type LogLine } from '../src/commands/logs.js';
-import { sendOrder } from '../src/labs/orders/send-order.js';
+import { sendOrder } from './helpers/try-it.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';

@@ -11,7 +11,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SQS } from '@aws-sdk/client-sqs';
-import { sendOrder } from '../src/labs/orders/send-order.js';
+import { sendOrder } from './helpers/try-it.js';
 import { startStage, matchResource, type Stage } from '../src/local/stage.js';
 import { callService, IntegrationTimeout, parseServiceUri } from '../src/local/aws-integration.js';
 import { escapeJavaScript, inputOf, javaUrlEncode, javaUrlDecode, renderTemplate } from '../src/local/velocity.js';

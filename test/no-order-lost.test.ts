@@ -15,7 +15,7 @@ import { SQS, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAws } from '../src/aws/clients.js';
-import { sendOrder } from '../src/labs/orders/send-order.js';
+import { sendOrder } from './helpers/try-it.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { captureLogs, sqsEvent, type Queue } from './helpers/events.js';

@@ -14,7 +14,7 @@ import { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
 import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws, type Aws } from '../src/aws/clients.js';
-import { sendOrder, type SendOrderDeps, type SendOrderOptions } from '../src/labs/orders/send-order.js';
+import { sendOrder, type SendOrderDeps, type SendOrderOptions } from './helpers/try-it.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { handler as lambda1 } from '../handlers/orders/lambda-1.js';
@@ -93,8 +93,8 @@ describe('bad input is refused before any AWS call', () => {
     { name: 'both an argument and --file', input: ORDER_JSON, options: { file: 'FILE' }, message: /either as an argument or with --file/ },
     { name: 'a missing --file', input: undefined, options: { file: 'MISSING' }, message: /Cannot read .*no such file/ },
     { name: 'a --file that is not an order', input: undefined, options: { file: 'NOT_ORDER' }, message: /must be a JSON object/ },
-    { name: '- with no standard input', input: '-', message: /No standard input/ },
-    { name: '- with an empty standard input', input: '-', deps: { readStdin: async () => '' }, message: /standard input is not valid JSON/ },
+    { name: '- with no standard input', input: '-', message: /reads the order from standard input, but that is a terminal/ },
+    { name: '- with an empty standard input', input: '-', deps: { stdin: async () => '' }, message: /standard input is not valid JSON/ },
   ];
 
   for (const test of cases) {
@@ -158,7 +158,7 @@ describe('where the order comes from', () => {
     const queue = await labQueue();
     let reads = 0;
     const result = await sendOrder('-', options({ via: 'queue' }), {
-      readStdin: async () => {
+      stdin: async () => {
         reads++;
         return `  ${ORDER_JSON}\n`;
       },

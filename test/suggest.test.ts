@@ -2,7 +2,7 @@
 // advice that drops --prefix, --region, --profile or --endpoint-url acts on another lab.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pocCommand } from '../src/commands/suggest.js';
+import { pocCommand } from '../src/suggest.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
 import { writeFileSync } from 'node:fs';
@@ -21,8 +21,10 @@ const selecting = (prefix: string) => `--prefix ${prefix} --region ${REGION} --e
 
 describe('suggested commands', { concurrency: true }, () => {
   it('pocCommand carries prefix, region, profile and endpoint, quoted for the shell', () => {
+    // A run's options, --json and --yes among them: those two do not select a lab.
+    const run = { prefix: 'alice', region: 'eu-west-1', profile: 'my lab', endpointUrl: 'http://127.0.0.1:5000', json: true, yes: true };
     assert.equal(
-      pocCommand({ prefix: 'alice', region: 'eu-west-1', profile: 'my lab', endpointUrl: 'http://127.0.0.1:5000', json: true, yes: true }, 'setup --only 2'),
+      pocCommand(run, 'setup --only 2'),
       "poc setup --only 2 --prefix alice --region eu-west-1 --profile 'my lab' --endpoint-url http://127.0.0.1:5000",
     );
     assert.equal(pocCommand({}, 'status'), 'poc status');
@@ -146,7 +148,7 @@ describe('copyable commands are never wrapped', () => {
 
 describe('the way on is said once', () => {
   it('withoutRunAgain drops the generic advice that setup and cleanup replace with their own', async () => {
-    const { withoutRunAgain } = await import('../src/commands/suggest.js');
+    const { withoutRunAgain } = await import('../src/suggest.js');
     assert.equal(withoutRunAgain('Is the endpoint at http://x still running? Start it again, then run the same command again.'), 'Is the endpoint at http://x still running? Start it again.');
     assert.equal(withoutRunAgain('AWS had not caught up yet; this is usually transient. Run the same command again.'), 'AWS had not caught up yet; this is usually transient.');
   });

@@ -116,7 +116,7 @@ function usable(lab: Lab, prefix: string): boolean {
   }
 }
 
-/** `suggest` builds a poc command with the class run's account options (commands/suggest.ts). */
+/** `suggest` builds a poc command with the class run's account options (src/suggest.ts). */
 export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, suggest: (command: string) => string = (c) => `poc ${c}`): Promise<Discovery> {
   const parts = await lab.load();
   const forms = templates(parts.resources(lab.names(MARK), place));

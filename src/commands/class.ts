@@ -16,7 +16,7 @@ import { check } from './check.js';
 import { cleanup, type CleanupResult } from './cleanup.js';
 import { openSession, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { observation } from '../engine/walks.js';
-import { pocCommand } from './suggest.js';
+import { pocCommand } from '../suggest.js';
 import type { LabResult } from './results.js';
 import { selectTasks, setup } from './setup.js';
 import { status } from './status.js';

@@ -9,7 +9,7 @@ import type { Reporter } from '../ui/reporter.js';
 import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError, toJson, type ResourceJson } from './results.js';
 import { labInOtherRegion } from './other-region.js';
-import { pocCommand, withoutRunAgain } from './suggest.js';
+import { pocCommand, withoutRunAgain } from '../suggest.js';
 
 export interface CleanupOptions extends GlobalOptions {
   dryRun?: boolean;

@@ -1,12 +1,12 @@
 // What every AWS-facing command starts with: validate the global options (before any
 // AWS call), build the clients, learn the account, and make the walk context.
 import { Arns, loadPartitions } from '../aws/arns.js';
-import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall, type ServiceName } from '../aws/clients.js';
+import { createAws, validateEndpointUrl, validateRegion, type Aws, type AwsCall } from '../aws/clients.js';
 import type { Ctx, LabSettings } from '../engine/resource.js';
 import { UsageError } from '../errors.js';
 import { selectLab } from '../labs/index.js';
-import type { Lab, LabNames } from '../labs/lab.js';
-import { awsCommand, pocCommand } from './suggest.js';
+import type { Lab, LabNames, Session, SessionNeeds, TryItTools } from '../labs/lab.js';
+import { awsCommand, pocCommand } from '../suggest.js';
 
 export interface GlobalOptions {
   region?: string;
@@ -40,13 +40,6 @@ export interface Deps {
 // RFC 5322 allows far more, but SNS only delivers to ordinary addresses; this catches typos.
 const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
-/** --timeout bounds --wait: alone it would be silently ignored. */
-export function checkTimeoutHasWait(options: { timeout?: unknown; wait?: boolean }): void {
-  if (options.timeout !== undefined && !options.wait) {
-    throw new UsageError('--timeout sets how long --wait follows, and there is no --wait.', 'Add --wait to follow it for that long, or leave --timeout out.');
-  }
-}
-
 export function validateEmail(email: string | undefined, lab: Lab = selectLab()): string | undefined {
   if (email === undefined) return undefined;
   const trimmed = email.trim();
@@ -76,29 +69,7 @@ export function validateGlobals(options: GlobalOptions): { lab: Lab; names: LabN
   return { lab, names: lab.names(options.prefix) };
 }
 
-export interface Session {
-  /** The lab of this run, chosen once (--lab). */
-  lab: Lab;
-  ctx: Ctx;
-  aws: Aws;
-  account: string;
-  region: string;
-  names: LabNames;
-}
-
-/** What a command's walk will need, made ready while STS answers instead of after. */
-export interface Needs {
-  /** The SDK clients the walk calls (default: the lab's): loading them is most of a command's CPU time. */
-  clients?: readonly ServiceName[];
-  /**
-   * Whether the walk compares the deployed functions' code with handlers/ (status, tasks,
-   * setup): only then are the zips built and hashed. check grades hand-written code and
-   * cleanup deletes it, so neither builds them.
-   */
-  artifacts?: boolean;
-}
-
-export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: Needs = {}): Promise<Session> {
+export async function openSession(options: GlobalOptions, deps: Deps, settings: Partial<LabSettings> = {}, needs: SessionNeeds = {}): Promise<Session> {
   const { lab, names } = validateGlobals(options);
   const aws = deps.aws ?? (await createAws({ region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, localStage: options.localStage, onCall: deps.onCall, signal: deps.signal, pacing: { onWait: deps.onPaceWait } }));
   const who = aws.identity();
@@ -134,4 +105,12 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
     artifacts: needs.artifacts ?? true,
   };
   return { lab, ctx, aws, account, region: aws.region, names };
+}
+
+/**
+ * What a lab's try-it command (send-order, upload) gets from the command layer: the run's
+ * session, opened here with these options and deps once the lab has checked its input.
+ */
+export function tryItTools<D extends Deps & Omit<TryItTools, 'session'>>(options: GlobalOptions, deps: D): D & TryItTools {
+  return { ...deps, session: (needs) => openSession(options, deps, {}, needs) };
 }

@@ -10,7 +10,7 @@ import { parseTaskList } from './task-args.js';
 import { openSession, validateEmail, validateGlobals, validateRuntime, type Deps, type GlobalOptions } from './context.js';
 import { firstError, outputsOf, toJson, type LabResult } from './results.js';
 import { labInOtherRegion } from './other-region.js';
-import { pocCommand, setupCommand, withoutRunAgain } from './suggest.js';
+import { pocCommand, setupCommand, withoutRunAgain } from '../suggest.js';
 
 export interface SetupOptions extends GlobalOptions {
   email?: string;

@@ -8,11 +8,11 @@ import { toPocError } from '../aws/errors.js';
 import { MissingProfile } from '../aws/profiles.js';
 import { observeAll, type ResourceReport } from '../engine/walks.js';
 import { CredentialsError, EndpointUnreachable, EXIT, UsageError, type PocError } from '../errors.js';
-import { openSession, validateGlobals, type Deps, type GlobalOptions, type Needs, type Session } from './context.js';
+import { openSession, validateGlobals, type Deps, type GlobalOptions } from './context.js';
 import { firstError } from './results.js';
-import { pocCommand } from './suggest.js';
+import { pocCommand } from '../suggest.js';
 import { DEFAULT_LAB } from '../labs/index.js';
-import type { Lab } from '../labs/lab.js';
+import type { Lab, Session, SessionNeeds } from '../labs/lab.js';
 
 export type TaskState = 'done' | 'partly' | 'not started';
 
@@ -75,7 +75,7 @@ export interface OptionalSession {
  * Opens a session when credentials seem present. Bad options are still usage errors
  * (exit 2); an error that `degrade` accepts yields no session and its reason instead.
  */
-export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean, needs: Needs = {}): Promise<OptionalSession> {
+export async function openOptionalSession(options: GlobalOptions, deps: Deps, degrade: (error: PocError) => boolean, needs: SessionNeeds = {}): Promise<OptionalSession> {
   validateGlobals(options);
   if (!deps.aws && !credentialsHinted(options)) return {};
   try {

@@ -31,7 +31,7 @@ export interface Ctx {
   tags: Record<string, string>;
   /** What each resource looks like now, by key, as the walks learn it. */
   state: Map<string, unknown>;
-  /** A poc command to suggest, with the options that select this run's lab and account (commands/suggest.ts). */
+  /** A poc command to suggest, with the options that select this run's lab and account (src/suggest.ts). */
   suggest?: (command: string) => string;
   /** The same for an aws CLI command (what poc has no command for, such as deleting one table). */
   suggestAws?: (command: string) => string;

@@ -3,7 +3,7 @@
 // interface (and the registry in index.ts), so adding a lab adds a folder, not a switch.
 import type { AnyResource, Ctx, ResourceNames } from '../engine/resource.js';
 import type { PocError } from '../errors.js';
-import type { ServiceName } from '../aws/clients.js';
+import type { Aws, ServiceName } from '../aws/clients.js';
 import type { AnyView } from './view.js';
 import type { Arns } from '../aws/arns.js';
 
@@ -15,7 +15,7 @@ export interface LabTask {
   title: string;
   /** False for the tasks that build nothing (testing, cleaning up): setup and check skip them. */
   builds: boolean;
-  /** For a task that builds nothing: the poc command that does it (without "poc"), shown by `poc tasks` with the run's options (commands/suggest.ts). */
+  /** For a task that builds nothing: the poc command that does it (without "poc"), shown by `poc tasks` with the run's options (src/suggest.ts). */
   hint?: string;
 }
 
@@ -55,16 +55,46 @@ export interface LabFunction {
   baseName: string;
 }
 
-/** What the CLI needs to run a lab's "try it" command; the command's code loads on use. */
+/** What a run of poc works in: the lab chosen once (--lab), its walk context, clients, account and names. */
+export interface Session {
+  lab: Lab;
+  ctx: Ctx;
+  aws: Aws;
+  account: string;
+  region: string;
+  names: LabNames;
+}
+
+/** What a command's walk will need, made ready while STS answers instead of after. */
+export interface SessionNeeds {
+  /** The SDK clients the walk calls (default: the lab's): loading them is most of a command's CPU time. */
+  clients?: readonly ServiceName[];
+  /**
+   * Whether the walk compares the deployed functions' code with handlers/ (status, tasks,
+   * setup): only then are the zips built and hashed. check grades hand-written code and
+   * cleanup deletes it, so neither builds them.
+   */
+  artifacts?: boolean;
+}
+
+/**
+ * What the command layer hands a lab's "try it" command (the command's code loads on
+ * use). A lab never imports a command: the session (global options checked, clients, the
+ * account, suggestions that carry the run's options) comes from here.
+ */
 export interface TryItTools {
-  onCall?: (call: import('../aws/clients.js').AwsCall) => void;
-  signal: AbortSignal;
+  signal?: AbortSignal;
   /** Progress lines for stderr. */
-  progress: (text: string) => void;
+  progress?: (text: string) => void;
   /** Standard input, when it is not a terminal (undefined when it is). */
   stdin?: () => Promise<string>;
   /** Asks a yes/no question; undefined when nobody can answer (no terminal, --json, --yes). */
   confirm?: (question: string) => Promise<boolean>;
+  /**
+   * Opens the run's session (commands/context.ts openSession): called once the lab has
+   * checked its own input, so that bad input is refused before any AWS call.
+   */
+  session(needs?: SessionNeeds): Promise<Session>;
 }
 
 export interface TryItOutcome {

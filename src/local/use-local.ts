@@ -4,7 +4,7 @@
 // says how to start it.
 import { UsageError } from '../errors.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand } from '../commands/suggest.js';
+import { pocCommand } from '../suggest.js';
 import { readState, type LocalState } from './state.js';
 
 export const LOCAL_REGION = 'us-east-1';

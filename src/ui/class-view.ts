@@ -1,7 +1,7 @@
 // What the class commands print on stdout: one grid, students x tasks, and under it the
 // first finding of every cell that needs work. (--json prints the data instead.)
 import type { CellState, ClassCleanupResult, ClassGrid, ClassOptions } from '../commands/class.js';
-import { carried, pocCommand } from '../commands/suggest.js';
+import { carried, pocCommand } from '../suggest.js';
 import { style, wrap, type Style } from './format.js';
 
 const MARKS: Record<CellState, [string, keyof Pick<Style, 'good' | 'bad' | 'warn' | 'dim'>]> = {

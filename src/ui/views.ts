@@ -3,7 +3,7 @@ import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand, setupCommand } from '../commands/suggest.js';
+import { pocCommand, setupCommand } from '../suggest.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 

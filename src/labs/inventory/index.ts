@@ -64,7 +64,7 @@ stream, so Check-Stock is not called and no alert is sent for a count already at
       const { upload } = await import('./upload.js');
       const { uploadView } = await import('./upload-view.js');
       const files = Array.isArray(input) ? (input as string[]) : input === undefined ? [] : [String(input)];
-      const result = await upload(files, options, { onCall: tools.onCall, signal: tools.signal, progress: tools.progress, confirm: tools.confirm });
+      const result = await upload(files, options, tools);
       return { data: result, view: () => uploadView(result), exitCode: result.exitCode, error: result.error };
     },
   },

@@ -15,25 +15,26 @@ import { basename, extname, join } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { hasCode } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
-import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
-import { pocCommand, setupCommand } from '../../commands/suggest.js';
+import { setupCommand } from '../../suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { someOf } from '../../ui/format.js';
 import { readLogEvents } from '../../resources/log-group.js';
 import { pocRoot } from '../../resources/function-package.js';
+import type { Session, TryItTools } from '../lab.js';
+import { checkTimeoutHasWait, followTimeout } from '../try-it.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
 import { TABLE_KEYS } from './inventory-lab.js';
 
-export interface UploadOptions extends GlobalOptions {
+/** Its own options; the global ones (prefix, region, ...) reach it through the session. */
+export interface UploadOptions {
   wait?: boolean;
   timeout?: string | number;
+  /** --yes: many alert mails are sent without asking. */
+  yes?: boolean;
 }
 
-export interface UploadDeps extends Deps {
-  progress?: (text: string) => void;
-  /** Asks before an upload that would send many alert mails; undefined when nobody can answer. */
-  confirm?: (question: string) => Promise<boolean>;
-}
+/** confirm asks before an upload that would send many alert mails (undefined when nobody can answer). */
+export type UploadDeps = TryItTools;
 
 export interface Row {
   store: string;
@@ -89,7 +90,6 @@ const POLL_MS = 2_000;
 const LOOK_BACK_MS = 60_000;
 const LOADED_PATTERN = '"inventory-file-loaded"';
 const ALERT_PATTERN = '"stock-alert"';
-const MAX_TIMEOUT = 3600;
 /** BatchGetItem takes at most 100 keys a call. */
 const GET_BATCH = 100;
 const READ_ATTEMPTS = 8;
@@ -137,13 +137,6 @@ async function readInventoryFile(path: string): Promise<Parsed> {
   return { path, key: basename(path), body, rows: rows.map(({ store, item, count }) => ({ store, item, count })), rejected: reasons };
 }
 
-function timeoutOf(value: string | number | undefined): number {
-  if (value === undefined) return 90;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT) throw new UsageError(`--timeout must be a whole number from 1 to ${MAX_TIMEOUT}, not "${value}".`, 'For example --timeout 120');
-  return n;
-}
-
 /** The current counts of these items (undefined: no such item), read strongly consistent. */
 async function countsOf(session: Session, table: string, rows: { store: string; item: string }[], signal?: AbortSignal): Promise<Map<string, number | undefined>> {
   const dynamodb = await session.aws.client('dynamodb');
@@ -169,8 +162,11 @@ async function countsOf(session: Session, table: string, rows: { store: string; 
   return found;
 }
 
-function tableMissing(names: InventoryNames, options: GlobalOptions, cause: unknown): AwsFailure {
-  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${pocCommand(options, setupCommand({}, true))}\``, { cause });
+/** A poc command to suggest, with the options that select this run's lab. */
+const suggestion = (session: Session) => session.ctx.suggest ?? ((command: string) => `poc ${command}`);
+
+function tableMissing(session: Session, names: InventoryNames, cause: unknown): AwsFailure {
+  return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${suggestion(session)(setupCommand({}, true))}\``, { cause });
 }
 
 /** The JSON a Lambda function logged on this line (the runtime writes "<time>\t<request>\t<level>\t<message>"). */
@@ -205,11 +201,9 @@ async function functionExists(session: Session, name: string): Promise<boolean> 
 }
 
 export async function upload(paths: string[], options: UploadOptions, deps: UploadDeps): Promise<UploadResult> {
-  // Every file is read and checked before anything is sent.
-  const { names: labNames } = validateGlobals(options);
-  const names = labNames as unknown as InventoryNames;
+  // Every file is read and checked before anything is sent (the session checks the global options).
   checkTimeoutHasWait(options);
-  const timeoutSeconds = timeoutOf(options.timeout);
+  const timeoutSeconds = followTimeout(options.timeout);
   const files = paths.length ? paths : await sampleFiles();
   const parsed: Parsed[] = [];
   for (const path of files) parsed.push(await readInventoryFile(path));
@@ -224,7 +218,8 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
     throw new UsageError(`${manyAlerts} That needs a confirmation, but nobody can answer here (no terminal). Nothing was uploaded.`, 'Add --yes to send them, or upload a file with fewer counts at 0.');
   }
 
-  const session = await openSession(options, deps);
+  const session = await deps.session();
+  const names = session.names as unknown as InventoryNames;
   const bucket = checkedBucketName(names.prefix, session);
   const base = { account: session.account, region: session.region, prefix: names.prefix, bucket };
   if (tooMany) {
@@ -238,7 +233,7 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
     try {
       before = await countsOf(session, names.table, allRows, deps.signal);
     } catch (error) {
-      if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, options, error);
+      if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(session, names, error);
       throw error;
     }
   }
@@ -267,14 +262,14 @@ export async function upload(paths: string[], options: UploadOptions, deps: Uplo
       deps.progress?.(`${p.key}: stored in s3://${bucket} (${elapsed()}s)`);
     } catch (error) {
       if (hasCode(error, 'NoSuchBucket')) {
-        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: \`${pocCommand(options, setupCommand({}, true))}\` (task 2 makes the bucket).`, { cause: error });
+        throw new AwsFailure(`The lab's bucket ${bucket} does not exist.`, `Build it first: \`${suggestion(session)(setupCommand({}, true))}\` (task 2 makes the bucket).`, { cause: error });
       }
       throw error;
     }
   }
   if (!options.wait) return { ...base, files: uploaded, exitCode: EXIT.ok };
 
-  await follow(session, names, parsed, uploaded, { started, earlier, options }, timeoutSeconds, deps);
+  await follow(session, names, parsed, uploaded, { started, earlier }, timeoutSeconds, deps);
   const stuck = uploaded.flatMap((f) => (f.hops ?? []).filter((h) => !h.reached).slice(0, 1).map((h) => ({ f, h })));
   const first = stuck[0];
   return {
@@ -297,7 +292,7 @@ async function follow(
   names: InventoryNames,
   parsed: Parsed[],
   files: UploadedFile[],
-  { started, earlier, options }: { started: number; earlier: Set<string>; options: GlobalOptions },
+  { started, earlier }: { started: number; earlier: Set<string> },
   timeoutSeconds: number,
   deps: UploadDeps,
 ): Promise<void> {
@@ -308,7 +303,7 @@ async function follow(
     ((await readLogEvents(ctx, group, since, pattern)) ?? []).filter((e) => !earlier.has(e.id)).map((e) => jsonOf(e.message)).filter((j): j is Record<string, unknown> => j !== undefined);
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
   const checkBuilt = await functionExists(session, names.checkFunction);
-  const cmd = (command: string) => `\`${pocCommand(options, command)}\``;
+  const cmd = (command: string) => `\`${suggestion(session)(command)}\``;
   // The last file in the command that names an item sets its count.
   const finalCount = new Map<string, number>();
   for (const p of parsed) for (const r of p.rows) finalCount.set(rowKey(r), r.count);
@@ -359,7 +354,7 @@ async function follow(
       try {
         now = await countsOf(session, names.table, loading.flatMap((s) => rowsOf(s.f.key)), deps.signal);
       } catch (error) {
-        if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(names, options, error);
+        if (hasCode(error, 'ResourceNotFoundException')) throw tableMissing(session, names, error);
         throw error;
       }
       for (const s of loading) {

@@ -10,8 +10,7 @@ import { toPocError } from '../../aws/errors.js';
 import { sleep } from '../../aws/retry.js';
 import { queueUrl } from '../../resources/sqs-queue.js';
 import { readLogEvents } from '../../resources/log-group.js';
-import type { Session } from '../../commands/context.js';
-import type { Deps } from '../../commands/context.js';
+import type { Session, TryItTools } from '../lab.js';
 import type { LabNames } from './names.js';
 
 export interface Hop {
@@ -25,7 +24,7 @@ export interface Hop {
 
 const POLL_MS = 2_000;
 
-export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Deps & { progress?: (t: string) => void }): Promise<Hop[]> {
+export async function follow(session: Session, messageId: string, started: number, timeoutSeconds: number, deps: Pick<TryItTools, 'signal' | 'progress'>): Promise<Hop[]> {
   const { ctx } = session;
   const names = session.names as LabNames;
   const poc = ctx.suggest ?? ((c: string) => `poc ${c}`);

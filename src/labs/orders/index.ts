@@ -1,7 +1,6 @@
 // The order-pipeline lab as one value (see ../lab.ts). This file stays light: poc's
 // start-up reads it for --lab and the help texts; the resources and the explanations
 // load when a command needs them.
-import { UsageError } from '../../errors.js';
 import { labTags, type Lab, type LabNames as Names } from '../lab.js';
 import { labNames, MAX_PREFIX_LENGTH, type LabNames } from './names.js';
 
@@ -73,11 +72,7 @@ Examples:
     async run(input, options, tools) {
       const { sendOrder } = await import('./send-order.js');
       const { sendOrderView } = await import('./send-order-view.js');
-      const readStdin = async () => {
-        if (!tools.stdin) throw new UsageError('"-" reads the order from standard input, but that is a terminal.', 'Pipe the order in: echo \'{"item":"mop"}\' | poc send-order -');
-        return tools.stdin();
-      };
-      const result = await sendOrder(input as string | undefined, options, { onCall: tools.onCall, signal: tools.signal, readStdin, progress: tools.progress });
+      const result = await sendOrder(input as string | undefined, options, tools);
       return { data: result, view: () => sendOrderView(result), exitCode: result.exitCode, error: result.error };
     },
   },

@@ -4,15 +4,17 @@ import { readFile } from 'node:fs/promises';
 import { queueUrl } from '../../resources/sqs-queue.js';
 import { findApis, invokeUrl } from '../../resources/rest-api.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
-import { checkTimeoutHasWait, openSession, validateGlobals, type Deps, type GlobalOptions, type Session } from '../../commands/context.js';
 import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
 import type { LabNames } from './names.js';
 import { DEPLOYMENT_PROPAGATION, PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
-import { carried, setupCommand, shellQuote } from '../../commands/suggest.js';
+import { carried, setupCommand, shellQuote } from '../../suggest.js';
+import type { Session, TryItTools } from '../lab.js';
+import { checkTimeoutHasWait, followTimeout, positiveInt } from '../try-it.js';
 import { fitsDynamoDbNumber, jsonNumbers } from '../../aws/stored-json.js';
 
-export interface SendOrderOptions extends GlobalOptions {
+/** Its own options; the global ones (prefix, region, ...) reach it through the session. */
+export interface SendOrderOptions {
   file?: string;
   via?: string;
   count?: string | number;
@@ -23,10 +25,7 @@ export interface SendOrderOptions extends GlobalOptions {
   apiUrl?: string;
 }
 
-export interface SendOrderDeps extends Deps {
-  readStdin?: () => Promise<string>;
-  progress?: (text: string) => void;
-}
+export type SendOrderDeps = TryItTools;
 
 export interface Sent {
   sequence?: number;
@@ -54,13 +53,6 @@ const MAX_COUNT = 10_000;
 
 /** SQS's message limit is 1 MiB, but the order is re-published whole by SNS, whose limit is 256 KiB. */
 export const MAX_ORDER_BYTES = 256 * 1024;
-
-function positiveInt(value: string | number | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, not "${value}".`, `For example ${name} 10`);
-  return n;
-}
 
 /** Parses and checks the order: a non-empty JSON object that fits in one notification. */
 export function parseOrder(text: string, source: string): Record<string, unknown> {
@@ -160,8 +152,8 @@ async function readOrderText(input: string | undefined, options: SendOrderOption
     return { source: text, name: options.file };
   }
   if (input === '-') {
-    if (!deps.readStdin) throw new UsageError('No standard input to read the order from.');
-    return { source: await deps.readStdin(), name: 'standard input' };
+    if (!deps.stdin) throw new UsageError('"-" reads the order from standard input, but that is a terminal.', 'Pipe the order in: echo \'{"item":"mop"}\' | poc send-order -');
+    return { source: await deps.stdin(), name: 'standard input' };
   }
   if (input === undefined) throw new UsageError('No order given.', `Pass it as JSON: poc send-order '{"item":"latex gloves","customerID":"12345"}' (or --file order.json, or - for standard input).`);
   return { source: input, name: 'the command line' };
@@ -321,14 +313,13 @@ export async function resolveTarget(session: Session, via: 'api' | 'queue', apiU
 }
 
 export async function sendOrder(input: string | undefined, options: SendOrderOptions, deps: SendOrderDeps): Promise<SendOrderResult> {
-  // All input is checked before anything is sent.
-  validateGlobals(options);
+  // All input is checked before anything is sent (the session checks the global options).
   const via = options.via ?? 'api';
   if (via !== 'api' && via !== 'queue') throw new UsageError(`--via must be api or queue, not "${via}".`);
   const count = positiveInt(options.count, '--count', 1, MAX_COUNT);
   const concurrency = positiveInt(options.concurrency, '--concurrency', 8, 50);
   checkTimeoutHasWait(options);
-  const timeoutSeconds = positiveInt(options.timeout, '--timeout', 90, 3600);
+  const timeoutSeconds = followTimeout(options.timeout);
   if (options.wait && count > 1) throw new UsageError('--wait follows one order; leave out --count, or --wait.');
   if (options.apiUrl !== undefined) {
     try {
@@ -341,7 +332,7 @@ export async function sendOrder(input: string | undefined, options: SendOrderOpt
   // Numbered copies: the sequence is added to the order's own text, which ends in '}'.
   const bodies = count === 1 ? [orderBody(order, text)] : Array.from({ length: count }, (_, i) => orderBody({ ...order, sequence: i + 1 }, text.replace(/\}$/, `,"sequence":${i + 1}}`)));
 
-  const session = await openSession(options, deps, {}, { clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
+  const session = await deps.session({ clients: via === 'queue' ? ['sqs'] : options.apiUrl ? [] : ['apigateway'] });
   const suggest = session.ctx.suggest ?? ((c: string) => `poc ${c}`);
   let young: Promise<boolean> | undefined;
   const roleIsNew = options.apiUrl ? undefined : () => (young ??= apiRoleIsNew(session));

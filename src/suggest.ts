@@ -1,10 +1,20 @@
 // Every command poc suggests ("Run `poc setup`") is built here, with the options that
 // select the same lab and account as the run that suggests it; without them the advice
-// would act on another prefix, region, profile or emulator.
-import type { GlobalOptions } from './context.js';
+// would act on another prefix, region, profile or emulator. Shared by the commands, the
+// UI and the labs' try-it code, so it imports none of them.
 
-/** What a suggestion may carry besides the global options: a class run's students. */
-type Selection = GlobalOptions & { students?: string; roster?: string };
+/** The options that select a lab and account (the global options have them), and a class run's students. */
+export interface Selection {
+  prefix?: string;
+  students?: string;
+  roster?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** --local: suggested as --local, not as the local AWS's endpoint of the moment. */
+  local?: boolean;
+  lab?: string;
+}
 
 /** The options that say which lab(s) in which account: carried into every suggestion, in this order. */
 const SELECTING: [keyof Selection & string, string][] = [
