@@ -5,9 +5,12 @@
 // be imported, under the Node majors Lambda runs (run-tests.js runs this file once each):
 // @node 22 24
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, type AttributeValue, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -22,6 +25,7 @@ import {
   type Queue,
 } from './helpers/events.js';
 import { deployHandler, runtimeFolder } from './helpers/lambda-runtime.js';
+import { nodeBinary } from './helpers/lambda-node.js';
 import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
 
 type Handler<E, R> = (event: E) => Promise<R>;
@@ -188,6 +192,43 @@ describe('POC-Lambda-1 (SQS -> DynamoDB)', () => {
     assert.deepEqual(failures.map((l) => l.messageId).sort(), [...ids].sort());
     assert.deepEqual(new Set(failures.map((l) => l.error)), new Set(['ResourceNotFoundException']));
     assert.equal(logs.events('order-written').length, 0);
+  });
+});
+
+describe('POC-Lambda-1 keeps every digit of an order (JSON.parse with the source text, nodejs22.x and later)', () => {
+  const deployed = () => join(workdir!, 'lambda-1', 'code', 'index.mjs');
+
+  it('each number is stored as the text it was sent with: beyond 2^53, 38 digits, exponents, trailing zeros, in lists and maps', async () => {
+    const { parseOrder } = (await import(pathToFileURL(deployed()).href)) as { parseOrder: (body: string) => Record<string, AttributeValue> | undefined };
+    const body = '{"id":12345678901234567, "price":1.0000000000000000000000000000000000001,"big":1E+125,"tiny":1e-130,"weight":1.50,"parts":[0.10,-0,2e-5,{"n":-42}],"name":"mop","ok":true,"none":null}';
+    assert.deepEqual(parseOrder(body), {
+      id: { N: '12345678901234567' },
+      price: { N: '1.0000000000000000000000000000000000001' },
+      big: { N: '1E+125' },
+      tiny: { N: '1e-130' },
+      weight: { N: '1.50' },
+      parts: { L: [{ N: '0.10' }, { N: '-0' }, { N: '2e-5' }, { M: { n: { N: '-42' } } }] },
+      name: { S: 'mop' },
+      ok: { BOOL: true },
+      none: { NULL: true },
+    });
+    for (const unfit of ['1e400', '1'.repeat(39), '1E+126', '1e-131']) assert.throws(() => parseOrder(`{"n":${unfit}}`), { name: 'RangeError', message: new RegExp(`^${unfit.replace('+', '\\+')} does not fit a DynamoDB number`) });
+    for (const notAnObject of ['not json', '[1,2]', '"text"', 'null', '42', '{"a":1']) assert.equal(parseOrder(notAnObject), undefined, notAnObject);
+  });
+
+  it('on a Node whose JSON.parse gives no source text, the whole batch fails with the reason and nothing is stored rounded', async () => {
+    const queue = await createQueue('POC-Queue');
+    await sendOrders(queue, ['{"customerID":12345678901234567,"item":"mop"}', '{"item":"tea"}']);
+    const event = sqsEvent(queue, await receiveAll(queue, 2));
+    // Node 22 still lets V8's flag turn the feature off (Node 24 has no such flag): as on Node 20.
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(deployed()).href)});
+      try { console.log(JSON.stringify({ answered: await handler(JSON.parse(process.argv[1])) })); }
+      catch (error) { console.log(JSON.stringify({ failed: error.name, message: error.message })); }`;
+    const out = execFileSync(nodeBinary(22), ['--no-harmony-json-parse-with-source', '--input-type=module', '-e', script, JSON.stringify(event)], { encoding: 'utf8', env: process.env });
+    const result = JSON.parse(out.trim().split('\n').pop()!) as { failed?: string; message?: string };
+    assert.equal(result.failed, 'SourceTextMissing', out);
+    assert.match(result.message!, /gives no number's source text .*needs the nodejs22\.x runtime or later/);
+    assert.deepEqual(await scanOrders(), []);
   });
 });
 

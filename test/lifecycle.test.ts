@@ -7,6 +7,9 @@
 // delete the message on success, read the table's stream for the second function, and
 // write the functions' console lines to their CloudWatch log groups as the runtime does.
 // What is read back is read with plain AWS SDK clients, never with poc's own code.
+// POC-Lambda-1, called in-process, keeps an order's digits with what JSON.parse gives from
+// Node 22 on (each number's source text), so run-tests.js runs this file under Node 22:
+// @node 22
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';

@@ -3,6 +3,10 @@
 // deployed zips by the runtime, the mails in the local inbox. No event is built here: each
 // hop is produced by the one before it. One local AWS serves the file (started by the first
 // setup --local, as a user's would be); moto's reset empties it between tests.
+// The runtime runs the functions under poc's own Node, and POC-Lambda-1 keeps an order's
+// digits with what JSON.parse gives from Node 22 on, so run-tests.js runs this file (poc,
+// and so the functions) under Node 22:
+// @node 22
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';

@@ -6,6 +6,9 @@
 // twice, and some of the function's own DynamoDB writes fail (a fault proxy in front of
 // moto's DynamoDB). At the end every order is either in `orders` or in POC-Queue-DLQ,
 // exactly once, and every well-formed order is in the table with its content.
+// POC-Lambda-1, called in-process, keeps an order's digits with what JSON.parse gives from
+// Node 22 on (each number's source text), so run-tests.js runs this file under Node 22:
+// @node 22
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';

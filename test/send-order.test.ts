@@ -1,6 +1,9 @@
 // poc send-order (task 9), called in-process against moto: what it refuses before any
 // AWS call, where it reads the order from, what it sends to the API (a local stand-in
 // server, since moto cannot serve a deployed stage over HTTP) and to the queue.
+// POC-Lambda-1, called in-process, keeps an order's digits with what JSON.parse gives from
+// Node 22 on (each number's source text), so run-tests.js runs this file under Node 22:
+// @node 22
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';

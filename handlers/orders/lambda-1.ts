@@ -10,68 +10,52 @@ let dynamo: DynamoDBClient | undefined;
 const client = () => (dynamo ??= new DynamoDBClient({}));
 
 /**
- * The order as DynamoDB attribute values, read from the JSON text itself: a number keeps
- * the digits it was sent with (an N string), where JSON.parse would round an integer beyond
- * 2^53 and marshall would then refuse it. DynamoDB numbers hold 38 significant digits
- * (magnitude 1E-130 to 1E+126): a number beyond that throws a RangeError (the order cannot
- * be stored as sent). Undefined when the body is not a JSON object.
+ * The order as DynamoDB attribute values, built by JSON.parse itself: its reviver gets the
+ * source text of each number (context.source, nodejs22.x and later), so a number keeps the
+ * digits it was sent with (an N string: 12345678901234567, 1E+125, 1.50), where the parsed
+ * value would round an integer beyond 2^53 and marshall would then refuse it. DynamoDB
+ * numbers hold 38 significant digits (magnitude 1E-130 to 1E+126): a number beyond that
+ * throws a RangeError (the order cannot be stored as sent). Undefined when the body is not
+ * a JSON object.
  */
 export function parseOrder(body: string): Record<string, AttributeValue> | undefined {
+  let top: AttributeValue;
   try {
-    JSON.parse(body); // validity: JSON.parse's own checks and messages
-  } catch {
-    return undefined;
+    top = JSON.parse(body, toAttributeValue) as AttributeValue;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
-  let i = 0;
-  const space = () => {
-    while (i < body.length && ' \t\n\r'.includes(body[i])) i++;
-  };
-  const value = (): AttributeValue => {
-    space();
-    const c = body[i];
-    if (c === '{') {
-      i++;
-      const M: Record<string, AttributeValue> = {};
-      space();
-      if (body[i] === '}') return i++, { M };
-      for (;;) {
-        space();
-        const key = (value() as { S: string }).S;
-        space();
-        i++; // ':'
-        M[key] = value();
-        space();
-        if (body[i++] === '}') return { M };
-      }
-    }
-    if (c === '[') {
-      i++;
-      const L: AttributeValue[] = [];
-      space();
-      if (body[i] === ']') return i++, { L };
-      for (;;) {
-        L.push(value());
-        space();
-        if (body[i++] === ']') return { L };
-      }
-    }
-    if (c === '"') {
-      let j = i + 1;
-      while (body[j] !== '"') j += body[j] === '\\' ? 2 : 1;
-      const S = JSON.parse(body.slice(i, j + 1)) as string;
-      i = j + 1;
-      return { S };
-    }
-    const literal = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(body.slice(i, i + 4096))![0];
-    i += literal.length;
-    if (literal === 'true' || literal === 'false') return { BOOL: literal === 'true' };
-    if (literal === 'null') return { NULL: true };
-    if (!fitsDynamoDb(literal)) throw new RangeError(`${literal} does not fit a DynamoDB number (38 significant digits, magnitude 1E-130 to 1E+126)`);
-    return { N: literal };
-  };
-  const top = value();
   return top.M;
 }
+
+/** JSON.parse's reviver, called innermost first: each value becomes its attribute value. */
+function toAttributeValue(this: unknown, _key: string, value: unknown, context?: { source?: string }): AttributeValue {
+  if (typeof value === 'number') {
+    const source = context?.source;
+    // A Node without the source text (before 22) would give only the rounded value: fail, never store other digits.
+    if (source === undefined) throw new SourceTextMissing();
+    if (!fitsDynamoDb(source)) throw new RangeError(`${source} does not fit a DynamoDB number (38 significant digits, magnitude 1E-130 to 1E+126)`);
+    return { N: source };
+  }
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (value === null) return { NULL: true };
+  // Arrays and objects: their members were revived already.
+  if (Array.isArray(value)) return { L: value as AttributeValue[] };
+  return { M: value as Record<string, AttributeValue> };
+}
+
+/** This Node's JSON.parse gives no number's source text, so the order's digits cannot be kept. */
+class SourceTextMissing extends Error {
+  constructor() {
+    super(`JSON.parse on Node ${process.versions.node} gives no number's source text (context.source): POC-Lambda-1 needs the nodejs22.x runtime or later to store numbers digit for digit`);
+    this.name = 'SourceTextMissing';
+  }
+}
+
+/** Whether JSON.parse gives a number's source text here (nodejs22.x and later do). */
+const KEEPS_DIGITS = JSON.parse('1.50', (_key, value, context?: { source?: string }) => context?.source ?? value) === '1.50';
 
 function fitsDynamoDb(number: string): boolean {
   // Only a leading sign: the exponent's own (1e-5) belongs to the magnitude.
@@ -92,7 +76,7 @@ async function writeOrder(record: SQSRecord, tableName: string): Promise<boolean
     order = parseOrder(record.body);
   } catch (err) {
     // Reported as failed: after maxReceiveCount, SQS moves it to the dead-letter queue.
-    console.error(JSON.stringify({ event: 'order-write-failed', messageId, error: 'RangeError', message: (err as Error).message }));
+    console.error(JSON.stringify({ event: 'order-write-failed', messageId, error: (err as Error).name, message: (err as Error).message }));
     return false;
   }
   if (!order) {
@@ -128,6 +112,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const tableName = process.env.TABLE_NAME;
   // Misconfiguration fails the whole batch: every record would fail the same way.
   if (!tableName) throw new Error('TABLE_NAME is not set');
+  // So does a runtime whose JSON.parse would lose an order's digits: the batch is retried
+  // (then parked in the dead-letter queue), nothing is stored rounded.
+  if (!KEEPS_DIGITS) throw new SourceTextMissing();
   const done = await Promise.all(event.Records.map((record) => writeOrder(record, tableName)));
   return {
     batchItemFailures: event.Records.filter((_, i) => !done[i]).map((record) => ({ itemIdentifier: record.messageId })),
