@@ -5,6 +5,8 @@ import type { Arns } from '../aws/arns.js';
 import type { Aws } from '../aws/clients.js';
 import type { Ctx } from '../engine/resource.js';
 import type { DesiredFunction } from '../resources/lambda-function.js';
+import { pocRoot } from '../resources/function-package.js';
+import { join } from 'node:path';
 import type { Lab, LabNames, LabPaper, LabParts, TaskExplanation } from './lab.js';
 
 // The paper lab's shape is part of the lab contract (lab.ts), which a lab's explain() takes.
@@ -135,13 +137,21 @@ export function functionSteps(p: FunctionParts, upload: string): string[] {
   ];
 }
 
-/** The CLI that makes the function; `pack` is the lab's command that makes <handler>.zip. */
-export function functionCli(p: FunctionParts, pack: string): string[] {
+/**
+ * The package poc deploys for this handler, by its absolute path: a student's upload of it
+ * is the same bytes (the same CodeSha256), so `poc status` sees the same code, and the path
+ * works from any folder.
+ */
+export function packagePath(p: FunctionParts): string {
+  return join(pocRoot(), 'dist', 'packages', `${p.code.replace(/^handlers\//, '')}.zip`);
+}
+
+/** The CLI that makes the function, from the package poc deploys. */
+export function functionCli(p: FunctionParts): string[] {
   return [
     `aws logs create-log-group --log-group-name ${p.logGroup}`,
     `aws logs put-retention-policy --log-group-name ${p.logGroup} --retention-in-days ${p.retentionDays}`,
-    pack,
-    `aws lambda create-function --function-name ${p.fn} --runtime ${p.d.runtime} --role ${p.d.role} --handler ${p.d.handler} --timeout ${p.d.timeout} --memory-size ${p.d.memory} --environment ${sh(JSON.stringify({ Variables: p.d.environment }))} --zip-file fileb://${last(p.code)}.zip`,
+    `aws lambda create-function --function-name ${p.fn} --runtime ${p.d.runtime} --role ${p.d.role} --handler ${p.d.handler} --timeout ${p.d.timeout} --memory-size ${p.d.memory} --environment ${sh(JSON.stringify({ Variables: p.d.environment }))} --zip-file ${sh(`fileb://${packagePath(p)}`)}`,
     `aws lambda wait function-active-v2 --function-name ${p.fn}`,
   ];
 }

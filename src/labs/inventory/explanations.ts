@@ -8,7 +8,7 @@ import type { DesiredPermission } from '../../resources/lambda-permission.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredBucket } from '../../resources/s3-bucket.js';
 import type { DesiredTable } from '../../resources/dynamodb-table.js';
-import { emailTopicTask, functionCli as makeFunctionCli, functionParts, functionSteps as makeFunctionSteps, last, type FunctionParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
+import { emailTopicTask, packagePath, functionCli as makeFunctionCli, functionParts, functionSteps as makeFunctionSteps, type FunctionParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { InventoryNames } from './names.js';
 
 /** The inventory lab on paper (see ../paper.ts), its names typed. */
@@ -33,9 +33,8 @@ const NO_CHANGE_NO_ALERT =
 
 /** Tasks 1 and 5 have one shape: a log group, a function whose code is bundled (it imports csv-parse). */
 const functionSteps = (p: FunctionParts) =>
-  makeFunctionSteps(p, `Code > Upload from > .zip file: ${last(p.code)}.zip, the bundled handler (${p.code}.ts with what it imports, built by poc) > Save.`);
-const functionCli = (p: FunctionParts) =>
-  makeFunctionCli(p, `npx esbuild ${p.code}.ts --bundle --platform=node --format=esm --target=node22 --external:@aws-sdk/* --outfile=index.mjs && zip ${last(p.code)}.zip index.mjs`);
+  makeFunctionSteps(p, `Code > Upload from > .zip file: ${packagePath(p)} (poc's package of ${p.code}.ts with what it imports) > Save.`);
+const functionCli = (p: FunctionParts) => makeFunctionCli(p);
 
 const roleNames = (lab: LabPaper) => [lab.names.loadRole, lab.names.checkRole];
 
@@ -128,7 +127,12 @@ S3 may invoke the function only if the function's resource policy lets it: a per
       const perm = lab.desired<DesiredPermission>('lambda-permission');
       const region = lab.ctx.region;
       return [
-        `aws s3api create-bucket --bucket ${bucket}${region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${region}`}`,
+        // us-east-1 takes no LocationConstraint (AWS refuses one); offline the region is not known.
+        region === 'us-east-1'
+          ? `aws s3api create-bucket --bucket ${bucket}`
+          : region.startsWith('<')
+            ? `aws s3api create-bucket --bucket ${bucket} --create-bucket-configuration LocationConstraint=${region}   # in us-east-1: leave out --create-bucket-configuration`
+            : `aws s3api create-bucket --bucket ${bucket} --create-bucket-configuration LocationConstraint=${region}`,
         `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration file://public-access-block.json`,
         `aws lambda add-permission --function-name ${n.loadFunction} --statement-id poc-s3-invoke --action ${perm.action} --principal ${perm.principal} --source-arn ${perm.sourceArn} --source-account ${perm.sourceAccount}`,
         `aws s3api put-bucket-notification-configuration --bucket ${bucket} --notification-configuration file://notification.json`,

@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../../resources/policy-document.js';
 import { invokeUrl, type DesiredApi } from '../../resources/rest-api.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredQueue } from '../../resources/sqs-queue.js';
-import { emailTopicTask, functionCli as makeFunctionCli, functionParts as baseParts, functionSteps as makeFunctionSteps, last, sh, type FunctionParts as BaseParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
+import { emailTopicTask, packagePath, functionCli as makeFunctionCli, functionParts as baseParts, functionSteps as makeFunctionSteps, last, sh, type FunctionParts as BaseParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { LabNames } from './names.js';
 
 /** The order lab on paper (see ../paper.ts), its names typed. */
@@ -72,8 +72,8 @@ interface FunctionParts extends BaseParts {
 function functionParts(lab: LabPaper, fn: string, logGroup: string, code: string): FunctionParts {
   return { ...baseParts(lab, fn, logGroup, code), trigger: lab.desired<DesiredMapping>('event-source-mapping', fn) };
 }
-const functionSteps = (p: FunctionParts) => makeFunctionSteps(p, `Code: replace index.mjs with the built handler (dist/${p.code}.js, from ${p.code}.ts) > Deploy.`);
-const functionCli = (p: FunctionParts) => makeFunctionCli(p, `cp dist/${p.code}.js index.mjs && zip ${last(p.code)}.zip index.mjs`);
+const functionSteps = (p: FunctionParts) => makeFunctionSteps(p, `Code > Upload from > .zip file: ${packagePath(p)} (poc's package of ${p.code}.ts) > Save.`);
+const functionCli = (p: FunctionParts) => makeFunctionCli(p);
 
 const responseTypes = (m: DesiredMapping) => (m.responseTypes.length ? ` --function-response-types ${m.responseTypes.join(' ')}` : '');
 
