@@ -3,7 +3,7 @@
 // must work, quickly and without loading the AWS SDK; then against moto, where ARNs carry
 // the account and `tasks` reports how far each task is.
 import assert from 'node:assert/strict';
-import { runPoc, type Run } from './helpers/cli.js';
+import { ROOT, runPoc, section, type Run } from './helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,15 +35,6 @@ function poc(args: string[], env: NodeJS.ProcessEnv = bareEnv()): Promise<Run> {
   return runPoc(args, env);
 }
 
-/** The lines of a section of explain's output, from its heading to the next heading. */
-function section(text: string, heading: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.indexOf(heading);
-  assert.ok(start >= 0, `no "${heading}" section in:\n${text}`);
-  const end = lines.findIndex((l, i) => i > start && /^[A-Z][\w ]+$/.test(l));
-  return lines.slice(start + 1, end < 0 ? undefined : end);
-}
-
 const taskLines = (stdout: string) => stdout.split('\n').filter((l) => /^\s*\d+\. /.test(l));
 
 // ---------------------------------------------------------------------------------------
@@ -66,8 +57,9 @@ describe('poc explain without an AWS account', () => {
       assert.ok(cli.some((l) => /^\s+(aws|poc) /.test(l)), 'aws or poc commands');
       for (const l of run.stdout.split('\n')) {
         if (l.length <= 80) continue;
-        // Only an ARN or a line of JSON may not fit: both cannot be broken.
-        assert.ok(/arn:/.test(l) || /^\s+"/.test(l), `line wider than 80 columns: ${JSON.stringify(l)}`);
+        // Only an ARN, a line of JSON or a path into poc's own folder (as long as where it is
+        // installed) may not fit: none can be broken.
+        assert.ok(/arn:/.test(l) || /^\s+"/.test(l) || l.includes(ROOT), `line wider than 80 columns: ${JSON.stringify(l)}`);
       }
     });
   }
@@ -362,6 +354,17 @@ describe('explain-view helpers', () => {
     lines.slice(0, -1).forEach((l) => assert.ok(l.endsWith(' \\') && l.length <= 60, l));
     // What a shell reads: each " \\\n" plus indentation is one space.
     assert.equal(lines.join('\n').replace(/ \\\n\s+/g, ' ').trim(), command);
+  });
+
+  it('a comment stays whole at the end, after the last " \\", so the command still pastes', () => {
+    const command = 'aws s3api create-bucket --bucket b --create-bucket-configuration LocationConstraint=<REGION>   # in us-east-1: leave out --create-bucket-configuration';
+    const parts = commandParts(command);
+    assert.equal(parts.at(-1), '# in us-east-1: leave out --create-bucket-configuration');
+    const lines = breakCommand(command, '  ', '      ', 60);
+    const comment = lines.findIndex((l) => l.includes('#'));
+    assert.equal(comment, lines.length - 1, 'nothing follows the comment');
+    lines.slice(0, -1).forEach((l) => assert.ok(l.endsWith(' \\') && !l.includes('#'), l));
+    assert.equal(lines.join('\n').replace(/ \\\n\s+/g, ' ').trim(), command.replace(/\s+#/, ' #'));
   });
 
   it('formatJson keeps short parts on one line and stays valid JSON', () => {

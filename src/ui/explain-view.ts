@@ -10,8 +10,9 @@ export { wrap, WIDTH };
 const out = () => style(process.stdout);
 
 /**
- * Splits a shell command before each option (and URL), never inside quotes. (A backslash-newline
- * is a line continuation inside $( ) too, so those may be broken.)
+ * Splits a shell command before each option (and URL, S3 URI), never inside quotes. (A backslash-newline
+ * is a line continuation inside $( ) too, so those may be broken.) A comment is one last part:
+ * it runs to the end of its line, so a "\\" inside it would continue nothing.
  */
 export function commandParts(command: string): string[] {
   const parts: string[] = [];
@@ -23,7 +24,11 @@ export function commandParts(command: string): string[] {
       if (c === quote) quote = '';
     } else if (c === '\\') i++;
     else if (c === "'" || c === '"') quote = c;
-    else if (c === ' ' && i > start && (command[i + 1] === '-' || command.startsWith('https://', i + 1))) {
+    else if (c === '#' && command[i - 1] === ' ') {
+      if (command.slice(start, i).trim()) parts.push(command.slice(start, i).trimEnd());
+      start = i;
+      break;
+    } else if (c === ' ' && i > start && (command[i + 1] === '-' || command.startsWith('https://', i + 1) || command.startsWith('s3://', i + 1))) {
       parts.push(command.slice(start, i));
       start = i + 1;
     }

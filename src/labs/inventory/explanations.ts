@@ -8,8 +8,10 @@ import type { DesiredPermission } from '../../resources/lambda-permission.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredBucket } from '../../resources/s3-bucket.js';
 import type { DesiredTable } from '../../resources/dynamodb-table.js';
-import { emailTopicTask, packagePath, functionCli as makeFunctionCli, functionParts, functionSteps as makeFunctionSteps, type FunctionParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
+import { join } from 'node:path';
+import { emailTopicTask, packagePath, sh, functionCli as makeFunctionCli, functionParts, functionSteps as makeFunctionSteps, type FunctionParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
 import type { InventoryNames } from './names.js';
+import { samplesDir } from './samples.js';
 
 /** The inventory lab on paper (see ../paper.ts), its names typed. */
 export type LabPaper = Paper & { names: InventoryNames };
@@ -22,6 +24,8 @@ interface Explanation {
 }
 
 const SAMPLE = 'inventory-berlin.csv';
+/** The sample as poc ships it, by its absolute path: the command works from any folder. */
+const samplePath = () => sh(join(samplesDir(), SAMPLE));
 const prefixFlag = (names: InventoryNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
 const bucketOf = (lab: LabPaper) => lab.all('s3-bucket')[0]!.name;
 const roleOf = (lab: LabPaper, name: string) => lab.desired<DesiredRole>('iam-role', name);
@@ -106,7 +110,7 @@ The CSV parser is a library, so the function is bundled: one file with the handl
 
 An event notification makes the bucket call ${n.loadFunction} for every object created (s3:ObjectCreated:*: a put, a post, a copy or a multipart upload). Nothing polls: the upload itself starts the load.
 
-S3 may invoke the function only if the function's resource policy lets it: a permission for s3.amazonaws.com, limited to this bucket (SourceArn) in this account (SourceAccount, because a bucket ARN names no account). It has to exist before the notification: S3 checks the destination when the notification is saved ("Unable to validate the following destination configurations"). Public access to the bucket is blocked: inventory files are not for the world.`;
+S3 may invoke the function only if the function's resource policy lets it: a permission for s3.amazonaws.com, limited to this bucket (SourceArn) in this account (SourceAccount, because a bucket ARN names no account). It has to exist before the notification: S3 checks the destination when the notification is saved ("Unable to validate the following destination configurations"), and for a few seconds after the permission is added S3 may not see it yet (then save the notification again). Public access to the bucket is blocked: inventory files are not for the world.`;
     },
     steps: (lab) => {
       const { names: n } = lab;
@@ -125,16 +129,14 @@ S3 may invoke the function only if the function's resource policy lets it: a per
       const { names: n } = lab;
       const bucket = bucketOf(lab);
       const perm = lab.desired<DesiredPermission>('lambda-permission');
-      const region = lab.ctx.region;
       return [
-        // us-east-1 takes no LocationConstraint (AWS refuses one); offline the region is not known.
-        region === 'us-east-1'
-          ? `aws s3api create-bucket --bucket ${bucket}`
-          : region.startsWith('<')
-            ? `aws s3api create-bucket --bucket ${bucket} --create-bucket-configuration LocationConstraint=${region}   # in us-east-1: leave out --create-bucket-configuration`
-            : `aws s3api create-bucket --bucket ${bucket} --create-bucket-configuration LocationConstraint=${region}`,
-        `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration file://public-access-block.json`,
+        // The permission first: S3 may not see it for a few seconds, and the bucket's two
+        // commands give it that time before the notification is saved.
         `aws lambda add-permission --function-name ${n.loadFunction} --statement-id poc-s3-invoke --action ${perm.action} --principal ${perm.principal} --source-arn ${perm.sourceArn} --source-account ${perm.sourceAccount}`,
+        // s3 mb sends the CLI's region as the LocationConstraint, and none in us-east-1, which
+        // refuses one: the one command works in every region, known here or not.
+        `aws s3 mb s3://${bucket}`,
+        `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration file://public-access-block.json`,
         `aws s3api put-bucket-notification-configuration --bucket ${bucket} --notification-configuration file://notification.json`,
       ];
     },
@@ -154,7 +156,7 @@ If no items appear, follow the file: the upload is in the bucket, so the questio
       const { names: n } = lab;
       return [
         `poc upload --lab inventory --wait${prefixFlag(n)}`,
-        `aws s3 cp ${SAMPLE} s3://${bucketOf(lab)}/${SAMPLE}`,
+        `aws s3 cp ${samplePath()} s3://${bucketOf(lab)}/${SAMPLE}`,
         `aws dynamodb query --table-name ${n.table} --key-condition-expression 'Store = :s' --expression-attribute-values '{":s":{"S":"Berlin"}}'`,
         `aws logs tail ${n.loadLogGroup} --since 10m`,
       ];
@@ -211,7 +213,7 @@ ${NO_CHANGE_NO_ALERT} So if you loaded the sample files in task 3, uploading the
       const { names: n } = lab;
       return [
         `poc upload --lab inventory --wait${prefixFlag(n)}`,
-        `aws s3 cp ${SAMPLE} s3://${bucketOf(lab)}/${SAMPLE}`,
+        `aws s3 cp ${samplePath()} s3://${bucketOf(lab)}/${SAMPLE}`,
         `aws dynamodb scan --table-name ${n.table} --filter-expression '#c = :zero' --expression-attribute-names '{"#c":"Count"}' --expression-attribute-values '{":zero":{"N":"0"}}'`,
         `aws logs tail ${n.loadLogGroup} --since 10m`,
         `aws logs tail ${n.checkLogGroup} --since 10m`,

@@ -19,11 +19,11 @@ import { setupCommand } from '../../suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { someOf } from '../../ui/format.js';
 import { readLogEvents } from '../../resources/log-group.js';
-import { pocRoot } from '../../resources/function-package.js';
 import type { Session, TryItTools } from '../lab.js';
 import { checkTimeoutHasWait, followTimeout } from '../try-it.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
 import { TABLE_KEYS } from './inventory-lab.js';
+import { samplesDir } from './samples.js';
 
 /** Its own options; the global ones (prefix, region, ...) reach it through the session. */
 export interface UploadOptions {
@@ -96,12 +96,6 @@ const READ_ATTEMPTS = 8;
 const SPREADSHEETS = ['.xlsx', '.xls', '.ods', '.numbers'];
 /** More zero counts than this in one upload means as many alert mails to every subscriber: asked first. */
 export const MANY_ALERTS = 100;
-
-/** The course's six sample files, shipped with poc. */
-export function samplesDir(): string {
-  // They are not compiled: they stay in the sources, which the package ships (package.json "files").
-  return join(pocRoot(import.meta.url), 'src', 'labs', 'inventory', 'samples');
-}
 
 export async function sampleFiles(): Promise<string[]> {
   const dir = samplesDir();
