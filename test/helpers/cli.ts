@@ -1,6 +1,7 @@
 // Runs the built CLI (bin/poc.js) as a user would, in a child process. Every command the
 // run suggests is checked on the way (./hints.ts): it must parse and carry the run's
 // selection, or the test that ran it fails, whatever it was testing.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { hintProblems } from './hints.js';
@@ -28,4 +29,13 @@ export function runPoc(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[
       else resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The lines of a section of explain's text, from its heading to the next heading. */
+export function section(text: string, heading: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.indexOf(heading);
+  assert.ok(start >= 0, `no "${heading}" section in:\n${text}`);
+  const end = lines.findIndex((l, i) => i > start && /^[A-Z][\w ]+$/.test(l));
+  return lines.slice(start + 1, end < 0 ? undefined : end);
 }
