@@ -8,12 +8,11 @@
 // lab complete, its code the same as the build's.
 // @node 22 24
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ROOT, type Run } from './helpers/cli.js';
+import { ROOT, runCommand, type Run } from './helpers/cli.js';
 import { EMAIL, motoPerFile, REGION } from './helpers/lab.js';
 import { awsEnv } from './helpers/moto.js';
 
@@ -42,18 +41,9 @@ after(() => rmSync(stripped, { recursive: true, force: true }));
 
 /** bin/poc.js of `root` under this process's Node (22 or 24), against moto. */
 function poc(args: string[], root = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'poc.js'), ...args, '--endpoint-url', moto.endpoint, '--region', REGION], {
-      cwd: ROOT,
-      env: { ...process.env, ...awsEnv(moto.endpoint, REGION), CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  return runCommand(process.execPath, [join(root, 'bin', 'poc.js'), ...args, '--endpoint-url', moto.endpoint, '--region', REGION], {
+    cwd: ROOT,
+    env: { ...process.env, ...awsEnv(moto.endpoint, REGION), CI: '1' },
   });
 }
 

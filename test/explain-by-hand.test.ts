@@ -5,7 +5,6 @@
 // against the emulator (behind the API-model check). Then `poc check` must pass every task
 // and `poc status` must find nothing missing or drifted: the by-hand lab is the lab setup makes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import type { CheckResult } from '../src/commands/check.js';
 import { DEFAULT_LAB, LABS } from '../src/labs/index.js';
 import { buildingTasks } from '../src/labs/lab.js';
 import { startAwsCli } from './helpers/aws-cli.js';
-import { runPoc, section } from './helpers/cli.js';
+import { runCommand, runPoc, section, type Run } from './helpers/cli.js';
 import { ACCOUNT, EMAIL, motoPerFile } from './helpers/lab.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'poc-by-hand-'));
@@ -51,17 +50,9 @@ function byHand(text: string): { files: Map<string, string>; script: string } {
 }
 
 /** Runs a task's commands in bash as pasted: any command that fails fails the task, named. */
-function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const strict = `set -eo pipefail\nshopt -s inherit_errexit\ntrap 'echo "failed: $BASH_COMMAND" >&2' ERR\n`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', strict + script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand('bash', ['-c', strict + script], { cwd, env });
 }
 
 describe('the aws CLI commands of poc explain, run as printed, build a lab that check passes', () => {

@@ -14,21 +14,25 @@ export interface Run {
   stderr: string;
 }
 
-/** `nodeArgs` go before the script (e.g. --import a hook); stdin is closed. */
-export function runPoc(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Run> {
+/** A command run to its end, stdin closed: its exit code and all it printed. */
+export function runCommand(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, 'bin/poc.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.once('error', reject);
-    child.once('close', (code) => {
-      const problems = hintProblems(args, `${stdout}\n${stderr}`);
-      if (problems.length) reject(new Error(`poc ${args.join(' ')} suggested commands that would not run as is or would act on another lab:\n  ${problems.join('\n  ')}\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`));
-      else resolve({ code, stdout, stderr });
-    });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** `nodeArgs` go before the script (e.g. --import a hook); stdin is closed. */
+export async function runPoc(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Run> {
+  const run = await runCommand(process.execPath, [...nodeArgs, 'bin/poc.js', ...args], { cwd: ROOT, env });
+  const problems = hintProblems(args, `${run.stdout}\n${run.stderr}`);
+  if (problems.length) throw new Error(`poc ${args.join(' ')} suggested commands that would not run as is or would act on another lab:\n  ${problems.join('\n  ')}\n--- stdout:\n${run.stdout}\n--- stderr:\n${run.stderr}`);
+  return run;
 }
 
 /** The lines of a section of explain's text, from its heading to the next heading. */
