@@ -92,6 +92,10 @@ before(async () => {
   assert.equal(none.code, 2);
   assert.match(none.stderr, /No local AWS runs on this machine/);
   assert.match(none.stderr, /poc local start/);
+  // The other way it names, setup, needs an address on a new lab: the hint carries one.
+  const hint = none.stderr.replace(/\s+/g, ' ');
+  assert.match(hint, /`poc setup [^`]*--email [^`]*`, which starts it/);
+  assert.match(hint, /`poc setup [^`]*--local[^`]*`, which starts it/);
 });
 
 after(async () => {
@@ -132,6 +136,10 @@ describe('the order lab on the local AWS', () => {
     const setup = await poc('setup', '--local', '--email', EMAIL);
     assert.equal(setup.code, 0, setup.stderr);
     const url = /Orders API: (\S+)/.exec(setup.stdout)![1]!;
+    // No mail leaves this machine: setup names the local inbox and the command that confirms.
+    const said = setup.stdout.replace(/\s+/g, ' ');
+    assert.match(said, new RegExp(`a confirmation mail to ${EMAIL} in its inbox\\. \`poc local confirm ${EMAIL}\` follows its link`));
+    assert.doesNotMatch(said, /AWS emailed/);
     const [confirmation] = await inbox();
     assert.equal(confirmation?.subject, 'AWS Notification - Subscription Confirmation');
     assert.equal(confirmation?.to, EMAIL);
@@ -168,6 +176,10 @@ describe('the order lab on the local AWS', () => {
   it('the API rejects a body that is not JSON with 400 and the model’s message; nothing reaches the queue', async () => {
     const setup = await poc('setup', '--local', '--email', EMAIL);
     const url = /Orders API: (\S+)/.exec(setup.stdout)![1]!;
+    // No mail leaves this machine: setup names the local inbox and the command that confirms.
+    const said = setup.stdout.replace(/\s+/g, ' ');
+    assert.match(said, new RegExp(`a confirmation mail to ${EMAIL} in its inbox\\. \`poc local confirm ${EMAIL}\` follows its link`));
+    assert.doesNotMatch(said, /AWS emailed/);
     const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'item=gloves' });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /Invalid request body/);

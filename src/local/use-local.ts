@@ -4,7 +4,7 @@
 // says how to start it.
 import { UsageError } from '../errors.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand } from '../suggest.js';
+import { pocCommand, setupCommand } from '../suggest.js';
 import { readState, type LocalState } from './state.js';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -15,7 +15,7 @@ export async function useLocal(options: GlobalOptions, how: { start: boolean; sa
   let state = readState();
   if (!state) {
     if (!how.start) {
-      throw new UsageError('No local AWS runs on this machine.', `Start it with \`poc local start --detach\` (or \`${pocCommand(options, 'setup')}\`, which starts it), then run the same command again.`);
+      throw new UsageError('No local AWS runs on this machine.', `Start it with \`poc local start --detach\` (or \`${pocCommand(options, setupCommand(options, true))}\`, which starts it), then run the same command again.`);
     }
     how.say('Starting the local AWS (poc local start --detach)…');
     const { startDetached } = await import('./detach.js');

@@ -133,7 +133,11 @@ export function emailSubscription(spec: {
         Endpoint: desired.email,
         ReturnSubscriptionArn: true,
       });
-      ctx.note(`AWS sent a confirmation email to ${desired.email}: click its link to receive ${spec.receives ?? 'the notifications'}`);
+      ctx.note(
+        ctx.aws.localStage
+          ? `the local AWS put a confirmation mail to ${desired.email} in its inbox: confirm it to receive ${spec.receives ?? 'the notifications'}`
+          : `AWS sent a confirmation email to ${desired.email}: click its link to receive ${spec.receives ?? 'the notifications'}`,
+      );
       return { subscriptions: [...(observed?.subscriptions ?? []), { arn: SubscriptionArn ?? 'PendingConfirmation', protocol: 'email', endpoint: desired.email, pending: true }] };
     },
     async destroy(ctx) {

@@ -3,7 +3,7 @@ import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand, setupCommand } from '../suggest.js';
+import { pocCommand, setupCommand, shellQuote } from '../suggest.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
@@ -47,7 +47,10 @@ export function setupView(result: LabResult, dryRun: boolean, lab: Lab, options:
   }
   // A subscription that waits for its link to be clicked says so in its details.
   const waiting = result.resources.find((r) => r.details?.awaitingConfirmation)?.details?.awaitingConfirmation;
-  if (waiting) lines.push(s.warn(`Confirm the subscription: AWS emailed ${String(waiting)} a link (check spam too).`));
+  if (waiting && options.localStage) {
+    // The local AWS mails nobody: its inbox holds the confirmation mail, and poc follows the link.
+    lines.push(s.warn(`Confirm the subscription: the local AWS put a confirmation mail to ${String(waiting)} in its inbox. \`poc local confirm ${shellQuote(String(waiting))}\` follows its link (\`poc local inbox\` shows the mails).`));
+  } else if (waiting) lines.push(s.warn(`Confirm the subscription: AWS emailed ${String(waiting)} a link (check spam too).`));
   return lines.join('\n');
 }
 

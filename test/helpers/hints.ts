@@ -100,6 +100,8 @@ export function hintProblem(argv: string[], hint: string, output: string): strin
   } catch (error) {
     return `\`${hint}\` does not run as is: ${(error as Error).message}`;
   }
+  // The local AWS is the machine's, not a lab's: `poc local …` takes no selection (it parsed).
+  if (h.command.startsWith('local ')) return undefined;
   const o = run.options as Record<string, string | undefined>;
   const ho = h.options as Record<string, string | undefined>;
   for (const key of ACCOUNT_KEYS) {
