@@ -4,6 +4,7 @@
 // filled in as the text says, and the commands run with the real aws CLI in an empty folder
 // against the emulator (behind the API-model check). Then `poc check` must pass every task
 // and `poc status` must find nothing missing or drifted: the by-hand lab is the lab setup makes.
+// The clean-up task's commands (orders' task 10) must then leave nothing `poc cleanup` would find.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +69,10 @@ describe('the aws CLI commands of poc explain, run as printed, build a lab that 
   for (const run of runs) {
     const lab = LABS.find((l) => l.id === run.lab)!;
     const tasks = buildingTasks(lab);
-    it(`${lab.id}: tasks ${tasks.join(', ')} by hand (${run.account ? `account known, region ${run.region}, prefix ${run.prefix}` : 'no account: placeholders filled in'})`, async () => {
+    // The task `poc cleanup` does (orders' 10; the inventory lab has none): its commands must leave nothing.
+    const cleanup = lab.tasks.find((t) => t.hint === 'cleanup')?.number;
+    const title = `${lab.id}: tasks ${tasks.join(', ')}${cleanup === undefined ? '' : ` and ${cleanup}`} by hand`;
+    it(`${title} (${run.account ? `account known, region ${run.region}, prefix ${run.prefix}` : 'no account: placeholders filled in'})`, async () => {
       const folder = mkdtempSync(join(scratch, `${lab.id}-`)); // the student's folder, empty
       const home = mkdtempSync(join(scratch, 'home-'));
       const keys = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -79,7 +83,7 @@ describe('the aws CLI commands of poc explain, run as printed, build a lab that 
       const fill = (s: string) => s.replaceAll('<ACCOUNT_ID>', ACCOUNT).replaceAll('<REGION>', run.region).replaceAll(EXAMPLE_EMAIL, EMAIL);
 
       const explained = await Promise.all(
-        tasks.map(async (task) => {
+        [...tasks, ...(cleanup === undefined ? [] : [cleanup])].map(async (task) => {
           const shown = await runPoc(['explain', String(task), ...selection], run.account ? student : cleanEnv(home, {}));
           assert.equal(shown.code, 0, shown.stderr);
           if (run.account) assert.doesNotMatch(shown.stdout, /<[A-Z_]+>/, 'with an account nothing is left to fill in');
@@ -90,29 +94,38 @@ describe('the aws CLI commands of poc explain, run as printed, build a lab that 
 
       const services = new Set(explained.flatMap((e) => [...e.script.matchAll(/\baws (\w+) /g)].map(([, s]) => s.replace(/^s3api$/, 's3'))));
       const aws = await startAwsCli(moto.endpoint, [...services], mkdtempSync(join(scratch, 'aws-')), student);
-      try {
-        for (const { task, files, script } of explained) {
-          for (const [name, body] of files) {
-            JSON.parse(body); // valid JSON as printed
-            writeFileSync(join(folder, name), fill(body));
-          }
-          assert.doesNotMatch(fill([script, ...files.values()].join('\n')), /<[A-Z_]+>/, 'every placeholder is one the text says how to fill in');
-          const ran = await runScript(fill(script), folder, { ...student, PATH: aws.path });
-          assert.equal(ran.code, 0, `task ${task}'s commands, as printed, failed:\n${ran.stderr}\n--- the commands:\n${fill(script)}`);
+      const byHandRun = async ({ task, files, script }: (typeof explained)[number]) => {
+        for (const [name, body] of files) {
+          JSON.parse(body); // valid JSON as printed
+          writeFileSync(join(folder, name), fill(body));
         }
+        // A `poc` line is poc doing the same task (the text says so); by hand means the aws lines.
+        const commands = script.split('\n').filter((l) => !l.startsWith('poc ')).join('\n');
+        assert.doesNotMatch(fill([commands, ...files.values()].join('\n')), /<[A-Z_]+>/, 'every placeholder is one the text says how to fill in');
+        const ran = await runScript(fill(commands), folder, { ...student, PATH: aws.path });
+        assert.equal(ran.code, 0, `task ${task}'s commands, as printed, failed:\n${ran.stderr}\n--- the commands:\n${fill(commands)}`);
+      };
+      try {
+        for (const task of explained.filter((e) => e.task !== cleanup)) await byHandRun(task);
+
+        // As setup's lab does: every task passes, with no finding and no warning.
+        const checked = await runPoc(['check', '--json', '--email', EMAIL, ...selection], student);
+        assert.equal(checked.code, 0, `check passes every task of the lab built by hand:\n${checked.stdout}\n${checked.stderr}`);
+        const graded = (JSON.parse(checked.stdout) as CheckResult).tasks;
+        assert.deepEqual(graded.map((t) => t.task), tasks);
+        for (const t of graded) assert.deepEqual({ task: t.task, passed: t.passed, findings: t.findings, warnings: t.warnings }, { task: t.task, passed: true, findings: [], warnings: [] });
+        const status = await runPoc(['status', ...selection], student);
+        assert.equal(status.code, 0, `status finds the lab complete:\n${status.stdout}\n${status.stderr}`);
+        assert.doesNotMatch(status.stdout, /differs|drift|missing/i, 'nothing drifted');
+
+        if (cleanup === undefined) return;
+        await byHandRun(explained.find((e) => e.task === cleanup)!);
+        const left = await runPoc(['cleanup', '--dry-run', ...selection], student);
+        assert.equal(left.code, 0, left.stderr);
+        assert.match(left.stdout, /Nothing to delete/, `the cleanup commands leave nothing of the lab:\n${left.stdout}`);
       } finally {
         aws.close();
       }
-
-      // As setup's lab does: every task passes, with no finding and no warning.
-      const checked = await runPoc(['check', '--json', '--email', EMAIL, ...selection], student);
-      assert.equal(checked.code, 0, `check passes every task of the lab built by hand:\n${checked.stdout}\n${checked.stderr}`);
-      const graded = (JSON.parse(checked.stdout) as CheckResult).tasks;
-      assert.deepEqual(graded.map((t) => t.task), tasks);
-      for (const t of graded) assert.deepEqual({ task: t.task, passed: t.passed, findings: t.findings, warnings: t.warnings }, { task: t.task, passed: true, findings: [], warnings: [] });
-      const status = await runPoc(['status', ...selection], student);
-      assert.equal(status.code, 0, `status finds the lab complete:\n${status.stdout}\n${status.stderr}`);
-      assert.doesNotMatch(status.stdout, /differs|drift|missing/i, 'nothing drifted');
     });
   }
 });
