@@ -148,6 +148,29 @@ export async function pollUntil(
   throw new RetryExhausted(awaited, backoff.attempts, undefined);
 }
 
+/**
+ * Another run's work (a second setup of the lab building the REST API this one waits for):
+ * looked at every 1-2 s, and given up on only after about 4 minutes without any change.
+ */
+export const OTHER_RUN: Backoff = { attempts: 120, firstDelayMs: 1_000, maxDelayMs: 2_000 };
+
+/**
+ * Polls until check returns true, for as long as what it watches keeps changing: `state`
+ * is what it saw, and only the looks since the last change count against the backoff.
+ * False when nothing changed for backoff.attempts looks (whoever was making progress stopped).
+ */
+export async function pollWhileProgressing(check: () => Promise<true | { state: string }>, backoff: Backoff, signal?: AbortSignal): Promise<boolean> {
+  let last: string | undefined;
+  for (let still = 0; still < backoff.attempts; ) {
+    const result = await check();
+    if (result === true) return true;
+    still = result.state === last ? still + 1 : 0;
+    last = result.state;
+    await sleep(delayFor(backoff, still + 1), signal);
+  }
+  return false;
+}
+
 /** Upper bounds for the SDK's waiters, in seconds. */
 export const WAIT_SECONDS = { table: 600, function: 300, tableDeleted: 600 };
 

@@ -252,12 +252,15 @@ export async function applyAll(
       const observed = reading?.holds(ctx, unchangedNeeds(r)) ? () => reading.value.catch(() => r.observe(rctx)) : undefined;
       try {
         const report = await converge(r, rctx, observed).catch(async (error) => {
-          // Our own earlier attempt may have succeeded with its answer lost: look again, once.
+          // It exists after all: look again, once. Either our own earlier attempt succeeded
+          // with its answer lost (the SDK retried the call), or something else made it after
+          // we looked: another setup of this lab running at the same time, as a rule.
           if (!isAlreadyExists(error)) throw error;
-          rctx.note('it appeared meanwhile (a retried request had succeeded); looking again');
+          const retried = ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+          rctx.note(retried ? 'it appeared meanwhile (a retried request had succeeded); looking again' : 'it appeared meanwhile, made by someone else (another setup of this lab running at the same time?); looking again and using it');
           ctx.reads.clear();
           const again = await converge(r, rctx);
-          return again.outcome === 'unchanged' ? { ...again, outcome: 'created' as const } : again;
+          return again.outcome === 'unchanged' && retried ? { ...again, outcome: 'created' as const } : again;
         });
         ctx.state.set(key, report.observed);
         delete report.observed;

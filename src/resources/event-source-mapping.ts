@@ -2,7 +2,7 @@
 // re-run reuses the one that exists, a duplicate is removed, and a trigger still
 // reading an old stream (its ARN changes when the stream is re-enabled) is replaced.
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
-import { hasCode } from '../aws/errors.js';
+import { hasCode, unlessGone } from '../aws/errors.js';
 import { allPages } from '../aws/pages.js';
 import { PROPAGATION, pollUntil, retryWhile, STATE_POLL } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
@@ -122,17 +122,39 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
   const label = spec.kind === 'sqs' ? 'SQS trigger' : 'stream trigger';
   const keep = (desired: DesiredMapping, observed: ObservedMapping) => observed.mappings.find((m) => m.source === desired.source);
 
-  async function waitEnabled(ctx: Ctx, uuid: string) {
+  /** Waits until the trigger is Enabled; false when it is gone or going (another run deleted it: see settle). */
+  async function waitEnabled(ctx: Ctx, uuid: string): Promise<boolean> {
     const lambda = await ctx.aws.client('lambda');
+    let gone = false;
     await pollUntil(
       async () => {
-        const { State } = await lambda.getEventSourceMapping({ UUID: uuid });
-        return State === 'Enabled' ? true : `the ${label} of ${spec.functionName} to be Enabled (it is ${State})`;
+        const found = await unlessGone(lambda.getEventSourceMapping({ UUID: uuid }), 'ResourceNotFoundException');
+        gone = !found || found.State === 'Deleting';
+        return gone || found?.State === 'Enabled' ? true : `the ${label} of ${spec.functionName} to be Enabled (it is ${found?.State})`;
       },
       STATE_POLL,
       ctx.note,
       ctx.signal,
     );
+    return !gone;
+  }
+
+  /**
+   * Lambda refuses a second trigger for one function and source (409 ResourceConflictException
+   * "... provided mapping already exists ... UUID ...", which the walk settles by looking
+   * again), but an emulator (moto, so poc's local AWS) makes one: two setups of one prefix at
+   * once would each make one, and every order would be handled twice. So after a create the
+   * triggers of this source are listed again and only the one with the smallest UUID is
+   * kept, whoever made the others: every run that sees both keeps the same one, and the one
+   * every run keeps is never deleted. Returns the one kept.
+   */
+  async function settle(ctx: Ctx, source: string, made: string): Promise<string> {
+    const same = (await list(ctx, spec.functionName, spec.kind)).filter((m) => m.source === source).map((m) => m.uuid).sort();
+    const kept = same[0] ?? made;
+    for (const uuid of same.slice(1)) await deleteMapping(ctx, uuid);
+    if (same.length > 1) ctx.note(`${same.length} ${label}s for one source: another setup of this lab made one at the same time; kept ${kept}, deleted ${same.slice(1).join(', ')}`);
+    else if (kept !== made) ctx.note(`another setup of this lab made the same ${label} at the same time and kept its own (${kept}); this run's is deleted`);
+    return kept;
   }
 
   return {
@@ -222,6 +244,12 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
           ctx.signal,
         );
         uuid = created.UUID!;
+        // The one kept may yet be deleted by a run that saw one with a smaller UUID: settle again.
+        for (let round = 1; ; round++) {
+          uuid = await settle(ctx, desired.source, uuid);
+          if (await waitEnabled(ctx, uuid)) break;
+          if (round >= 3) throw new Error(`the ${label} of ${spec.functionName} kept being deleted while it was made (is another poc setup or cleanup of this lab running?)`);
+        }
       } else {
         uuid = current.uuid;
         if (this.diff(desired, { mappings: [current] }).length) {
@@ -241,8 +269,8 @@ export function eventSourceMapping(spec: MappingSpec): Resource<DesiredMapping, 
             ctx.signal,
           );
         }
+        if (!(await waitEnabled(ctx, uuid))) throw new Error(`the ${label} of ${spec.functionName} was deleted while it was updated (is a poc cleanup of this lab running?)`);
       }
-      await waitEnabled(ctx, uuid);
       return { mappings: await list(ctx, spec.functionName, spec.kind) };
     },
     async destroy(ctx) {

@@ -2,10 +2,12 @@
 // an AWS service action (here SQS SendMessage), a request model and validator, and a
 // stage. The API's parts are one resource because only together do they mean anything,
 // and a change to any of them needs a new deployment.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Method, Resource as ApiResource } from '@aws-sdk/client-api-gateway';
 import { hasCode, unlessGone } from '../aws/errors.js';
 import { allPages } from '../aws/pages.js';
-import { API_QUOTA, retryWhile } from '../aws/retry.js';
+import { API_QUOTA, OTHER_RUN, pollWhileProgressing, retryWhile } from '../aws/retry.js';
 import { reason, type Ctx, type Reason, type Resource } from '../engine/resource.js';
 import { consoleHome, enc } from './console-links.js';
 
@@ -99,11 +101,35 @@ export function invokeUrl(ctx: Pick<Ctx, 'region' | 'arns'> & { aws?: { localSta
   return `https://${apiId}.execute-api.${ctx.region}.${ctx.arns.dnsSuffix}/${stage}/${path}`;
 }
 
+/**
+ * The tag that says which run made a REST API: the twin a lost CreateRestApi answer leaves
+ * carries this run's value (the SDK's retry sends the same request), an API that another
+ * setup of the lab made at the same time carries that run's. Its value names the run for
+ * the person reading about it: host, process, start, and a nonce (two runs in one process).
+ */
+const MADE_BY = 'poc:made-by';
+function madeByValue(): string {
+  // API Gateway's tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
+  const host = hostname().replace(/[^\w.:/=+@-]/g, '').slice(0, 63) || 'unknown';
+  return `${host} pid ${process.pid} ${new Date().toISOString().slice(0, 19)}Z ${randomBytes(3).toString('hex')}`;
+}
+/** "poc setup pid 123 on host, started 2026-…Z", or what is known of a run that left no tag. */
+function whichRun(madeBy: string | undefined): string {
+  const m = /^(\S+) pid (\d+) (\S+) \w+$/.exec(madeBy ?? '');
+  return m ? `pid ${m[2]} on ${m[1]}, started ${m[3]}` : 'an older poc, or by hand';
+}
+
+export interface FoundApi {
+  id: string;
+  created: number;
+  madeBy?: string;
+}
+
 /** Every REST API with this name, oldest first. */
-export async function findApis(ctx: Ctx, name: string): Promise<{ id: string; created: number }[]> {
+export async function findApis(ctx: Ctx, name: string): Promise<FoundApi[]> {
   const [client, { paginateGetRestApis }] = await Promise.all([ctx.aws.client('apigateway'), import('../aws/sdk/apigateway.js')]);
   const apis = await allPages(paginateGetRestApis({ client, pageSize: 500 }, {}), (p) => p.items);
-  const found = apis.filter((api) => api.name === name).map((api) => ({ id: api.id!, created: api.createdDate?.getTime() ?? 0 }));
+  const found = apis.filter((api) => api.name === name).map((api) => ({ id: api.id!, created: api.createdDate?.getTime() ?? 0, madeBy: api.tags?.[MADE_BY] }));
   // Oldest first; two made in the same instant are ordered by id, so every run picks the same.
   return found.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -185,24 +211,74 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
 
   // CreateRestApi is not idempotent: a retried request whose first answer was lost makes a
   // second API of the name, and two setups of one prefix at once make one each. The oldest
-  // API of the name is the lab's (observe reads that one too), for every run alike: a newer
-  // one this run has just made is deleted and the build goes on with the oldest; any other
-  // empty one (a lost answer's twin) is deleted as well.
+  // API of the name is the lab's (observe reads that one too), for every run alike. A run
+  // deletes only its own others (the one it made, a lost answer's twin: its MADE_BY tag),
+  // never another run's: that run is building it, and deletes it itself once it sees it is
+  // not the oldest (settled once more after the build, when each run sees the other's).
   // `building`: the first change to the new API, made while the twins are looked for; it
   // has answered before that API is deleted.
-  async function settleTwins(ctx: Ctx, mine: string, building: Promise<unknown>): Promise<string> {
-    const apigateway = await ctx.aws.client('apigateway');
+  async function settleTwins(ctx: Ctx, mine: { id: string; madeBy: string }, building: Promise<unknown>): Promise<FoundApi> {
     const apis = await findApis(ctx, spec.name);
-    const keep = apis[0]?.id ?? mine;
-    for (const { id } of apis) {
-      if (id === keep) continue;
-      if (id !== mine) {
-        const resources = await unlessGone(apigateway.getResources({ restApiId: id, limit: 2 }), 'NotFoundException');
-        if (!resources || (resources.items ?? []).length > 1) continue;
-      } else await building.catch(() => undefined);
-      await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'));
+    const keep = apis[0] ?? { ...mine, created: 0 };
+    const own = new Set([mine.id, ...apis.filter((a) => a.madeBy === mine.madeBy).map((a) => a.id)]);
+    own.delete(keep.id);
+    for (const id of own) {
+      if (id === mine.id) await building.catch(() => undefined);
+      await deleteApi(ctx, id);
     }
     return keep;
+  }
+
+  /**
+   * Deletes a REST API; one already gone counts as deleted. (moto answers a DELETE of an API
+   * that is gone with a 500 HTML page, not AWS's 404, so a failed delete is followed by a look.)
+   */
+  async function deleteApi(ctx: Ctx, restApiId: string): Promise<void> {
+    const apigateway = await ctx.aws.client('apigateway');
+    try {
+      await change(ctx, () => unlessGone(apigateway.deleteRestApi({ restApiId }), 'NotFoundException'));
+    } catch (error) {
+      const still = await unlessGone(apigateway.getResources({ restApiId, limit: 1 }), 'NotFoundException').catch(() => true);
+      if (still !== undefined) throw error;
+    }
+  }
+
+  /**
+   * Another setup of this lab made the API that is kept and is building it: wait for it to
+   * be as the lab wants, instead of changing it at the same time (API Gateway takes one
+   * change at a time, and one run's rebuild would undo the other's). Returns what it looks
+   * like, and whether it got there; it did not when it stopped changing (that run stopped).
+   */
+  async function awaitOtherRun(ctx: Ctx, desired: DesiredApi, other: FoundApi, mine: string): Promise<{ api: ObservedApi; built: boolean }> {
+    ctx.note(`another setup of this lab (${whichRun(other.madeBy)}) made ${spec.name} at the same time (${other.id}); this run's (${mine}) is deleted, and it waits for that one to be built`);
+    // What the API needs (its role, its queue) is this run's work too: the other run builds
+    // the method once they exist.
+    await ctx.needsDone?.();
+    let api: ObservedApi | undefined;
+    const built = await pollWhileProgressing(
+      async () => {
+        try {
+          api = await read(ctx, other.id, []);
+        } catch (error) {
+          if (notFound(error)) throw new Error(`${spec.name} ${other.id}, which another setup of this lab was building, was deleted meanwhile (by a cleanup at the same time?)`);
+          throw error;
+        }
+        return reasonsOf(desired, api).length ? { state: JSON.stringify(api) } : true;
+      },
+      OTHER_RUN,
+      ctx.signal,
+    );
+    if (!built) ctx.note(`${spec.name} ${other.id} has not changed for minutes (the other setup stopped?): this run builds it`);
+    return { api: api!, built };
+  }
+
+  function reasonsOf(desired: DesiredApi, observed: ObservedApi): Reason[] {
+    const reasons = methodReasons(desired, observed);
+    if (!observed.modelSchema) reasons.push(reason('model-missing', `it has no ${desired.model.name} model`));
+    else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(reason('model-differs', `its ${desired.model.name} model differs`));
+    if (!observed.stage?.deploymentId) reasons.push(reason('not-deployed', `it is not deployed to stage ${desired.stage}`));
+    if (observed.validatorTwins.length) reasons.push(reason('validator-twins', `it has ${observed.validatorTwins.length} unused duplicate request validator(s)`));
+    return reasons;
   }
 
   /** The POST method, its responses and its integration, made one change at a time. */
@@ -248,6 +324,58 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
     }
   }
 
+  const createModel = async (ctx: Ctx, desired: DesiredApi, restApiId: string) => {
+    const apigateway = await ctx.aws.client('apigateway');
+    return change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
+  };
+
+  /** Makes an API (`built` as it is now) what the lab wants, and deploys it when anything changed (`changed`: it is new). */
+  async function build(ctx: Ctx, desired: DesiredApi, built: ObservedApi, changed: boolean): Promise<ObservedApi> {
+    const apigateway = await ctx.aws.client('apigateway');
+    const restApiId = built.id;
+    // The validators as they are after the create, read while the method is built.
+    let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
+    try {
+      if (!built.modelSchema) {
+        await createModel(ctx, desired, restApiId);
+        changed = true;
+      } else if (JSON.stringify(JSON.parse(built.modelSchema)) !== desired.model.schema) {
+        await change(ctx, () => apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] }));
+        changed = true;
+      }
+      for (const requestValidatorId of built.validatorTwins) {
+        await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException'));
+      }
+      let validatorId = built.validatorId;
+      if (!validatorId) {
+        validatorId = (await change(ctx, () => apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false }))).id!;
+        // Not idempotent either: a retried create whose first answer was lost made a twin.
+        // Looked for while the method is built; removed after it, one change at a time.
+        validators = apigateway.getRequestValidators({ restApiId, limit: 500 });
+      }
+      if (methodReasons(desired, { ...built, validatorId }).length) {
+        await buildMethod(ctx, desired, built, validatorId);
+        changed = true;
+      }
+      for (const twin of ((await validators)?.items ?? []).filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
+        await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id! }), 'NotFoundException'));
+      }
+      if (changed || !built.stage?.deploymentId) {
+        // Deploying changes no resource, model or validator: they are read meanwhile, and
+        // the stage is as the deployment's answer says.
+        const [after, deployment] = await Promise.all([
+          read(ctx, restApiId, built.duplicates, false),
+          change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' })),
+        ]);
+        return { ...after, stage: { deploymentId: deployment.id } };
+      }
+    } finally {
+      // A failed change leaves no read running unseen.
+      await validators?.catch(() => undefined);
+    }
+    return read(ctx, restApiId, built.duplicates);
+  }
+
   return {
     key: spec.key,
     task: spec.task,
@@ -271,102 +399,52 @@ export function restApi(spec: RestApiSpec): Resource<DesiredApi, ObservedApi> {
         throw error;
       }
     },
-    diff(desired, observed) {
-      const reasons = methodReasons(desired, observed);
-      if (!observed.modelSchema) reasons.push(reason('model-missing', `it has no ${desired.model.name} model`));
-      else if (JSON.stringify(JSON.parse(observed.modelSchema)) !== desired.model.schema) reasons.push(reason('model-differs', `its ${desired.model.name} model differs`));
-      if (!observed.stage?.deploymentId) reasons.push(reason('not-deployed', `it is not deployed to stage ${desired.stage}`));
-      if (observed.validatorTwins.length) reasons.push(reason('validator-twins', `it has ${observed.validatorTwins.length} unused duplicate request validator(s)`));
-      return reasons;
-    },
+    diff: reasonsOf,
     async ensure(ctx, desired, observed) {
-      const apigateway = await ctx.aws.client('apigateway');
-      const createModel = (restApiId: string) =>
-        change(ctx, () => apigateway.createModel({ restApiId, name: desired.model.name, contentType: 'application/json', schema: desired.model.schema, description: spec.model.description }));
-      let api = observed;
+      if (observed) return build(ctx, desired, observed, false);
       // `observed` is setup's first round of reads (the API begins with it: buildsAhead), so
       // looking again before the create would mostly find the same; a twin that another
       // setup of this prefix made meanwhile (say, while this one asked for the email) is
-      // settled right after the create.
-      if (!api) {
-        const created = await change(ctx, () =>
-          apigateway.createRestApi({
-            name: spec.name,
-            description: spec.description,
-            endpointConfiguration: { types: ['REGIONAL'] },
-            tags: ctx.tags,
-          }),
-        );
-        const restApiId = created.id!;
-        const model = createModel(restApiId);
-        model.catch(() => undefined);
-        const id = await settleTwins(ctx, restApiId, model);
-        // A new API has its root resource and nothing of the lab's but the model yet: the
-        // answers say all that the build needs, with no read.
-        if (id === restApiId && created.rootResourceId) {
-          await model;
-          api = { id, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], modelSchema: desired.model.schema, url: invokeUrl(ctx, id, spec.stage, spec.path) };
-        } else api = await read(ctx, id, []);
-      }
-      const built = api;
-      const restApiId = built.id;
-      let changed = !observed;
-      // The validators as they are after the create, read while the method is built.
-      let validators: Promise<{ items?: { id?: string; name?: string }[] }> | undefined;
-      try {
-        if (!built.modelSchema) {
-          await createModel(restApiId);
-          changed = true;
-        } else if (JSON.stringify(JSON.parse(built.modelSchema)) !== desired.model.schema) {
-          await change(ctx, () => apigateway.updateModel({ restApiId, modelName: desired.model.name, patchOperations: [{ op: 'replace', path: '/schema', value: desired.model.schema }] }));
-          changed = true;
-        }
-        for (const requestValidatorId of built.validatorTwins) {
-          await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId }), 'NotFoundException'));
-        }
-        let validatorId = built.validatorId;
-        if (!validatorId) {
-          validatorId = (await change(ctx, () => apigateway.createRequestValidator({ restApiId, name: VALIDATOR, validateRequestBody: true, validateRequestParameters: false }))).id!;
-          // Not idempotent either: a retried create whose first answer was lost made a twin.
-          // Looked for while the method is built; removed after it, one change at a time.
-          validators = apigateway.getRequestValidators({ restApiId, limit: 500 });
-        }
-        if (methodReasons(desired, { ...built, validatorId }).length) {
-          await buildMethod(ctx, desired, built, validatorId);
-          changed = true;
-        }
-        for (const twin of ((await validators)?.items ?? []).filter((v) => v.name === VALIDATOR && v.id !== validatorId)) {
-          await change(ctx, () => unlessGone(apigateway.deleteRequestValidator({ restApiId, requestValidatorId: twin.id! }), 'NotFoundException'));
-        }
-        if (changed || !built.stage?.deploymentId) {
-          // Deploying changes no resource, model or validator: they are read meanwhile, and
-          // the stage is as the deployment's answer says.
-          const [after, deployment] = await Promise.all([
-            read(ctx, restApiId, built.duplicates, false),
-            change(ctx, () => apigateway.createDeployment({ restApiId, stageName: desired.stage, description: 'Deployed by poc setup' })),
-          ]);
-          return { ...after, stage: { deploymentId: deployment.id } };
-        }
-      } finally {
-        // A failed change leaves no read running unseen.
-        await validators?.catch(() => undefined);
-      }
-      return read(ctx, restApiId, built.duplicates);
+      // settled right after the create, and once more after the build.
+      const apigateway = await ctx.aws.client('apigateway');
+      const madeBy = madeByValue();
+      const created = await change(ctx, () =>
+        apigateway.createRestApi({
+          name: spec.name,
+          description: spec.description,
+          endpointConfiguration: { types: ['REGIONAL'] },
+          tags: { ...ctx.tags, [MADE_BY]: madeBy },
+        }),
+      );
+      const restApiId = created.id!;
+      const model = createModel(ctx, desired, restApiId);
+      model.catch(() => undefined);
+      const keep = await settleTwins(ctx, { id: restApiId, madeBy }, model);
+      const another = async (other: FoundApi, mine: string) => {
+        const { api, built } = await awaitOtherRun(ctx, desired, other, mine);
+        return built ? api : build(ctx, desired, api, true);
+      };
+      if (keep.id !== restApiId && keep.madeBy !== madeBy) return another(keep, restApiId);
+      // A new API has its root resource and nothing of the lab's but the model yet: the
+      // answers say all that the build needs, with no read.
+      let fresh: ObservedApi;
+      if (keep.id === restApiId && created.rootResourceId) {
+        await model;
+        fresh = { id: restApiId, duplicates: [], rootId: created.rootResourceId, validatorTwins: [], modelSchema: desired.model.schema, url: invokeUrl(ctx, restApiId, spec.stage, spec.path) };
+      } else fresh = await read(ctx, keep.id, []);
+      const done = await build(ctx, desired, fresh, true);
+      // Another setup's API that this run did not see right after its create (made in the
+      // same second, or not yet listed) and that is older: that one is the lab's.
+      const [first] = await findApis(ctx, spec.name);
+      if (!first || first.id === done.id || first.madeBy === madeBy) return done;
+      await deleteApi(ctx, done.id);
+      return another(first, done.id);
     },
     async destroy(ctx) {
-      const apigateway = await ctx.aws.client('apigateway');
       const apis = await findApis(ctx, spec.name);
       if (!apis.length) return 'absent';
       // Deleting the API deletes its stages and deployments with it.
-      for (const { id } of apis) {
-        await retryWhile(
-          () => unlessGone(apigateway.deleteRestApi({ restApiId: id }), 'NotFoundException'),
-          apiWaitReason,
-          API_QUOTA,
-          ctx.note,
-          ctx.signal,
-        );
-      }
+      for (const { id } of apis) await deleteApi(ctx, id);
       return 'deleted';
     },
     check(_ctx, desired, observed) {

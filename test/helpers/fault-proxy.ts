@@ -425,6 +425,17 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
 
   /** REST APIs with a change under way (emulateAws). */
   const apisChanging = new Set<string>();
+  /**
+   * Triggers being created, by function and source (emulateAws): Lambda's "already exists"
+   * check and the create are one step, so a second create for the same pair that arrives
+   * meanwhile waits for the first to be answered and then meets it.
+   */
+  const mappingsBeingMade = new Map<string, Promise<void>>();
+  const mappingKey = (info: RequestInfo, body: Buffer) => {
+    if (info.service !== 'lambda' || info.operation !== 'CreateEventSourceMapping') return undefined;
+    const request = JSON.parse(body.toString('utf8') || '{}') as { FunctionName?: string; EventSourceArn?: string };
+    return `${String(request.FunctionName ?? '').split(':').pop()} ${request.EventSourceArn}`;
+  };
   const server = await startProxyServer(
     async (req, body, res) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -443,7 +454,19 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
           stats.overQuota[over] = (stats.overQuota[over] ?? 0) + 1;
           return answer(res, throttleAnswer(service));
         }
-        const canned = (await options.respond?.(info, body)) ?? (options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined);
+        const own = await options.respond?.(info, body);
+        if (own) return answer(res, own);
+        const making = options.emulateAws !== false ? mappingKey(info, body) : undefined;
+        if (making) {
+          while (mappingsBeingMade.has(making)) await mappingsBeingMade.get(making);
+          let made = () => {};
+          mappingsBeingMade.set(making, new Promise<void>((resolve) => (made = resolve)));
+          res.on('close', () => {
+            mappingsBeingMade.delete(making);
+            made();
+          });
+        }
+        const canned = options.emulateAws !== false ? await awsDifferences(target.origin, info, body) : undefined;
         if (canned) return answer(res, canned);
         const refusal = clock?.refuse(info, body);
         if (refusal) return answer(res, refusal);
