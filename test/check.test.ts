@@ -297,15 +297,17 @@ interface TaskJson {
   task: number;
   title: string;
   passed: boolean;
-  /** Something of the task exists (a class grid's "failed" rather than "not started"). */
+  /** Something of the task exists ("failed" rather than "not started"). */
   started: boolean;
+  verdict: 'passed' | 'failed' | 'not-started';
   findings: string[];
   warnings: string[];
 }
 
 function assertTaskShape(t: TaskJson) {
-  assert.deepEqual(Object.keys(t).sort(), ['findings', 'passed', 'started', 'task', 'title', 'warnings']);
+  assert.deepEqual(Object.keys(t).sort(), ['findings', 'passed', 'started', 'task', 'title', 'verdict', 'warnings']);
   assert.equal(typeof t.started, 'boolean');
+  assert.equal(t.verdict, t.passed ? 'passed' : t.started ? 'failed' : 'not-started');
   assert.equal(typeof t.task, 'number');
   assert.equal(t.title, TITLES[t.task - 1]);
   assert.equal(typeof t.passed, 'boolean');
@@ -329,6 +331,24 @@ describe('poc check --json (the CLI)', () => {
       assert.ok(t.findings.length > 0, `task ${t.task} says what is missing`);
     }
     assert.deepEqual(doc.tasks[1].findings, ['orders does not exist.']);
+  });
+
+  it('check and class check give each task of one lab the same verdict: passed, failed or not started', async () => {
+    // Tasks 1 and 2 built, then one of task 1's grants taken away: 1 failed, 2 passed, 3-8 not started.
+    const built = await poc(['setup', '--prefix', 'agree', '--only', '1,2', '--email', EMAIL, '--yes']);
+    assert.equal(built.code, 0, built.stderr);
+    await sdk(getMoto()).iam.detachRolePolicy({ RoleName: 'agree-Lambda-SQS-DynamoDB', PolicyArn: arn.policy('agree-Lambda-Write-DynamoDB') });
+    const one = await poc(['check', '--prefix', 'agree', '--json']);
+    const grid = await poc(['class', 'check', '--students', 'agree', '--json']);
+    assert.equal(one.code, 3, one.stderr);
+    assert.equal(grid.code, 3, grid.stderr);
+    const verdicts = (JSON.parse(one.stdout) as { tasks: TaskJson[] }).tasks.map((t) => [t.task, t.verdict]);
+    const cells = (JSON.parse(grid.stdout) as { students: { cells: { task: number; state: string }[] }[] }).students[0].cells.map((c) => [c.task, c.state]);
+    assert.deepEqual(verdicts, [[1, 'failed'], [2, 'passed'], ...[3, 4, 5, 6, 7, 8].map((n) => [n, 'not-started'])]);
+    assert.deepEqual(cells, verdicts);
+    // And in words, as the grid's legend says them.
+    const text = (await poc(['check', '--prefix', 'agree'])).stdout.split('\n');
+    for (const line of ['✖ failed  1. IAM policies and roles', '✔ passed  2. DynamoDB table', '· not started  3. SQS queue', '· not started  8. REST API']) assert.ok(text.includes(line), `${line}\n${text.join('\n')}`);
   });
 
   it('check 5 --json on a KEYS_ONLY stream: only task 5, failed, naming both view types', async () => {

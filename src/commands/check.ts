@@ -1,6 +1,6 @@
 // poc check [task ...]: grades a lab built by hand against the guide, task by task.
 // It is the observe walk with each resource's lenient grading (see Resource.check).
-import { checkAll } from '../engine/walks.js';
+import { checkAll, type Verdict } from '../engine/walks.js';
 import { EXIT } from '../errors.js';
 import { buildingTasks } from '../labs/lab.js';
 import { openSession, validateEmail, validateGlobals, type Deps, type GlobalOptions } from './context.js';
@@ -16,6 +16,8 @@ export interface CheckedTask {
   passed: boolean;
   /** Anything of the task exists (see TaskGrade.started). */
   started: boolean;
+  /** passed, failed (something of it exists), or not-started: what `class check` shows too. */
+  verdict: Verdict;
   findings: string[];
   warnings: string[];
 }
@@ -40,7 +42,7 @@ export async function check(taskArgs: string[], options: CheckOptions, deps: Dep
   const grades = await checkAll((await lab.load()).resources(names, session), session.ctx);
   const tasks = grades
     .filter((g) => wanted.includes(g.task))
-    .map((g) => ({ task: g.task, title: lab.tasks.find((t) => t.number === g.task)!.title, passed: g.passed, started: g.started, findings: g.findings, warnings: g.warnings }));
+    .map((g) => ({ task: g.task, title: lab.tasks.find((t) => t.number === g.task)!.title, passed: g.passed, started: g.started, verdict: g.verdict, findings: g.findings, warnings: g.warnings }));
   return {
     account: session.account,
     region: session.region,

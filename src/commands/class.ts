@@ -178,7 +178,7 @@ export async function classCheck(options: ClassOptions, deps: ClassDeps): Promis
     if (r instanceof PocError) return failedRow(student, tasks, r);
     return {
       student,
-      cells: r.tasks.map((t) => (t.passed ? { task: t.task, state: 'passed' } : t.started ? { task: t.task, state: 'failed', reason: t.findings[0] } : { task: t.task, state: 'not-started' })),
+      cells: r.tasks.map((t) => ({ task: t.task, state: t.verdict, ...(t.verdict === 'failed' ? { reason: t.findings[0] } : {}) })),
     };
   });
   return grid(c, 'check', tasks, rows, (cell) => cell.state === 'passed', EXIT.incomplete);

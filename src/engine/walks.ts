@@ -153,11 +153,15 @@ export async function observeAll(resources: AnyResource[], ctx: Ctx, events: Wal
   });
 }
 
+/** A task's grade in one word, the same for `check` and `class check`. */
+export type Verdict = 'passed' | 'failed' | 'not-started';
+
 export interface TaskGrade {
   task: number;
   passed: boolean;
-  /** Something of the task exists (or could not be read): a class grid tells "failed" from "not started". */
+  /** Something of the task exists (or could not be read): "failed" rather than "not started". */
   started: boolean;
+  verdict: Verdict;
   findings: string[];
   warnings: string[];
 }
@@ -186,7 +190,9 @@ export async function checkAll(resources: AnyResource[], ctx: Ctx): Promise<Task
     const mine = grades.filter((_, i) => resources[i].task === task);
     const findings = mine.flatMap((g) => g.findings);
     const started = resources.some((r, i) => r.task === task && (ctx.state.has(r.key) || reports[i].error !== undefined));
-    return { task, passed: findings.length === 0, started, findings, warnings: mine.flatMap((g) => g.warnings) };
+    const passed = findings.length === 0;
+    const verdict: Verdict = passed ? 'passed' : started ? 'failed' : 'not-started';
+    return { task, passed, started, verdict, findings, warnings: mine.flatMap((g) => g.warnings) };
   });
 }
 

@@ -24,6 +24,9 @@ const LEGEND: Record<ClassGrid['command'], CellState[]> = {
 
 const word = (state: CellState) => (state === 'error' ? 'could not read / run' : state.replace('-', ' '));
 
+/** A state's mark and word, painted ("✔ passed"): `check` grades a task with the grid's words. */
+export const markedWord = (s: Style, state: CellState) => s[MARKS[state][1]](`${MARKS[state][0]} ${word(state)}`);
+
 export function classGridView(g: ClassGrid, options: ClassOptions = {}): string {
   const s = style(process.stdout);
   const width = Math.max(8, ...g.students.map((r) => r.student.length)) + 2;

@@ -4,6 +4,7 @@ import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
 import type { GlobalOptions } from '../commands/context.js';
 import { pocCommand, setupCommand, shellQuote } from '../suggest.js';
+import { markedWord } from './class-view.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
 
@@ -121,7 +122,8 @@ export function checkView(result: import('../commands/check.js').CheckResult): s
   const s = out();
   const lines = [`Checking the lab in account ${result.account}, ${result.region}${result.prefix ? `, prefix ${result.prefix}` : ''}`, ''];
   for (const t of result.tasks) {
-    lines.push(`${t.passed ? s.good('✔ passed') : s.bad('✖ failed')}  ${s.bold(`${t.task}. ${t.title}`)}`);
+    // The verdict, its mark and word are class check's for the same lab.
+    lines.push(`${markedWord(s, t.verdict)}  ${s.bold(`${t.task}. ${t.title}`)}`);
     for (const f of t.findings) lines.push(...wrap(f, `    ${s.bad('✖')} `, '      '));
     for (const w of t.warnings) lines.push(...wrap(w, `    ${s.warn('!')} `, '      '));
   }
