@@ -30,4 +30,17 @@ describe('errors that are not AWS refusing', () => {
     assert.match(e.message, /sts\.us-east-9\.amazonaws\.com/);
     assert.match(e.hint ?? '', /region/);
   });
+
+  it('an error page with HTTP 500 (an emulator failing within) is an internal error of the endpoint, not a region problem', () => {
+    // moto answers a DeleteRestApi of a REST API that is gone with its HTML 500 page.
+    const raw = Object.assign(new Error('Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.'), {
+      $metadata: { httpStatusCode: 500 },
+      $endpoint: 'http://127.0.0.1:4566',
+    });
+    const e = toPocError(raw, 'Working on rest-api POC-API');
+    assert.ok(e instanceof AwsFailure);
+    assert.match(e.message, /127\.0\.0\.1:4566 failed with HTTP 500, an internal error/);
+    assert.doesNotMatch(`${e.message} ${e.hint}`, /region/i);
+    assert.match(e.hint ?? '', /run the same command again/);
+  });
 });

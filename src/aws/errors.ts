@@ -74,6 +74,17 @@ export function toPocError(error: unknown, doing: string): PocError {
   if (error instanceof EndpointLost || isLostEndpoint(error)) return lostEndpoint(error, doing);
   if (/Deserialization error/i.test(message)) {
     const endpoint = endpointOf(error);
+    const status = httpStatus(error) ?? 0;
+    // A 5xx page is the endpoint failing within, not an address that is no AWS (a mistyped
+    // region answers otherwise): moto answers so, for one, a DeleteRestApi of an API that
+    // another run deleted a moment before, where AWS answers 404 NotFoundException.
+    if (status >= 500) {
+      return new AwsFailure(
+        `${doing}: ${endpoint ?? 'the endpoint'} failed with HTTP ${status}, an internal error (its answer was an error page, not an AWS error).`,
+        'This is usually transient: run the same command again. If it repeats against an emulator (--endpoint-url), its log says which request it could not handle.',
+        { cause: error },
+      );
+    }
     return new AwsFailure(
       `${doing}: the answer${endpoint ? ` from ${endpoint}` : ''} was not one AWS gives${httpStatus(error) ? ` (HTTP ${httpStatus(error)})` : ''}.`,
       'Check the region: it must be one AWS has (for example us-east-1 or eu-west-1; `aws account list-regions` lists yours). With --endpoint-url, check that it points at AWS or an emulator of it.',
