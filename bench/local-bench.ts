@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { messageIdOf } from '../src/labs/orders/send-order.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,7 +65,8 @@ try {
         const i = next++;
         const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ item: 'bench', sequence: i }) });
         const text = await res.text();
-        const id = /"MessageId"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+        // The API passes SQS's answer through, JSON or XML as SQS gave it: read as send-order reads it.
+        const id = messageIdOf(text);
         if (res.ok && id) accepted.set(id, Date.now());
       }
     }),
