@@ -10,7 +10,7 @@ import { createAws } from '../src/aws/clients.js';
 import { setup } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { completeLab, labInventory, normalised, withProxy, type RequestInfo } from './helpers/fault-proxy.js';
+import { completeLab, directClients, labInventory, normalised, withProxy, type RequestInfo } from './helpers/fault-proxy.js';
 import { motoPerFile } from './helpers/lab.js';
 
 const REGION = 'us-east-1';
@@ -19,6 +19,8 @@ const PREFIX = 'twin';
 const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
 
 const why = (result: { error?: { message: string; hint?: string } }) => (result.error ? `${result.error.message}\n  ${result.error.hint ?? ''}` : 'no error');
+
+const AUTH = { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=x' };
 
 async function runSetup(endpoint: string, notes: string[]) {
   const aws = await createAws({ endpointUrl: endpoint, region: REGION });
@@ -92,3 +94,48 @@ for (const [label, emulateAws] of [
     });
   });
 }
+
+describe('two setups of one prefix at once, one of them listing the APIs before the other’s shows', () => {
+  it('the run whose API is not the oldest still finds out after its build, deletes its own and uses the other', { timeout: 300_000 }, async () => {
+    await moto.reset();
+    // Both runs make their API at the same time (held together, as above), in the same
+    // second (GetRestApis's createdDate counts seconds), so the oldest is the smaller id.
+    // GetRestApis may not list an API made a moment ago (it is eventually consistent):
+    // the run whose own API has the larger id is shown only its own on its first look, so
+    // it builds that one. Only once it has does it see the other, older one.
+    const race = pairsTogether((info) => (info.service === 'apigateway' && info.operation === 'CreateRestApi' ? 'api' : undefined));
+    const hidden: string[] = [];
+    const runThrough = (notes: string[]) => {
+      let mine: string | undefined;
+      let looks = 0;
+      const respond = async (info: RequestInfo, body: Buffer) => {
+        if (info.service === 'apigateway' && info.operation === 'CreateRestApi') mine = JSON.parse(body.toString()).tags['poc:made-by'];
+        if (info.service !== 'apigateway' || info.operation !== 'GetRestApis' || !mine || ++looks > 1) return race.respond(info, body);
+        const listed = (await (await fetch(`${moto.endpoint}${info.url}`, { headers: AUTH })).json()) as { item: { id: string; name: string; tags?: Record<string, string> }[] };
+        const apis = listed.item.filter((a) => a.name === `${PREFIX}-POC-API`);
+        const own = apis.find((a) => a.tags?.['poc:made-by'] === mine);
+        const older = apis.filter((a) => own && a.id < own.id).map((a) => a.id);
+        if (!older.length) return undefined;
+        hidden.push(...older);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: listed.item.filter((a) => !older.includes(a.id)) }) };
+      };
+      return withProxy({ target: moto.endpoint, respond }, (proxy) => runSetup(proxy.endpoint, notes));
+    };
+    const notes: [string[], string[]] = [[], []];
+    const runs = await Promise.all([runThrough(notes[0]), runThrough(notes[1])]);
+    for (const run of runs) assert.equal(run.exitCode, 0, why(run));
+    assert.deepEqual(race.met, ['api'], 'both runs made an API at the same time');
+    assert.equal(hidden.length, 1, 'one run was not shown the other’s API at first');
+
+    assert.deepEqual(normalised(await labInventory(moto.endpoint, PREFIX)), normalised(completeLab(PREFIX, EMAIL)));
+    const c = directClients(moto.endpoint);
+    const { items = [] } = await c.apigateway.getRestApis({ limit: 500 });
+    c.apigateway.destroy();
+    assert.deepEqual(items.map((a) => a.id), hidden, 'the older API is the one left');
+    // The run that built the newer one says so, naming the one kept.
+    const said = notes.map((n) => n.filter((x) => x.includes(`made ${PREFIX}-POC-API at the same time (${hidden[0]}); this run's (`)));
+    assert.equal(said.flat().length, 1, notes.flat().join('\n'));
+    const seen = await status({ endpointUrl: moto.endpoint, region: REGION, prefix: PREFIX }, { aws: await createAws({ endpointUrl: moto.endpoint, region: REGION }) });
+    assert.deepEqual(seen.resources.filter((r) => r.state !== 'present').map((r) => r.name), []);
+  });
+});
