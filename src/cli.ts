@@ -402,7 +402,7 @@ Examples:
           signal: tools.signal,
           askEmail: ask?.askEmail,
           askStep: ask?.askStep,
-          explain: (await import('./ui/views.js')).stepExplanation,
+          explain: async (task, ctx, lab) => (await import('./ui/views.js')).stepExplanation(task, ctx, lab, opts),
         });
         return { data: result, view: () => setupView(result, opts.dryRun === true, selectLab(opts.lab), opts), exitCode: result.exitCode, error: result.error };
       }, { startsLocal: true });

@@ -148,6 +148,16 @@ describe('poc explain without an AWS account', () => {
     assert.doesNotMatch(run.stdout, /[^-]POC-Queue/, 'no unprefixed queue name');
   });
 
+  it('the poc commands it names carry the run\'s selection (prefix, region, lab), in prose and commands', async () => {
+    // runPoc checks every suggested command against the run's options too (helpers/hints.ts).
+    const status = await poc(['explain', '7', '--lab', 'orders', '--prefix', 'zed', '--region', 'eu-west-1']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout.replace(/\s+/g, ' '), /`poc status --prefix zed --region eu-west-1 --lab orders` counts/);
+    const upload = await poc(['explain', '3', '--lab', 'inventory', '--prefix', 'zed']);
+    assert.equal(upload.code, 0, upload.stderr);
+    assert.match(upload.stdout, /^ {2}poc upload --wait --prefix zed --lab inventory$/m);
+  });
+
   it('--region fills in the region without an account', async () => {
     const run = await poc(['explain', '6', '--region', 'eu-west-1', '--json']);
     assert.equal(run.code, 0, run.stderr);

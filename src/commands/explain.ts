@@ -51,7 +51,7 @@ export async function explain(rawTask: string | undefined, options: GlobalOption
   const account = session?.account ?? ACCOUNT_PLACEHOLDER;
   const region = session?.region ?? knownRegion(options) ?? REGION_PLACEHOLDER;
   const names = session?.names ?? lab.names(options.prefix);
-  const explanation = await explainOnPaper(lab, task, names, new Arns(region, account));
+  const explanation = await explainOnPaper(lab, task, names, new Arns(region, account), options);
   return {
     task,
     title: lab.tasks.find((t) => t.number === task)!.title,

@@ -141,6 +141,8 @@ export interface LabPaper {
   all(type: string): AnyResource[];
   /** The ctx the desired states were computed with (it can make no AWS call). */
   ctx: Ctx;
+  /** `poc <command>` with the options that select the explaining run's lab (src/suggest.ts). */
+  poc(command: string): string;
 }
 
 export interface TaskExplanation {

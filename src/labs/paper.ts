@@ -7,6 +7,7 @@ import type { Ctx } from '../engine/resource.js';
 import type { DesiredFunction } from '../resources/lambda-function.js';
 import { pocRoot } from '../resources/function-package.js';
 import { join } from 'node:path';
+import { pocCommand, type Selection } from '../suggest.js';
 import type { Lab, LabNames, LabPaper, LabParts, TaskExplanation } from './lab.js';
 
 // The paper lab's shape is part of the lab contract (lab.ts), which a lab's explain() takes.
@@ -18,7 +19,7 @@ function noAws(region: string): Aws {
   return { region, calls: [], client: refuse, identity: refuse };
 }
 
-export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns, runtime: string = lab.settings.defaultRuntime): LabPaper {
+export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns, selection: Selection, runtime: string = lab.settings.defaultRuntime): LabPaper {
   const ctx: Ctx = {
     aws: noAws(arns.region),
     account: arns.account,
@@ -39,6 +40,7 @@ export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns,
     runtime,
     ctx,
     all,
+    poc: (command) => pocCommand(selection, command),
     desired<D>(type: string, name?: string): D {
       const found = all(type).find((r) => name === undefined || r.name === name || r.name.startsWith(`${name} `));
       if (!found) throw new Error(`the ${lab.id} lab has no ${type}${name ? ` ${name}` : ''}`);
@@ -47,10 +49,10 @@ export function paperLab(lab: Lab, parts: LabParts, names: LabNames, arns: Arns,
   };
 }
 
-/** The explanation of one task of a lab, on paper. */
-export async function explainOnPaper(lab: Lab, task: number, names: LabNames, arns: Arns, runtime?: string): Promise<TaskExplanation> {
+/** The explanation of one task of a lab, on paper; the poc commands it names carry `selection`. */
+export async function explainOnPaper(lab: Lab, task: number, names: LabNames, arns: Arns, selection: Selection, runtime?: string): Promise<TaskExplanation> {
   const parts = await lab.load();
-  return parts.explain(task, paperLab(lab, parts, names, arns, runtime));
+  return parts.explain(task, paperLab(lab, parts, names, arns, selection, runtime));
 }
 
 /** What a task's explanation is made of, given the lab on paper. */

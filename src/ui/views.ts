@@ -3,7 +3,7 @@ import type { LabResult, ResourceJson } from '../commands/results.js';
 import type { StatusResult } from '../commands/status.js';
 import type { Lab } from '../labs/lab.js';
 import type { GlobalOptions } from '../commands/context.js';
-import { pocCommand, setupCommand, shellQuote } from '../suggest.js';
+import { pocCommand, setupCommand, shellQuote, type Selection } from '../suggest.js';
 import { markedWord } from './class-view.js';
 import { wrap } from './explain-view.js';
 import { columns, style } from './format.js';
@@ -132,11 +132,11 @@ export function checkView(result: import('../commands/check.js').CheckResult): s
   return lines.join('\n');
 }
 
-/** The "why" of a task, for setup --step. */
-export async function stepExplanation(task: number, ctx: import('../engine/resource.js').Ctx, lab?: Lab): Promise<string> {
+/** The "why" of a task, for setup --step; the poc commands it names carry `selection` (the run's options). */
+export async function stepExplanation(task: number, ctx: import('../engine/resource.js').Ctx, lab?: Lab, selection: Selection = { prefix: ctx.names.prefix || undefined }): Promise<string> {
   const { explainOnPaper } = await import('../labs/paper.js');
   lab ??= (await import('../labs/index.js')).selectLab();
-  const { why } = await explainOnPaper(lab, task, ctx.names, ctx.arns, ctx.settings.runtime);
+  const { why } = await explainOnPaper(lab, task, ctx.names, ctx.arns, selection, ctx.settings.runtime);
   return why
     .split(/\n\s*\n/)
     .map((p) => wrap(p, '  ').join('\n'))

@@ -26,7 +26,6 @@ interface Explanation {
 const SAMPLE = 'inventory-berlin.csv';
 /** The sample as poc ships it, by its absolute path: the command works from any folder. */
 const samplePath = () => sh(join(samplesDir(), SAMPLE));
-const prefixFlag = (names: InventoryNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
 const bucketOf = (lab: LabPaper) => lab.all('s3-bucket')[0]!.name;
 const roleOf = (lab: LabPaper, name: string) => lab.desired<DesiredRole>('iam-role', name);
 const inlineFile = (role: string, policy: string) => `${role}-${policy}.json`;
@@ -143,10 +142,10 @@ S3 may invoke the function only if the function's resource policy lets it: a per
   },
 
   3: {
-    why: ({ names: n }) =>
+    why: ({ names: n, poc }) =>
       `Upload the course's inventory files and see them arrive: each file becomes one item per row in ${n.table}. The six sample files hold 36 items of six stores, one of them at 0 in each store.
 
-If no items appear, follow the file: the upload is in the bucket, so the question is whether ${n.loadFunction} ran (its log group shows an inventory-file-loaded line for the file, with the rows written and rejected) and, if it ran, what it says: an access denied on GetObject or BatchWriteItem names a missing permission; rejected rows name their line and reason. \`poc upload --wait\` does this following for you.`,
+If no items appear, follow the file: the upload is in the bucket, so the question is whether ${n.loadFunction} ran (its log group shows an inventory-file-loaded line for the file, with the rows written and rejected) and, if it ran, what it says: an access denied on GetObject or BatchWriteItem names a missing permission; rejected rows name their line and reason. \`${poc('upload --wait')}\` does this following for you.`,
     steps: ({ names: n }) => [
       `S3 > Buckets > the lab bucket > Upload > Add files: the six inventory-*.csv files > Upload.`,
       `DynamoDB > Tables > ${n.table} > Explore table items: an item for every row, e.g. Store Berlin, Item Echo Dot, Count 12.`,
@@ -155,7 +154,7 @@ If no items appear, follow the file: the upload is in the bucket, so the questio
     cli: (lab) => {
       const { names: n } = lab;
       return [
-        `poc upload --lab inventory --wait${prefixFlag(n)}`,
+        lab.poc('upload --wait'),
         `aws s3 cp ${samplePath()} s3://${bucketOf(lab)}/${SAMPLE}`,
         `aws dynamodb query --table-name ${n.table} --key-condition-expression 'Store = :s' --expression-attribute-values '{":s":{"S":"Berlin"}}'`,
         `aws logs tail ${n.loadLogGroup} --since 10m`,
@@ -198,10 +197,10 @@ Like ${n.loadFunction}, it has its own log group with a ${p.retentionDays}-day r
   },
 
   6: {
-    why: ({ names: n }) =>
+    why: ({ names: n, poc }) =>
       `Each part can look right and the whole still not deliver: a missing permission or trigger only shows when a file flows through. So upload a file and follow it out: stored in the bucket, loaded by ${n.loadFunction} (its log line names the file and the rows written), the items in ${n.table}, and, for each count of 0, an alert from ${n.checkFunction} ("Inventory Alert!" in your inbox).
 
-${NO_CHANGE_NO_ALERT} So if you loaded the sample files in task 3, uploading them again now sends no alerts; the alerts for them came when the trigger was made (it starts at the oldest record in the stream). \`poc upload --wait\` says so for each count that was already 0.`,
+${NO_CHANGE_NO_ALERT} So if you loaded the sample files in task 3, uploading them again now sends no alerts; the alerts for them came when the trigger was made (it starts at the oldest record in the stream). \`${poc('upload --wait')}\` says so for each count that was already 0.`,
     steps: ({ names: n }) => [
       `Edit a sample file: set one item's count to 0 (one that is not 0 yet), save it as CSV.`,
       'S3 > Buckets > the lab bucket > Upload > Add files: that file > Upload.',
@@ -212,7 +211,7 @@ ${NO_CHANGE_NO_ALERT} So if you loaded the sample files in task 3, uploading the
     cli: (lab) => {
       const { names: n } = lab;
       return [
-        `poc upload --lab inventory --wait${prefixFlag(n)}`,
+        lab.poc('upload --wait'),
         `aws s3 cp ${samplePath()} s3://${bucketOf(lab)}/${SAMPLE}`,
         `aws dynamodb scan --table-name ${n.table} --filter-expression '#c = :zero' --expression-attribute-names '{"#c":"Count"}' --expression-attribute-values '{":zero":{"N":"0"}}'`,
         `aws logs tail ${n.loadLogGroup} --since 10m`,

@@ -37,7 +37,6 @@ function duration(seconds: number): string {
 const consoleLabel = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
 const queueUrlOf = (queue: string) => `$(aws sqs get-queue-url --queue-name ${queue} --query QueueUrl --output text)`;
 const apiIdOf = (api: string) => `$(aws apigateway get-rest-apis --query "items[?name=='${api}'].id | [0]" --output text)`;
-const prefixFlag = (names: LabNames) => (names.prefix ? ` --prefix ${names.prefix}` : '');
 const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
 
 /** The service a trust policy lets assume the role, e.g. "lambda" for lambda.amazonaws.com. */
@@ -235,7 +234,7 @@ The stream decouples storing from reacting: ${n.function1} knows nothing of noti
       const failures = lab.desired<DesiredQueue>('sqs-queue', n.failuresQueue);
       return `${n.function2} turns stored orders into notifications. Its trigger reads the ${n.table} stream and hands the function batches of up to ${p.trigger.batchSize} records; the function publishes only INSERTs (new orders, not changes to old ones) to ${n.topic}, as readable JSON with the subject "New Order Notification".
 
-The trigger starts at TRIM_HORIZON, the oldest record still in the stream, so no order written while the trigger was missing is skipped (the price: a re-created trigger may announce an order twice). A failing record is retried ${p.trigger.maximumRetryAttempts} times and then given up: without that bound one bad record would block its shard, and every order behind it, for 24 hours. A failing batch is first split in two (bisect on error) so one bad order does not take its neighbours with it, and a batch given up on is not dropped without a trace: the trigger sends a record of it to the queue ${n.failuresQueue} (kept ${duration(failures.retentionSeconds)}). Lambda sends where the orders are (the shard and the first and last sequence numbers), not the orders themselves; \`poc status\` counts the failed notifications kept there. The role ${n.streamsSnsRole} may send to that queue and to no other.
+The trigger starts at TRIM_HORIZON, the oldest record still in the stream, so no order written while the trigger was missing is skipped (the price: a re-created trigger may announce an order twice). A failing record is retried ${p.trigger.maximumRetryAttempts} times and then given up: without that bound one bad record would block its shard, and every order behind it, for 24 hours. A failing batch is first split in two (bisect on error) so one bad order does not take its neighbours with it, and a batch given up on is not dropped without a trace: the trigger sends a record of it to the queue ${n.failuresQueue} (kept ${duration(failures.retentionSeconds)}). Lambda sends where the orders are (the shard and the first and last sequence numbers), not the orders themselves; \`${lab.poc('status')}\` counts the failed notifications kept there. The role ${n.streamsSnsRole} may send to that queue and to no other.
 
 Like the first function, it has its own log group with a ${p.retentionDays}-day retention, made before the function.`;
     },
@@ -342,10 +341,10 @@ The API answers with the SQS MessageId, and that id is also the order's orderID 
         `No item or no email? CloudWatch > Log groups > ${n.logGroup1} and ${n.logGroup2}; SQS > ${n.deadLetterQueue} > Send and receive messages > Poll for messages.`,
       ];
     },
-    cli: ({ names: n, desired, ctx }) => {
+    cli: ({ names: n, desired, ctx, poc }) => {
       const api = desired<DesiredApi>('rest-api');
       return [
-        `poc send-order ${sh(SAMPLE_ORDER)} --wait${prefixFlag(n)}`,
+        poc(`send-order ${sh(SAMPLE_ORDER)} --wait`),
         `API_ID=${apiIdOf(n.api)}`,
         `curl -X POST -H 'Content-Type: application/json' -d ${sh(SAMPLE_ORDER)} ${invokeUrl(ctx, '$API_ID', api.stage, api.path)}`,
         `aws sqs send-message --queue-url ${queueUrlOf(n.queue)} --message-body ${sh('{"item":"mop","customerID":"12345"}')}`,
@@ -358,10 +357,10 @@ The API answers with the SQS MessageId, and that id is also the order's orderID 
   },
 
   10: {
-    why: ({ names: n }) =>
+    why: ({ poc }) =>
       `Serverless bills for use, but not everything left behind is free or harmless. The table and the logs are storage that bills every month, and the API is a public endpoint anyone can post to, each call writing an item and sending an email. Roles and policies left behind are permissions waiting to be misused.
 
-Delete in an order AWS accepts: the API before the queue and the role it uses, the triggers before their functions, policies detached from the roles before either is deleted. Also delete what was made on the side: the functions' log groups and triggers (event source mappings), which deleting a function does not remove. \`poc cleanup\` does all of this for the lab's names${n.prefix ? ` with the prefix ${n.prefix}` : ''}, and then checks that nothing is left.`,
+Delete in an order AWS accepts: the API before the queue and the role it uses, the triggers before their functions, policies detached from the roles before either is deleted. Also delete what was made on the side: the functions' log groups and triggers (event source mappings), which deleting a function does not remove. \`${poc('cleanup')}\` does all of this for the lab's names, and then checks that nothing is left.`,
     steps: ({ names: n }) => [
       `API Gateway > ${n.api} > Delete API.`,
       `Lambda > ${n.function1} and ${n.function2} > Configuration > Triggers: delete each trigger; then Actions > Delete function.`,
@@ -374,7 +373,7 @@ Delete in an order AWS accepts: the API before the queue and the role it uses, t
     ],
     cli: (lab) => {
       const { names: n, arns } = lab;
-      const cli = [`poc cleanup${prefixFlag(n)}`, `aws apigateway delete-rest-api --rest-api-id ${apiIdOf(n.api)}`];
+      const cli = [lab.poc('cleanup'), `aws apigateway delete-rest-api --rest-api-id ${apiIdOf(n.api)}`];
       for (const [fn, logGroup] of [
         [n.function2, n.logGroup2],
         [n.function1, n.logGroup1],
