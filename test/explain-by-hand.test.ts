@@ -14,7 +14,7 @@ import type { CheckResult } from '../src/commands/check.js';
 import { DEFAULT_LAB, LABS } from '../src/labs/index.js';
 import { buildingTasks } from '../src/labs/lab.js';
 import { startAwsCli } from './helpers/aws-cli.js';
-import { runCommand, runPoc, section, type Run } from './helpers/cli.js';
+import { bareEnv, runCommand, runPoc, section, type Run } from './helpers/cli.js';
 import { ACCOUNT, EMAIL, motoPerFile } from './helpers/lab.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'poc-by-hand-'));
@@ -23,13 +23,6 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const SAVE_NOTE = 'Save each JSON above under its name in the current folder first.';
 /** The address explain's commands subscribe, which a student replaces with their own. */
 const EXAMPLE_EMAIL = 'you@example.com';
-
-/** A machine with nothing AWS_* set and an empty home: only what the run names counts. */
-function cleanEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'CI' && k !== 'FORCE_COLOR') env[k] = v;
-  return { ...env, HOME: home, USERPROFILE: home, NO_COLOR: '1', ...extra };
-}
 
 /** What a person takes from explain's text: the files to save and the shell lines to run. */
 function byHand(text: string): { files: Map<string, string>; script: string } {
@@ -76,7 +69,7 @@ describe('the aws CLI commands of poc explain, run as printed, build a lab that 
       const folder = mkdtempSync(join(scratch, `${lab.id}-`)); // the student's folder, empty
       const home = mkdtempSync(join(scratch, 'home-'));
       const keys = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-      const student = cleanEnv(home, { ...keys, AWS_DEFAULT_REGION: run.region, AWS_ENDPOINT_URL: moto.endpoint });
+      const student = bareEnv(home, { ...keys, AWS_DEFAULT_REGION: run.region, AWS_ENDPOINT_URL: moto.endpoint });
       // As a student types them: no --lab for the default lab.
       const selection = [...(lab.id === DEFAULT_LAB ? [] : ['--lab', lab.id]), ...(run.prefix ? ['--prefix', run.prefix] : [])];
       // What the text tells a student to fill in: the account and the region, and their address.
@@ -84,7 +77,7 @@ describe('the aws CLI commands of poc explain, run as printed, build a lab that 
 
       const explained = await Promise.all(
         [...tasks, ...(cleanup === undefined ? [] : [cleanup])].map(async (task) => {
-          const shown = await runPoc(['explain', String(task), ...selection], run.account ? student : cleanEnv(home, {}));
+          const shown = await runPoc(['explain', String(task), ...selection], run.account ? student : bareEnv(home, {}));
           assert.equal(shown.code, 0, shown.stderr);
           if (run.account) assert.doesNotMatch(shown.stdout, /<[A-Z_]+>/, 'with an account nothing is left to fill in');
           else assert.match(shown.stdout, /No AWS account is known here, so <ACCOUNT_ID> and <REGION> stand for yours/);

@@ -3,7 +3,7 @@
 // must work, quickly and without loading the AWS SDK; then against moto, where ARNs carry
 // the account and `tasks` reports how far each task is.
 import assert from 'node:assert/strict';
-import { ROOT, runPoc, section, type Run } from './helpers/cli.js';
+import { bareEnv as bareHome, ROOT, runPoc, section, type Run } from './helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +25,7 @@ const TITLES = TASK_TITLES;
 
 
 /** A machine with no AWS account: nothing AWS_* in the environment, an empty home. */
-function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'CI' && k !== 'FORCE_COLOR') env[k] = v;
-  return { ...env, HOME: EMPTY_HOME, USERPROFILE: EMPTY_HOME, NO_COLOR: '1', ...extra };
-}
+const bareEnv = (extra: NodeJS.ProcessEnv = {}) => bareHome(EMPTY_HOME, extra);
 
 function poc(args: string[], env: NodeJS.ProcessEnv = bareEnv()): Promise<Run> {
   return runPoc(args, env);

@@ -14,6 +14,13 @@ export interface Run {
   stderr: string;
 }
 
+/** A machine with no AWS account: nothing AWS_* in the environment, `home` (empty) as its home, no colour. */
+export function bareEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && k !== 'CI' && k !== 'FORCE_COLOR') env[k] = v;
+  return { ...env, HOME: home, USERPROFILE: home, NO_COLOR: '1', ...extra };
+}
+
 /** A command run to its end, stdin closed: its exit code and all it printed. */
 export function runCommand(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((resolve, reject) => {
