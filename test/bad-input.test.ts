@@ -40,6 +40,7 @@ const cases: { what: string; args: string; hint: RegExp }[] = [
   { what: 'send-order: an empty object', args: 'send-order {}', hint: /at least one field/ },
   { what: 'send-order: a bad --count', args: 'send-order {"a":1} --count 0', hint: /--count must be a whole number/ },
   { what: 'send-order: a bad --via', args: 'send-order {"a":1} --via email', hint: /Allowed choices are api, queue/ },
+  { what: 'send-order: no order at all (its example carries the run’s prefix and region: runPoc checks every hint)', args: 'send-order --prefix zed --region eu-west-1', hint: /No order given\.\s+Pass it as JSON:\s+`poc send-order '\{"item":"latex gloves","customerID":"12345"\}' --prefix zed --region eu-west-1( --lab orders)?`/ },
   { what: 'logs: an unknown function', args: 'logs 3', hint: /Use 1 for POC-Lambda-1/ },
   { what: 'logs: a bad duration', args: 'logs --since yesterday', hint: /30s, 10m, 2h or 1d/ },
   { what: 'a mistyped region (one slip from a listed one)', args: 'status --region us-eats-1', hint: /"us-eats-1" is not an AWS region\. Did you mean us-east-1\?/ },

@@ -111,6 +111,6 @@ export async function openSession(options: GlobalOptions, deps: Deps, settings: 
  * What a lab's try-it command (send-order, upload) gets from the command layer: the run's
  * session, opened here with these options and deps once the lab has checked its input.
  */
-export function tryItTools<D extends Deps & Omit<TryItTools, 'session'>>(options: GlobalOptions, deps: D): D & TryItTools {
-  return { ...deps, session: (needs) => openSession(options, deps, {}, needs) };
+export function tryItTools<D extends Deps & Omit<TryItTools, 'session' | 'suggest'>>(options: GlobalOptions, deps: D): D & TryItTools {
+  return { ...deps, suggest: (command) => pocCommand(options, command), session: (needs) => openSession(options, deps, {}, needs) };
 }

@@ -90,6 +90,8 @@ export interface TryItTools {
   stdin?: () => Promise<string>;
   /** Asks a yes/no question; undefined when nobody can answer (no terminal, --json, --yes). */
   confirm?: (question: string) => Promise<boolean>;
+  /** A poc command with the run's selection (prefix, region, endpoint...), for hints given before any session. */
+  suggest(command: string): string;
   /**
    * Opens the run's session (commands/context.ts openSession): called once the lab has
    * checked its own input, so that bad input is refused before any AWS call.

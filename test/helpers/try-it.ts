@@ -6,7 +6,7 @@ import * as orders from '../../src/labs/orders/send-order.js';
 import * as inventory from '../../src/labs/inventory/upload.js';
 
 /** What a test may hand the command layer: the deps of any command (aws, onCall...) and the try-it tools but the session. */
-export type SendOrderDeps = Deps & Omit<TryItTools, 'session'>;
+export type SendOrderDeps = Deps & Omit<TryItTools, 'session' | 'suggest'>;
 export type SendOrderOptions = orders.SendOrderOptions & GlobalOptions;
 export type UploadOptions = inventory.UploadOptions & GlobalOptions;
 

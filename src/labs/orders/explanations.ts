@@ -10,7 +10,7 @@ import { invokeUrl, type DesiredApi } from '../../resources/rest-api.js';
 import type { DesiredRole } from '../../resources/iam-role.js';
 import type { DesiredQueue } from '../../resources/sqs-queue.js';
 import { emailTopicTask, packagePath, functionCli as makeFunctionCli, functionParts as baseParts, functionSteps as makeFunctionSteps, last, sh, type FunctionParts as BaseParts, type LabPaper as Paper, type TaskExplanation } from '../paper.js';
-import type { LabNames } from './names.js';
+import { SAMPLE_ORDER, type LabNames } from './names.js';
 
 /** The order lab on paper (see ../paper.ts), its names typed. */
 export type LabPaper = Paper & { names: LabNames };
@@ -37,7 +37,6 @@ function duration(seconds: number): string {
 const consoleLabel = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
 const queueUrlOf = (queue: string) => `$(aws sqs get-queue-url --queue-name ${queue} --query QueueUrl --output text)`;
 const apiIdOf = (api: string) => `$(aws apigateway get-rest-apis --query "items[?name=='${api}'].id | [0]" --output text)`;
-const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
 
 /** The service a trust policy lets assume the role, e.g. "lambda" for lambda.amazonaws.com. */
 function trustedService(trust: PolicyDocument): string {

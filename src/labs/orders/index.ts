@@ -2,9 +2,8 @@
 // start-up reads it for --lab and the help texts; the resources and the explanations
 // load when a command needs them.
 import { labTags, type Lab, type LabNames as Names } from '../lab.js';
-import { labNames, MAX_PREFIX_LENGTH, type LabNames } from './names.js';
+import { labNames, MAX_PREFIX_LENGTH, SAMPLE_ORDER, type LabNames } from './names.js';
 
-export const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';
 
 export const TASKS = [
   { number: 1, title: 'IAM policies and roles', builds: true },

@@ -44,3 +44,6 @@ export function labNames(prefix = ''): LabNames {
   names.logGroup2 = `/aws/lambda/${names.function2}`;
   return names;
 }
+
+/** The order the course tries the pipeline with (task 9), in every example poc prints. */
+export const SAMPLE_ORDER = '{"item":"latex gloves","customerID":"12345"}';

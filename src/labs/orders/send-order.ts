@@ -6,7 +6,7 @@ import { findApis, invokeUrl } from '../../resources/rest-api.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { follow, type Hop } from './follow-order.js';
 import { API_PATH, STAGE } from './order-lab.js';
-import type { LabNames } from './names.js';
+import { SAMPLE_ORDER, type LabNames } from './names.js';
 import { DEPLOYMENT_PROPAGATION, PROPAGATION, RetryExhausted, retryWhile } from '../../aws/retry.js';
 import { carried, setupCommand, shellQuote } from '../../suggest.js';
 import type { Session, TryItTools } from '../lab.js';
@@ -155,7 +155,9 @@ async function readOrderText(input: string | undefined, options: SendOrderOption
     if (!deps.stdin) throw new UsageError('"-" reads the order from standard input, but that is a terminal.', 'Pipe the order in: echo \'{"item":"mop"}\' | poc send-order -');
     return { source: await deps.stdin(), name: 'standard input' };
   }
-  if (input === undefined) throw new UsageError('No order given.', `Pass it as JSON: poc send-order '{"item":"latex gloves","customerID":"12345"}' (or --file order.json, or - for standard input).`);
+  if (input === undefined) {
+    throw new UsageError('No order given.', `Pass it as JSON: \`${deps.suggest(`send-order ${shellQuote(SAMPLE_ORDER)}`)}\` (or --file order.json, or - for standard input).`);
+  }
   return { source: input, name: 'the command line' };
 }
 
