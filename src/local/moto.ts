@@ -21,10 +21,21 @@ export function venvDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `moto-${MOTO_VERSION}`);
 }
 
-/** moto's version in this Python with its server extras (flask, werkzeug), or undefined. */
-export function motoIn(python: string): string | undefined {
-  const probe = spawnSync(python, ['-c', 'import moto, moto.server, flask, flask_cors, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
+// Asks the installed packages' metadata, without importing moto (seconds: it loads boto3),
+// and prints the interpreter's real path: a version manager's shim (pyenv's python3 is a
+// shell script) costs a second or more per start, so the launcher is run without it.
+const PROBE = [
+  'import sys, importlib.util as u, importlib.metadata as m',
+  "sys.exit(1) if any(u.find_spec(n) is None for n in ('moto', 'flask', 'flask_cors', 'werkzeug')) else None",
+  "print(m.version('moto')); print(sys.executable)",
+].join('\n');
+
+/** moto's version in this Python with its server extras (flask, werkzeug), and the interpreter's own path; undefined without them. */
+export function motoIn(python: string): { version: string; executable: string } | undefined {
+  const probe = spawnSync(python, ['-c', PROBE], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const [version = '', executable] = probe.stdout.trim().split('\n');
+  return { version: version.trim(), executable: executable?.trim() || python };
 }
 
 export interface FoundMoto {
@@ -41,10 +52,10 @@ export interface FoundMoto {
 export function findMoto(say: (text: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env): FoundMoto {
   const base = env.POC_PYTHON || 'python3';
   const own = motoIn(base);
-  if (own === MOTO_VERSION) return { python: base, version: own, installed: false };
+  if (own?.version === MOTO_VERSION) return { python: own.executable, version: own.version, installed: false };
   const dir = venvDir(env);
   const venvPython = join(dir, 'bin', 'python');
-  if (existsSync(venvPython) && motoIn(venvPython) === MOTO_VERSION) return { python: venvPython, version: MOTO_VERSION, installed: false };
+  if (existsSync(venvPython) && motoIn(venvPython)?.version === MOTO_VERSION) return { python: venvPython, version: MOTO_VERSION, installed: false };
 
   const version = spawnSync(base, ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
@@ -54,7 +65,7 @@ export function findMoto(say: (text: string) => void = () => {}, env: NodeJS.Pro
     );
   }
   const byHand = `${base} -m venv ${dir} && ${join(dir, 'bin', 'pip')} install '${REQUIREMENT}'`;
-  say(own ? `${base} has moto ${own}; poc needs ${MOTO_VERSION}: installing it into ${dir} (once)…` : `Installing moto ${MOTO_VERSION} into ${dir} (once; about a minute)…`);
+  say(own ? `${base} has moto ${own.version}; poc needs ${MOTO_VERSION}: installing it into ${dir} (once)…` : `Installing moto ${MOTO_VERSION} into ${dir} (once; about a minute)…`);
   rmSync(dir, { recursive: true, force: true });
   const venv = spawnSync(base, ['-m', 'venv', dir], { encoding: 'utf8' });
   if (venv.status !== 0) {
@@ -66,7 +77,7 @@ export function findMoto(say: (text: string) => void = () => {}, env: NodeJS.Pro
   }
   say(`pip install '${REQUIREMENT}'…`);
   const pip = spawnSync(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', REQUIREMENT], { encoding: 'utf8' });
-  if (pip.status !== 0 || motoIn(venvPython) !== MOTO_VERSION) {
+  if (pip.status !== 0 || motoIn(venvPython)?.version !== MOTO_VERSION) {
     const why = (pip.stderr || pip.error?.message || '').trim().split('\n').filter(Boolean).pop() ?? `exit ${pip.status}`;
     rmSync(dir, { recursive: true, force: true });
     throw new PocError(
