@@ -13,6 +13,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BOOTSTRAP } from './bootstrap.js';
 import { LogStream, reportLine } from './function-logs.js';
+import { changes } from './changes.js';
 
 export interface LocalEndpoint {
   endpoint: string;
@@ -60,6 +61,7 @@ export class Functions {
   private readonly unpacked = new Map<string, Promise<string>>();
   private readonly lambdas = new Map<string, LambdaClient>();
   private readonly logClients = new Map<string, CloudWatchLogsClient>();
+  private readonly configs = new Map<string, { generation: number; config: Config }>();
   invocations = 0;
 
   constructor(
@@ -142,14 +144,24 @@ export class Functions {
     env.logs.line(reportLine(id, ms, config.memory, usedMb, init));
     env.busy = false;
     this.idle.get(env.key)?.push(env);
-    await env.logs.flush();
+    // The lines go out in order, as the next run goes on: Lambda's trigger does not wait for
+    // CloudWatch Logs either (close() waits for what is still on its way).
+    void env.logs.flush();
     return outcome.error ? { ok: false, error: outcome.error, functionError: 'Unhandled' } : { ok: true, result: outcome.result };
   }
 
+  /**
+   * The function's configuration as GetFunction gives it, read again only when Lambda's API
+   * changed something since (the launcher's "lambda" counter, read as this invoke starts: a
+   * change made before the event was produced is always seen).
+   */
   private async config(functionArn: string, region: string): Promise<Config> {
+    const generation = await changes(this.options.endpoint, 'lambda', -1, 0);
+    const cached = this.configs.get(functionArn);
+    if (cached?.generation === generation) return cached.config;
     const got = await this.client(region).send(new GetFunctionCommand({ FunctionName: functionArn }));
     const c = got.Configuration!;
-    return {
+    const config: Config = {
       arn: c.FunctionArn!,
       name: c.FunctionName!,
       region,
@@ -162,6 +174,8 @@ export class Functions {
       revision: `${c.CodeSha256}|${c.LastModified}|${c.RevisionId ?? ''}`,
       location: got.Code?.Location ?? '',
     };
+    this.configs.set(functionArn, { generation, config });
+    return config;
   }
 
   /** The code folder for this CodeSha256: downloaded from Code.Location and unpacked once. */

@@ -13,7 +13,10 @@ below undoes one of these, so that the local AWS behaves as AWS does and poc's r
   3. S3 notifications to Lambda are recorded and served at /_poc/s3-events (long poll),
      and SNS -> Lambda invokes nothing;
   4. email and email-json subscriptions stay pending until confirmed (the link in the
-     confirmation mail, /_poc/confirm); notifications go to a local inbox (/_poc/inbox).
+     confirmation mail, /_poc/confirm); notifications go to a local inbox (/_poc/inbox);
+  5. /_poc/changes long-polls two counters, so that the runtime waits instead of polling:
+     "stream" grows with every stream record written, "lambda" with every change made
+     through Lambda's API (a function or mapping created, updated or deleted) and a reset.
 
 Every patched name is checked first (check_internals): if the pinned moto changes under
 them, this fails at start-up with the name, rather than running unpatched.
@@ -45,6 +48,7 @@ class State:
         self.mails = []  # {seq, id, time, to, from, subject, body, topicArn, kind, link?}
         self.s3_events = []  # {seq, functionArn, region, event}
         self.tokens = {}  # confirmation token -> (account, region, subscription arn)
+        self.counters = {"stream": 0, "lambda": 0}  # never reset: a waiter's `after` stays valid
 
     def add(self, kind, entry):
         with self.changed:
@@ -53,12 +57,25 @@ class State:
             (self.mails if kind == "mail" else self.s3_events).append(entry)
             self.changed.notify_all()
 
+    def bump(self, counter):
+        with self.changed:
+            self.counters[counter] += 1
+            self.changed.notify_all()
+
     def reset(self):
         with self.changed:
             self.mails.clear()
             self.s3_events.clear()
             self.tokens.clear()
+            for counter in self.counters:
+                self.counters[counter] += 1
             self.changed.notify_all()
+
+    def counter_after(self, counter, after, wait):
+        """The counter once past `after`, or as it is after `wait` seconds (a long poll)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.counters[counter] > after, wait)
+            return self.counters[counter]
 
     def after(self, kind, seq, wait):
         """Entries past seq; waits up to `wait` seconds for one (a long poll, no busy loop)."""
@@ -156,7 +173,9 @@ def apply_patches():
     def add(self, old, new):
         if old is not None and new is not None and old.attrs == new.attrs:
             return None
-        return original_add(self, old, new)
+        record = original_add(self, old, new)
+        STATE.bump("stream")  # wakes the stream pollers waiting on /_poc/changes
+        return record
 
     ddb_table.StreamShard.add = add
 
@@ -341,6 +360,16 @@ class ResetLock:
 RESET_LOCK = ResetLock()
 
 
+def changes_lambda(environ):
+    """A call to Lambda's API that may change a function or a mapping (anything but a read or an invoke)."""
+    if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "OPTIONS"):
+        return False
+    # The service is the one the request is signed for (Credential=key/date/region/service/...).
+    scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+    path = environ.get("PATH_INFO", "")
+    return len(scope) > 3 and scope[3] == "lambda" and not path.rstrip("/").endswith(("/invocations", "/invoke-async"))
+
+
 def poc_routes(app):
     """A WSGI app: /_poc/... served here, everything else by moto."""
 
@@ -353,9 +382,12 @@ def poc_routes(app):
         RESET_LOCK.exclusive() if resetting else RESET_LOCK.shared()
         try:
             # The whole answer is read inside the lock: moto builds it before returning.
-            return list(app(environ, start_response))
+            answer = list(app(environ, start_response))
         finally:
             RESET_LOCK.release_exclusive() if resetting else RESET_LOCK.release_shared()
+        if changes_lambda(environ):
+            STATE.bump("lambda")
+        return answer
 
     def json_response(start_response, status, doc):
         body = json.dumps(doc).encode()
@@ -377,6 +409,11 @@ def poc_routes(app):
             kind = "mail" if path == "/_poc/inbox" else "s3"
             found = STATE.after(kind, after, wait)
             return json_response(start_response, "200 OK", {"items": found, "next": max([after] + [e["seq"] for e in found])})
+        if path == "/_poc/changes":
+            counter = query.get("counter", "")
+            if counter not in STATE.counters:
+                return json_response(start_response, "400 Bad Request", {"message": f"no counter {counter!r}"})
+            return json_response(start_response, "200 OK", {"value": STATE.counter_after(counter, after, wait)})
         if path == "/_poc/regions":
             # Where Lambda holds functions: the runtime reads their event source mappings there.
             from moto.awslambda.models import lambda_backends

@@ -7,14 +7,18 @@
 //            its receive count grown, so the queue's redrive policy applies.
 //   streams  per shard, in order, from StartingPosition; BatchSize; MaximumRetryAttempts;
 //            BisectBatchOnFunctionError; DestinationConfig.OnFailure gets Lambda's record.
+//            Idle, it waits for the emulator's next stream record (a long poll on
+//            /_poc/changes), not a timer: no record waits, and an idle stream costs nothing.
 //   S3       asynchronous invoke: two retries after an error (AWS waits 1 then 2 minutes;
 //            here 1 then 2 seconds, a local run should not take minutes).
 import { ListEventSourceMappingsCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CHANGES_WAIT_S, changes } from './changes.js';
 import type { Functions, InvokeResult } from './functions.js';
 
-const STREAM_IDLE_MS = 250;
 const ASYNC_RETRY_MS = [1_000, 2_000];
+/** After an error (a poller stopped, the emulator did not answer), the next try comes this much later (ms). */
+const RETRY_MS = 1_000;
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export interface PollerDeps {
@@ -72,12 +76,50 @@ export class Pollers {
   private readonly running = new Map<string, { mapping: EventSourceMappingConfiguration; stop: AbortController; done: Promise<void> }>();
   constructor(private readonly deps: PollerDeps) {}
 
+  /** A poller stopped on an error since the last `discover`: `watch` looks again soon, to start it anew. */
+  private failed = false;
+  private wakeWatch = () => {};
+
   get count() {
     return this.running.size;
   }
 
+  /**
+   * Reads the mappings (`discover`), then again each time Lambda's API changed something (the
+   * launcher's "lambda" counter, long-polled: nothing is read while nothing changes), and one
+   * second after a poller stopped on an error. Resolves when the runtime stops.
+   */
+  async watch() {
+    const { endpoint, signal, log } = this.deps;
+    let mark = -1; // the counter as of the last discover
+    while (!signal.aborted) {
+      if (mark >= 0 && !this.failed) {
+        const wake = new AbortController();
+        this.wakeWatch = () => wake.abort();
+        const waiting = AbortSignal.any([signal, wake.signal]);
+        try {
+          while (!waiting.aborted && (await changes(endpoint, 'lambda', mark, CHANGES_WAIT_S, waiting)) === mark);
+        } catch (error) {
+          if (!waiting.aborted) (log(`waiting for changes to the event source mappings: ${(error as Error).message}`), await sleep(RETRY_MS, signal));
+        }
+      }
+      if (this.failed) await sleep(RETRY_MS, signal);
+      if (signal.aborted) return;
+      try {
+        const now = await changes(endpoint, 'lambda', -1, 0, signal);
+        const res = await fetch(`${endpoint}/_poc/regions`, { signal });
+        const { regions } = (await res.json()) as { regions: { region: string }[] };
+        await this.discover([...new Set(regions.map((r) => r.region))]);
+        mark = now;
+      } catch (error) {
+        if (!signal.aborted) (log(`reading the event source mappings: ${(error as Error).message}`), await sleep(RETRY_MS, signal));
+      }
+    }
+  }
+
   /** Reads the mappings of these regions and brings the pollers in line. */
   async discover(regions: string[]) {
+    this.failed = false;
     const seen = new Set<string>();
     for (const region of regions) {
       let Marker: string | undefined;
@@ -105,7 +147,11 @@ export class Pollers {
     if (!loop) return;
     this.running.set(mapping.UUID!, entry);
     entry.done = loop().catch((error) => {
-      if (!signal.aborted) this.deps.log(`poller of ${mapping.EventSourceArn} stopped: ${(error as Error).message}`);
+      if (!signal.aborted) {
+        this.deps.log(`poller of ${mapping.EventSourceArn} stopped: ${(error as Error).message}`);
+        this.failed = true;
+        this.wakeWatch();
+      }
       this.running.delete(mapping.UUID!);
     });
   }
@@ -180,6 +226,8 @@ export class Pollers {
     const arn = mapping().EventSourceArn!;
     const region = arn.split(':')[3]!;
     const iterators = new Map<string, string | undefined>();
+    // The stream counter as of the last look: a record written after it wakes the wait below.
+    let mark = await changes(this.deps.endpoint, 'stream', -1, 0, signal);
     while (!signal.aborted) {
       const m = mapping();
       if (this.disabled(m)) {
@@ -204,7 +252,12 @@ export class Pollers {
         // In order: the shard's next batch waits until this one is done (or given up).
         if (records.length) await this.streamBatch(m, shardId, records, 0, signal);
       }
-      if (!got) await sleep(STREAM_IDLE_MS, signal);
+      if (!got && !signal.aborted) {
+        mark = await changes(this.deps.endpoint, 'stream', mark, CHANGES_WAIT_S, signal).catch((error) => {
+          if (signal.aborted) return mark;
+          throw error;
+        });
+      }
     }
   }
 

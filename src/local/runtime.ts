@@ -14,8 +14,6 @@ import { makeRuntimeFolder } from './sdk-folder.js';
 import { startStage, type Stage } from './stage.js';
 import { logFile, readState, removeState, writeState, type LocalState } from './state.js';
 
-const DISCOVER_MS = 1_000;
-
 export interface StartOptions {
   /** moto's port (default: a free one). */
   port?: number;
@@ -104,19 +102,8 @@ export async function start(options: StartOptions = {}): Promise<Running> {
     cleanups.push(() => stage.close());
     if (signal.aborted) throw signal.reason;
 
-    // Mappings come and go with the labs: read them again every second (one cheap call).
-    const discover = (async () => {
-      while (!stopping.signal.aborted) {
-        try {
-          const res = await fetch(`${endpoint}/_poc/regions`, { signal: stopping.signal });
-          const { regions } = (await res.json()) as { regions: { region: string }[] };
-          await pollers.discover([...new Set(regions.map((r) => r.region))]);
-        } catch (error) {
-          if (!stopping.signal.aborted) log(`reading the event source mappings: ${(error as Error).message}`);
-        }
-        await new Promise((r) => setTimeout(r, DISCOVER_MS));
-      }
-    })();
+    // Mappings come and go with the labs: read again whenever Lambda's API changed something.
+    const discover = pollers.watch();
     const s3 = deliverS3Events({ endpoint, moto: endpoint, functions, log, signal: stopping.signal });
     cleanups.push(async () => {
       stopping.abort();
