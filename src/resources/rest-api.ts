@@ -113,7 +113,7 @@ function madeByValue(): string {
   const host = hostname().replace(/[^\w.:/=+@-]/g, '').slice(0, 63) || 'unknown';
   return `${host} pid ${process.pid} ${new Date().toISOString().slice(0, 19)}Z ${randomBytes(3).toString('hex')}`;
 }
-/** "poc setup pid 123 on host, started 2026-…Z", or what is known of a run that left no tag. */
+/** "pid 123 on host, started 2026-…Z", or what is known of one that left no tag. */
 function whichRun(madeBy: string | undefined): string {
   const m = /^(\S+) pid (\d+) (\S+) \w+$/.exec(madeBy ?? '');
   return m ? `pid ${m[2]} on ${m[1]}, started ${m[3]}` : 'an older poc, or by hand';
