@@ -26,7 +26,7 @@ export interface SetupOptions extends GlobalOptions {
 export interface SetupDeps extends Deps {
   reporter: Reporter;
   /** Asks for the email address when a person is at the terminal; absent otherwise. */
-  askEmail?: (question: string) => Promise<string>;
+  askEmail?: (question: string, validate?: (answer: string) => true | string) => Promise<string>;
   /** Asks what to do with a task in --step mode; absent when nobody can answer. */
   askStep?: (task: LabTask) => Promise<StepAnswer>;
   /** The explanation printed before a task in --step mode. */
@@ -90,7 +90,16 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<Lab
       if (!deps.askEmail) {
         throw new UsageError(lab.settings.email?.missing ?? 'setup needs an email address for the subscription.', 'Pass --email you@example.com (it is only needed the first time).');
       }
-      email = validateEmail(await deps.askEmail(lab.settings.email?.prompt ?? 'Email address to subscribe:'), lab);
+      // A typo is asked again with the reason, as --email would refuse it.
+      const reason = (answer: string) => {
+        try {
+          validateEmail(answer, lab);
+          return true as const;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      email = validateEmail(await deps.askEmail(lab.settings.email?.prompt ?? 'Email address to subscribe:', reason), lab);
       ctx.settings.email = email;
     }
   }

@@ -3,7 +3,7 @@
 // Nothing here knows a lab: the texts come from each lab's explanations (src/labs/<lab>/).
 import type { ExplainResult } from '../commands/explain.js';
 import type { TaskLine, TasksResult } from '../commands/tasks.js';
-import { style, wrap, WIDTH, type Style } from './format.js';
+import { style, textWidth, wrap, WIDTH, type Style } from './format.js';
 
 export { wrap, WIDTH };
 
@@ -38,7 +38,7 @@ export function commandParts(command: string): string[] {
 }
 
 /** A command as lines that fit `width` where they can, continued with " \". */
-export function breakCommand(command: string, indent = '  ', continuation = '      ', width = WIDTH): string[] {
+export function breakCommand(command: string, indent = '  ', continuation = '      ', width = textWidth()): string[] {
   const lines: string[] = [];
   let line = indent;
   for (const part of commandParts(command)) {
@@ -66,7 +66,7 @@ function inlineJson(value: unknown): string {
  * JSON as a person reads it: below the top level, an object or array that fits on its
  * line stays on it. Still valid JSON, so it can be copied into a file as it is.
  */
-export function formatJson(value: unknown, indent = '', width = WIDTH, depth = 0, lead = 0): string {
+export function formatJson(value: unknown, indent = '', width = textWidth(), depth = 0, lead = 0): string {
   const one = inlineJson(value);
   if (!value || typeof value !== 'object' || (depth > 0 && lead + one.length + 1 <= width)) return one;
   const inner = `${indent}  `;

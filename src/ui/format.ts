@@ -69,6 +69,12 @@ export function columns(rows: string[][], widths: number[]): string[] {
 
 export const WIDTH = 78;
 
+/** The width prose is wrapped to: 78 columns, or less in a narrower terminal (never below 30). */
+export function textWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : process.stderr.isTTY ? process.stderr.columns : undefined;
+  return columns ? Math.max(30, Math.min(WIDTH, columns - 2)) : WIDTH;
+}
+
 /**
  * The words of a text, where a `backticked` span and a shell-quoted '...' span count as one
  * word: a command wrapped inside its quotes no longer works when pasted. Such a span may
@@ -78,7 +84,7 @@ export function words(text: string): string[] {
   return text.match(/`[^`]*`\S*|(?<=^|\s)'[^'\n]*'\S*|\S+/g) ?? [];
 }
 /** Wraps prose to `width` columns, the first line after `first`, the others after `rest`. */
-export function wrap(text: string, first = '', rest = first, width = WIDTH): string[] {
+export function wrap(text: string, first = '', rest = first, width = textWidth()): string[] {
   const lines: string[] = [];
   let line = first;
   let empty = true;

@@ -21,9 +21,10 @@ export function prompts(streams: PromptStreams = {}) {
   const contextOf = () => (streams.input || streams.output ? { input: streams.input, output: output(), clearPromptOnDone: false } : undefined);
   return {
     /** The question is the lab's (what the address receives). */
-    async askEmail(message: string): Promise<string> {
+    /** `validate` answers true, or why the answer is not an address (asked again, with that reason). */
+    async askEmail(message: string, validate?: (answer: string) => true | string): Promise<string> {
       const { input } = await import('@inquirer/prompts');
-      return input({ message, required: true }, contextOf());
+      return input({ message, required: true, ...(validate ? { validate } : {}) }, contextOf());
     },
     async confirm(message: string): Promise<boolean> {
       const { confirm } = await import('@inquirer/prompts');
