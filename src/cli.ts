@@ -60,6 +60,12 @@ function errorJson(error: PocError) {
 /** How soon after a Ctrl-C a second SIGINT is taken for a relayed copy of the same one (see execute). */
 const RELAYED_SIGINT_MS = 500;
 
+let sigints = 0;
+/** Whether this run had a Ctrl-C (bin/poc.js then exits at once, see there). */
+export function interrupted(): boolean {
+  return sigints > 0;
+}
+
 async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { startsLocal?: boolean } = {}): Promise<number> {
   const { createReporter } = await import('./ui/reporter.js');
   const reporter = await createReporter({ json: options.json, verbose: options.verbose });
@@ -73,6 +79,7 @@ async function execute<O>(options: O & GlobalOptions, runner: Runner<O>, how: { 
     if (interrupts === 1 && Date.now() - firstAt < RELAYED_SIGINT_MS) return;
     if (interrupts === 0) firstAt = Date.now();
     interrupts++;
+    sigints++;
     if (interrupts > 1) process.exit(EXIT.interrupted);
     reporter.warn('Stopping after the calls under way (Ctrl-C again to quit at once)…');
     controller.abort(new Interrupted());
