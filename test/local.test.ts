@@ -270,6 +270,22 @@ describe('the order lab on the local AWS', () => {
       assert.equal(theirs.length, 1, `${s} gets one mail`);
       assert.equal((JSON.parse(theirs[0]!.message!) as { order: { item: string } }).order.item, `gloves for ${s}`);
     }
+
+    // bob's dashboard shows bob's mails only (his topic's): the confirmation and his order's.
+    const board = spawn(process.execPath, ['bin/poc.js', 'dashboard', '--local', '--prefix', 'bob', '--no-open'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      board.stdout.on('data', (d) => (out += d));
+      const url = await until('the dashboard’s URL', async () => /^http:\/\/127\.0\.0\.1:\d+\//m.exec(out)?.[0], (u) => u !== undefined);
+      const { data } = (await (await fetch(`${url}api/snapshot`)).json()) as { data: { inbox: { to: string; subject: string }[] } };
+      assert.deepEqual(data.inbox.map((m) => [m.to, m.subject]).sort(), [
+        ['bob@example.com', 'AWS Notification - Subscription Confirmation'],
+        ['bob@example.com', 'New Order Notification'],
+      ]);
+    } finally {
+      board.kill('SIGINT');
+      await new Promise((resolve) => board.once('close', resolve));
+    }
   });
 
   it('a lab built elsewhere is not there under --local: status says what is missing', async () => {

@@ -29,7 +29,8 @@ function renderInbox(mails: InboxMail[], h: H) {
   );
 }
 
-export function withInbox(view: AnyView, inboxUrl: string): AnyView {
+/** `topicArns`: the lab's topics; the inbox shows only their mails (a class shares one local AWS). */
+export function withInbox(view: AnyView, inboxUrl: string, topicArns: string[]): AnyView {
   const labRender = view.render.toString();
   const composed: DashboardView<{ lab: object; inbox: InboxMail[] }> = {
     ...view,
@@ -37,8 +38,8 @@ export function withInbox(view: AnyView, inboxUrl: string): AnyView {
       const [lab, inbox] = await Promise.all([
         view.snapshot(ctx),
         fetch(inboxUrl)
-          .then((r) => r.json() as Promise<{ items: { time: string; to: string; subject: string; kind: string; message?: string; link?: string }[] }>)
-          .then(({ items }) => items.slice(-SHOWN).reverse().map((m) => ({ time: m.time, to: m.to, subject: m.subject, kind: m.kind, text: (m.message ?? m.link ?? '').replace(/\s+/g, ' ').slice(0, 200) }))),
+          .then((r) => r.json() as Promise<{ items: { time: string; to: string; subject: string; kind: string; topicArn?: string; message?: string; link?: string }[] }>)
+          .then(({ items }) => items.filter((m) => m.topicArn !== undefined && topicArns.includes(m.topicArn)).slice(-SHOWN).reverse().map((m) => ({ time: m.time, to: m.to, subject: m.subject, kind: m.kind, text: (m.message ?? m.link ?? '').replace(/\s+/g, ' ').slice(0, 200) }))),
       ]);
       return { lab, inbox };
     },
