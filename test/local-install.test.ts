@@ -93,3 +93,15 @@ test('the launcher finds every moto internal its patches replace, in the pinned 
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), { moto: MOTO_VERSION, patches: 'ok' });
 });
+
+test('the local AWS refuses to start on a Node older than Lambda’s (22), naming the fix; POC_LAMBDA_NODE names another', async () => {
+  const { lambdaNode } = await import('../src/local/lambda-node.js');
+  assert.throws(
+    () => lambdaNode('v20.19.0', {}, '/usr/bin/node'),
+    (error: { exitCode?: number; message: string; hint?: string }) =>
+      error.exitCode === 2 && /this Node \(v20\.19\.0\).*nodejs22\.x or nodejs24\.x/.test(error.message) && /Node 22 or 24.*POC_LAMBDA_NODE/.test(error.hint ?? ''),
+  );
+  assert.equal(lambdaNode('v20.19.0', { POC_LAMBDA_NODE: '/opt/node22/bin/node' }, '/usr/bin/node'), '/opt/node22/bin/node');
+  assert.equal(lambdaNode('v22.12.0', {}, '/usr/local/bin/node'), '/usr/local/bin/node');
+  assert.equal(lambdaNode('v24.1.0', {}, '/usr/local/bin/node'), '/usr/local/bin/node');
+});

@@ -3,6 +3,7 @@ import { ListEventSourceMappingsCommand, ListFunctionsCommand, LambdaClient } fr
 import { EXIT, PocError, UsageError } from '../errors.js';
 import { alreadyRuns, start, type Running } from '../local/runtime.js';
 import { alive, readState, type LocalState } from '../local/state.js';
+import { lambdaNode } from '../local/lambda-node.js';
 
 // The SDK's Node-version warning is not the user's business (as in src/aws/clients.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,6 +42,7 @@ export async function localStart(options: StartOptions, deps: { say: (t: string)
   const ports = { port: port(options.port, '--port'), stagePort: port(options.stagePort, '--stage-port') };
   const running = readState();
   if (running) throw alreadyRuns(running);
+  lambdaNode();
   if (options.detach) {
     const { startDetached } = await import('../local/detach.js');
     const state = await startDetached({ ...ports, say: deps.say, signal: deps.signal });

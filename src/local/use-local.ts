@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { GlobalOptions } from '../commands/context.js';
 import { pocCommand, setupCommand } from '../suggest.js';
 import { readState, type LocalState } from './state.js';
+import { lambdaNode } from './lambda-node.js';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -17,6 +18,7 @@ export async function useLocal(options: GlobalOptions, how: { start: boolean; sa
     if (!how.start) {
       throw new UsageError('No local AWS runs on this machine.', `Start it with \`poc local start --detach\` (or \`${pocCommand(options, setupCommand(options, true))}\`, which starts it), then run the same command again.`);
     }
+    lambdaNode();
     how.say('Starting the local AWS (poc local start --detach)…');
     const { startDetached } = await import('./detach.js');
     state = await startDetached({ say: how.say });
