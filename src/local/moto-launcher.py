@@ -14,9 +14,11 @@ below undoes one of these, so that the local AWS behaves as AWS does and poc's r
      and SNS -> Lambda invokes nothing;
   4. email and email-json subscriptions stay pending until confirmed (the link in the
      confirmation mail, /_poc/confirm); notifications go to a local inbox (/_poc/inbox);
-  5. /_poc/changes long-polls two counters, so that the runtime waits instead of polling:
-     "stream" grows with every stream record written, "lambda" with every change made
-     through Lambda's API (a function or mapping created, updated or deleted) and a reset.
+  5. /_poc/changes long-polls counters, so that the runtime waits instead of polling and
+     reads again only what changed: "stream" grows with every stream record written,
+     "lambda" with every change made through Lambda's API (a function or mapping created,
+     updated or deleted), "apigateway" with every change made through API Gateway's, "iam"
+     with every role created, deleted or given another trust policy; all with a reset.
 
 Every patched name is checked first (check_internals): if the pinned moto changes under
 them, this fails at start-up with the name, rather than running unpatched.
@@ -48,7 +50,7 @@ class State:
         self.mails = []  # {seq, id, time, to, from, subject, body, topicArn, kind, link?}
         self.s3_events = []  # {seq, functionArn, region, event}
         self.tokens = {}  # confirmation token -> (account, region, subscription arn)
-        self.counters = {"stream": 0, "lambda": 0}  # never reset: a waiter's `after` stays valid
+        self.counters = {"stream": 0, "lambda": 0, "apigateway": 0, "iam": 0}  # never reset: a waiter's `after` stays valid
 
     def add(self, kind, entry):
         with self.changed:
@@ -97,6 +99,7 @@ def check_internals():
     import moto
     from moto.awslambda import models as lambda_models
     from moto.dynamodb.models import table as ddb_table
+    from moto.iam import models as iam_models
     from moto.moto_api._internal import models as api_models
     from moto.s3 import notifications
     from moto.sns import models as sns_models
@@ -117,6 +120,9 @@ def check_internals():
         (sns_models.Subscription, "get_post_data"),
         (sns_models.Subscription, "_parse_message_structure"),
         (api_models.MotoAPIBackend, "reset"),
+        (iam_models.IAMBackend, "create_role"),
+        (iam_models.IAMBackend, "delete_role"),
+        (iam_models.IAMBackend, "update_assume_role_policy"),
     ]
     for entry in needed:
         owner, name = entry[0], entry[1]
@@ -290,6 +296,21 @@ def apply_patches():
 
     sns_models.Subscription.publish = publish
 
+    # 5. The roles the local stage assumes: it keeps what it read until one of these changes.
+    from moto.iam import models as iam_models
+
+    def bumping(original):
+        def patched(self, *args, **kwargs):
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                STATE.bump("iam")
+
+        return patched
+
+    for name in ("create_role", "delete_role", "update_assume_role_policy"):
+        setattr(iam_models.IAMBackend, name, bumping(getattr(iam_models.IAMBackend, name)))
+
     original_reset = api_models.MotoAPIBackend.reset
 
     def reset(self):
@@ -360,14 +381,17 @@ class ResetLock:
 RESET_LOCK = ResetLock()
 
 
-def changes_lambda(environ):
-    """A call to Lambda's API that may change a function or a mapping (anything but a read or an invoke)."""
+def changed_by(environ):
+    """ "lambda" or "apigateway" for a call to their API that may change something (not a read,
+    not an invoke), else None. Both are REST APIs: a read is a GET."""
     if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "OPTIONS"):
-        return False
+        return None
     # The service is the one the request is signed for (Credential=key/date/region/service/...).
     scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split(",", 1)[0].split("/")
-    path = environ.get("PATH_INFO", "")
-    return len(scope) > 3 and scope[3] == "lambda" and not path.rstrip("/").endswith(("/invocations", "/invoke-async"))
+    service = scope[3] if len(scope) > 3 else None
+    if service == "lambda" and not environ.get("PATH_INFO", "").rstrip("/").endswith(("/invocations", "/invoke-async")):
+        return "lambda"
+    return "apigateway" if service == "apigateway" else None
 
 
 def poc_routes(app):
@@ -385,8 +409,9 @@ def poc_routes(app):
             answer = list(app(environ, start_response))
         finally:
             RESET_LOCK.release_exclusive() if resetting else RESET_LOCK.release_shared()
-        if changes_lambda(environ):
-            STATE.bump("lambda")
+        changed = changed_by(environ)
+        if changed:
+            STATE.bump(changed)
         return answer
 
     def json_response(start_response, status, doc):
@@ -413,7 +438,8 @@ def poc_routes(app):
             counter = query.get("counter", "")
             if counter not in STATE.counters:
                 return json_response(start_response, "400 Bad Request", {"message": f"no counter {counter!r}"})
-            return json_response(start_response, "200 OK", {"value": STATE.counter_after(counter, after, wait)})
+            value = STATE.counter_after(counter, after, wait)
+            return json_response(start_response, "200 OK", {"value": value, "counters": dict(STATE.counters)})
         if path == "/_poc/regions":
             # Where Lambda holds functions: the runtime reads their event source mappings there.
             from moto.awslambda.models import lambda_backends

@@ -38,7 +38,9 @@
 // AWS serves the deployment's snapshot of the API: a change made after CreateDeployment
 // is not seen until the next deployment. moto keeps no snapshot (a deployment is an id and
 // a description), so the stage reads the API as it is now (GetResources with its methods,
-// GetRequestValidator, GetModel), on every request: a change shows at once, deployed or not.
+// GetRequestValidator, GetModel): a change shows at once, deployed or not. What it read is
+// kept until API Gateway's API changes something (the emulator's "apigateway" counter,
+// changes.ts), and an assumed role until IAM's roles change ("iam") or 15 minutes pass.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -46,6 +48,7 @@ import { APIGatewayClient, GetModelCommand, GetRequestValidatorCommand, GetResou
 import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { quietLogger } from '../aws/profiles.js';
+import { counters } from './changes.js';
 import { assumeRole, callService, ConfigurationError, IntegrationTimeout, parseServiceUri, type BackendAnswer } from './aws-integration.js';
 import { jsonPath } from './json-path.js';
 import { bodyIsValid } from './request-model.js';
@@ -55,6 +58,8 @@ import { inputOf, renderTemplate, type RequestParams } from './velocity.js';
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's default integration timeout. */
 export const DEFAULT_TIMEOUT_MS = 29_000;
+/** An assumed role's credentials are used this long (AssumeRole gives them for an hour by default). */
+const ROLE_KEPT_MS = 15 * 60_000;
 const VERBS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
 
 export interface Stage {
@@ -174,21 +179,53 @@ export async function startStage(options: { endpoint: string; region: string; po
 
   const note = (requestId: string, text: string) => process.stderr.write(`stage: ${requestId}: ${text}\n`);
 
+  // What was read from the emulator, kept while the counters stay where they were.
+  let read = { generation: -1, definitions: new Map<string, Promise<unknown>>() };
+  const roles = new Map<string, { generation: number; until: number; credentials: Promise<Awaited<ReturnType<typeof assumeRole>>> }>();
+  const kept = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let pending = read.definitions.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      const map = read.definitions;
+      map.set(key, (pending = load()));
+      pending.catch(() => map.delete(key));
+    }
+    return pending;
+  };
+  /** The counters now, forgetting what API Gateway's changes made stale; without counters (a plain moto), nothing is kept. */
+  async function fresh() {
+    const now = await counters(options.endpoint);
+    if (!now || now.apigateway !== read.generation) read = { generation: now?.apigateway ?? -1, definitions: new Map() };
+    return now;
+  }
+  function role(roleArn: string | undefined, requestId: string, generation: number | undefined) {
+    if (generation === undefined) return assumeRole({ iam, sts }, roleArn, requestId);
+    const key = roleArn ?? '';
+    const held = roles.get(key);
+    if (held && held.generation === generation && held.until > Date.now()) return held.credentials;
+    const credentials = assumeRole({ iam, sts }, roleArn, requestId);
+    roles.set(key, { generation, until: Date.now() + ROLE_KEPT_MS, credentials });
+    credentials.catch(() => roles.delete(key));
+    return credentials;
+  }
+
   async function route(restApiId: string, stageName: string, verb: string, segments: string[]): Promise<Route> {
     let stageVariables: Record<string, string>;
     try {
-      stageVariables = (await apigateway.send(new GetStageCommand({ restApiId, stageName }))).variables ?? {};
+      stageVariables = await kept(`stage ${restApiId} ${stageName}`, async () => (await apigateway.send(new GetStageCommand({ restApiId, stageName }))).variables ?? {});
     } catch (error) {
       if ((error as { name?: string }).name === 'NotFoundException') throw forbidden();
       throw error;
     }
-    const resources: Resource[] = [];
-    let position: string | undefined;
-    do {
-      const page = await apigateway.send(new GetResourcesCommand({ restApiId, embed: ['methods'], limit: 500, position }));
-      resources.push(...(page.items ?? []));
-      position = page.position;
-    } while (position);
+    const resources = await kept(`resources ${restApiId}`, async () => {
+      const all: Resource[] = [];
+      let position: string | undefined;
+      do {
+        const page = await apigateway.send(new GetResourcesCommand({ restApiId, embed: ['methods'], limit: 500, position }));
+        all.push(...(page.items ?? []));
+        position = page.position;
+      } while (position);
+      return all;
+    });
     const found = matchResource(resources, segments);
     const methods = found?.resource.resourceMethods ?? {};
     const method = methods[verb] ?? methods.ANY;
@@ -198,7 +235,8 @@ export async function startStage(options: { endpoint: string; region: string; po
 
   async function validate(restApiId: string, method: Method, params: RequestParams, contentType: string, body: string) {
     if (!method.requestValidatorId) return;
-    const validator = await apigateway.send(new GetRequestValidatorCommand({ restApiId, requestValidatorId: method.requestValidatorId }));
+    const requestValidatorId = method.requestValidatorId;
+    const validator = await kept(`validator ${restApiId} ${requestValidatorId}`, () => apigateway.send(new GetRequestValidatorCommand({ restApiId, requestValidatorId })));
     if (validator.validateRequestParameters) {
       const missing = Object.entries(method.requestParameters ?? {})
         .filter(([, required]) => required)
@@ -211,7 +249,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     if (validator.validateRequestBody) {
       const modelName = (byMediaType(method.requestModels, contentType) ?? byMediaType(method.requestModels, '$default'))?.[1];
       if (!modelName) return;
-      const model = await apigateway.send(new GetModelCommand({ restApiId, modelName }));
+      const model = await kept(`model ${restApiId} ${modelName}`, () => apigateway.send(new GetModelCommand({ restApiId, modelName })));
       let valid: boolean;
       try {
         valid = bodyIsValid(model.schema ?? '{}', body);
@@ -235,6 +273,7 @@ export async function startStage(options: { endpoint: string; region: string; po
     if (!restApiId || !stageName) throw forbidden();
     const rest = segments.filter((s, i) => s !== '' || i < segments.length - 1);
     if (!VERBS.has(verb)) throw missingToken();
+    const generations = await fresh();
     const { resource, method, pathParams, stageVariables } = await route(restApiId, stageName, verb, rest);
 
     // The names as the client spelled them ($input.params().header shows them so); a repeated header's values joined.
@@ -319,7 +358,7 @@ export async function startStage(options: { endpoint: string; region: string; po
           else target.path = target.path.replaceAll(`{${m[2]}}`, encodeURIComponent(value));
         }
         backendHeaders['content-type'] ??= chosen ? 'application/json' : lowered['content-type'] ?? 'application/json';
-        const roleCredentials = await assumeRole({ iam, sts }, integration.credentials, requestId);
+        const roleCredentials = await role(integration.credentials, requestId, generations?.iam);
         const timeout = Number(integration.timeoutInMillis) > 0 ? Number(integration.timeoutInMillis) : DEFAULT_TIMEOUT_MS;
         answer = await callService(options.endpoint, target, { method: integration.httpMethod ?? 'POST', headers: backendHeaders, query, body: integrationBody }, roleCredentials, timeout);
       } catch (error) {
