@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { PocError, UsageError } from '../errors.js';
 import { Functions } from './functions.js';
+import { lambdaNode } from './lambda-node.js';
 import { findMoto, launcherPath } from './moto.js';
 import { deliverS3Events, Pollers } from './pollers.js';
 import { freePort, portBusy } from './ports.js';
@@ -94,7 +95,7 @@ export async function start(options: StartOptions = {}): Promise<Running> {
     moto.stdout!.resume();
     const functionsDir = makeRuntimeFolder();
     cleanups.push(() => rmSync(functionsDir, { recursive: true, force: true }));
-    const functions = new Functions({ endpoint, root: functionsDir, python, node: env.POC_LAMBDA_NODE || process.execPath, log });
+    const functions = new Functions({ endpoint, root: functionsDir, python, node: lambdaNode(process.version, env), log });
     cleanups.push(() => functions.close());
     const pollers = new Pollers({ endpoint, functions, log, signal: stopping.signal });
     cleanups.push(() => pollers.close());
