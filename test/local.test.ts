@@ -389,3 +389,44 @@ describe('poc local start: life cycle and bad input', () => {
     assert.equal(existsSync(join(other, 'local', 'state.json')), false);
   });
 });
+
+describe('Lambda’s SQS scaling on the local AWS', () => {
+  // Lambda reads a queue with five batches at once and more while messages wait, never more
+  // than the mapping's ScalingConfig.MaximumConcurrency (src/local/pollers.ts cites the docs).
+  // A hand-built function that takes 1.5 s per message shows how many ran at the same time.
+  before(async () => {
+    // Run alone (--test-name-pattern), nothing has started the local AWS yet.
+    if (!existsSync(join(stateDir, 'local', 'state.json'))) assert.equal((await poc('local', 'start', '--detach')).code, 0);
+  });
+
+  it('a queue with messages waiting is read by several batches at once, at most ScalingConfig.MaximumConcurrency', async () => {
+    assert.equal((await fetch(`${state().endpoint}/moto-api/reset`, { method: 'POST' })).status, 200);
+    c ??= clients();
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const role = (await c.iam.createRole({ RoleName: 'scaling-test', AssumeRolePolicyDocument: JSON.stringify(trust) })).Role!.Arn!;
+    const code = await zipOf({ 'index.mjs': 'export const handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, 1500)); console.log(`span ${start} ${Date.now()}`); };\n' });
+    const cases = [
+      { name: 'capped', maximumConcurrency: 2 },
+      { name: 'uncapped', maximumConcurrency: undefined },
+    ];
+    for (const { name, maximumConcurrency } of cases) {
+      await c.lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Timeout: 10, Code: { ZipFile: code } });
+      const { QueueUrl } = await c.sqs.createQueue({ QueueName: `${name}-queue`, Attributes: { VisibilityTimeout: '60' } });
+      const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['QueueArn'] });
+      await c.sqs.sendMessageBatch({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `message ${i}` })) });
+      await c.lambda.createEventSourceMapping({ FunctionName: name, EventSourceArn: Attributes!.QueueArn!, BatchSize: 1, ScalingConfig: maximumConcurrency ? { MaximumConcurrency: maximumConcurrency } : undefined });
+    }
+    const spans = async (name: string) => [...(await logText(`/aws/lambda/${name}`)).matchAll(/span (\d+) (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    /** The most runs under way at one moment. */
+    const mostAtOnce = (runs: (readonly [number, number])[]) => Math.max(...runs.map(([start]) => runs.filter(([s, e]) => s <= start && start < e).length));
+    const environments = async (name: string) => ((await c.logs.describeLogStreams({ logGroupName: `/aws/lambda/${name}` })).logStreams ?? []).length;
+
+    const capped = await until('the 10 messages of the capped mapping handled', () => spans('capped'), (s) => s.length === 10, 180_000);
+    assert.equal(mostAtOnce(capped), 2, `two at once, never more: ${JSON.stringify(capped)}`);
+    assert.ok((await environments('capped')) <= 2, 'no more than two execution environments');
+
+    const uncapped = await until('the 10 messages of the uncapped mapping handled', () => spans('uncapped'), (s) => s.length === 10, 180_000);
+    assert.ok(mostAtOnce(uncapped) > 1, `several at once: ${JSON.stringify(uncapped)}`);
+    assert.ok((await environments('uncapped')) >= 5, 'five batches at once from the start: five execution environments at least');
+  });
+});

@@ -18,7 +18,10 @@ below undoes one of these, so that the local AWS behaves as AWS does and poc's r
      reads again only what changed: "stream" grows with every stream record written,
      "lambda" with every change made through Lambda's API (a function or mapping created,
      updated or deleted), "apigateway" with every change made through API Gateway's, "iam"
-     with every role created, deleted or given another trust policy; all with a reset.
+     with every role created, deleted or given another trust policy; all with a reset;
+  6. ReceiveMessage takes visible messages one receive at a time: Lambda reads a queue with
+     several receives at once, and moto's long poll, run in two threads, could give both the
+     same message (SQS hides a received message from other receives for its visibility timeout).
 
 Every patched name is checked first (check_internals): if the pinned moto changes under
 them, this fails at start-up with the name, rather than running unpatched.
@@ -112,6 +115,9 @@ def check_internals():
         (lambda_models.LambdaFunction, "get_code"),
         (lambda_models.LambdaFunction, "code_bytes", "instance"),
         (sqs_models.Queue, "add_message"),
+        (sqs_models.Queue, "wait_for_messages"),
+        (sqs_models.SQSBackend, "receive_message"),
+        (sqs_models.SQSBackend, "get_queue"),
         (ddb_table.StreamShard, "add"),
         (notifications, "_invoke_awslambda"),
         (sns_models.SNSBackend, "subscribe"),
@@ -184,6 +190,25 @@ def apply_patches():
         return record
 
     ddb_table.StreamShard.add = add
+
+    # 6. One receive at a time takes messages; a long poll waits outside the lock, as moto's
+    # own loop does (Queue.wait_for_messages wakes when a message is added).
+    from moto.sqs import models as sqs_models
+
+    original_receive = sqs_models.SQSBackend.receive_message
+    receiving = threading.Lock()
+
+    def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout, message_attribute_names=None):
+        deadline = time.monotonic() + (wait_seconds_timeout or 0)
+        while True:
+            with receiving:
+                result = original_receive(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+            left = deadline - time.monotonic()
+            if result or left <= 0:
+                return result
+            self.get_queue(queue_name).wait_for_messages(min(1, left))
+
+    sqs_models.SQSBackend.receive_message = receive_message
 
     # 2. The code's location, as AWS gives it: a URL a client GETs for the zip.
     original_get_code = lambda_models.LambdaFunction.get_code

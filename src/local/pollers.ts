@@ -4,7 +4,9 @@
 // mapping made by hand behaves as the lab's.
 //   SQS      long poll (20 s); batch of BatchSize; the queue's visibility timeout; delete on
 //            success; ReportBatchItemFailures; a failed batch comes back after the timeout,
-//            its receive count grown, so the queue's redrive policy applies.
+//            its receive count grown, so the queue's redrive policy applies. Five batches
+//            at a time, more while the queue has more, up to ScalingConfig.MaximumConcurrency
+//            (SQS_SCALING below).
 //   streams  per shard, in order, from StartingPosition; BatchSize; MaximumRetryAttempts;
 //            BisectBatchOnFunctionError; DestinationConfig.OnFailure gets Lambda's record.
 //            Idle, it waits for the emulator's next stream record (a long poll on
@@ -20,6 +22,24 @@ const ASYNC_RETRY_MS = [1_000, 2_000];
 /** After an error (a poller stopped, the emulator did not answer), the next try comes this much later (ms). */
 const RETRY_MS = 1_000;
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/**
+ * How Lambda scales an SQS mapping (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html):
+ * "When messages are available, Lambda starts processing five batches at a time with five
+ * concurrent invocations of your function. If messages are still available, Lambda increases
+ * the number of processes that are reading batches by up to 300 more instances per minute. The
+ * maximum number of batches that an event source mapping can process simultaneously is 1,000.
+ * When traffic is low, Lambda scales back the processing to five concurrent batches".
+ * ScalingConfig.MaximumConcurrency (2 to 1000) "limits the number of concurrent instances that
+ * the Amazon SQS event source can invoke" (API_ScalingConfig.html).
+ */
+export const SQS_SCALING = { startBatches: 5, maxBatches: 1000, growEveryMs: 60_000 / 300 };
+
+/** The readers a mapping starts with and may grow to. */
+function sqsBatches(m: EventSourceMappingConfiguration): { start: number; max: number } {
+  const max = Math.min(m.ScalingConfig?.MaximumConcurrency ?? SQS_SCALING.maxBatches, SQS_SCALING.maxBatches);
+  return { start: Math.min(SQS_SCALING.startBatches, max), max };
+}
 
 export interface PollerDeps {
   endpoint: string;
@@ -173,20 +193,52 @@ export class Pollers {
 
   // ---- SQS ----
 
-  private async sqs(mapping: () => EventSourceMappingConfiguration, signal: AbortSignal) {
+  /** The mapping's readers of the queue, each a receive -> invoke -> delete loop, scaled as Lambda scales them (SQS_SCALING). */
+  private async sqs(mapping: () => EventSourceMappingConfiguration, outer: AbortSignal) {
+    const arn = mapping().EventSourceArn!;
+    const queue = await queueUrlOf(this.deps.endpoint, arn);
+    const failed = new AbortController();
+    const signal = AbortSignal.any([outer, failed.signal]);
+    const scaling = { readers: 0, grownAt: 0 };
+    const readers = new Set<Promise<void>>();
+    let failure: unknown;
+    const add = () => {
+      scaling.readers++;
+      const reader: Promise<void> = this.sqsReader(mapping, queue, scaling, add, signal)
+        .catch((error) => {
+          failure ??= error;
+          failed.abort();
+        })
+        .finally(() => readers.delete(reader));
+      readers.add(reader);
+    };
+    for (let i = 0; i < sqsBatches(mapping()).start; i++) add();
+    while (readers.size) await Promise.race(readers);
+    if (failure && !outer.aborted) throw failure;
+  }
+
+  private async sqsReader(
+    mapping: () => EventSourceMappingConfiguration,
+    { url, client }: { url: string; client: SQSClient },
+    scaling: { readers: number; grownAt: number },
+    grow: () => void,
+    signal: AbortSignal,
+  ) {
     const arn = mapping().EventSourceArn!;
     const region = arn.split(':')[3]!;
-    const { url, client } = await queueUrlOf(this.deps.endpoint, arn);
     while (!signal.aborted) {
       const m = mapping();
+      // MaximumConcurrency lowered while this runs: the readers beyond it stop.
+      if (scaling.readers > sqsBatches(m).max) return void scaling.readers--;
       if (this.disabled(m)) {
         await sleep(1000, signal);
         continue;
       }
+      const batch = Math.min(m.BatchSize ?? 10, 10);
       let messages: Message[];
       try {
         ({ Messages: messages = [] } = await client.send(
-          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: Math.min(m.BatchSize ?? 10, 10), WaitTimeSeconds: 20, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: batch, WaitTimeSeconds: 20, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
           { abortSignal: signal },
         ));
       } catch (error) {
@@ -198,7 +250,15 @@ export class Pollers {
       if (!messages.length || signal.aborted || this.disabled(mapping())) {
         // Received and then stopped: give them back at once, as Lambda does when a mapping is disabled.
         if (messages.length) await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: messages.map((x, i) => ({ Id: String(i), ReceiptHandle: x.ReceiptHandle!, VisibilityTimeout: 0 })) })).catch(() => undefined);
+        // The queue is quiet: back to the starting number of readers.
+        else if (scaling.readers > sqsBatches(mapping()).start) return void scaling.readers--;
         continue;
+      }
+      // A full batch says the queue had more to give: one reader more, at Lambda's pace.
+      const now = Date.now();
+      if (messages.length === batch && scaling.readers < sqsBatches(m).max && now - scaling.grownAt >= SQS_SCALING.growEveryMs) {
+        scaling.grownAt = now;
+        grow();
       }
       const event = { Records: messages.map((x) => sqsRecord(x, arn, region)) };
       const outcome = await this.invoke(m.FunctionArn!, event);
@@ -228,15 +288,19 @@ export class Pollers {
     const iterators = new Map<string, string | undefined>();
     // The stream counter as of the last look: a record written after it wakes the wait below.
     let mark = await changes(this.deps.endpoint, 'stream', -1, 0, signal);
+    // The shards are read again after a wait or when one closes, not before every batch.
+    let describe = true;
     while (!signal.aborted) {
       const m = mapping();
       if (this.disabled(m)) {
         await sleep(1000, signal);
         continue;
       }
-      const { StreamDescription } = await streams<{ StreamDescription: { Shards?: { ShardId: string }[] } }>(this.deps.endpoint, region, 'DescribeStream', { StreamArn: arn });
-      for (const shard of StreamDescription.Shards ?? []) {
-        if (!iterators.has(shard.ShardId)) {
+      if (describe) {
+        describe = false;
+        const { StreamDescription } = await streams<{ StreamDescription: { Shards?: { ShardId: string }[] } }>(this.deps.endpoint, region, 'DescribeStream', { StreamArn: arn });
+        for (const shard of StreamDescription.Shards ?? []) {
+          if (iterators.has(shard.ShardId)) continue;
           const type = m.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
           const { ShardIterator } = await streams<{ ShardIterator: string }>(this.deps.endpoint, region, 'GetShardIterator', { StreamArn: arn, ShardId: shard.ShardId, ShardIteratorType: type });
           iterators.set(shard.ShardId, ShardIterator);
@@ -247,12 +311,15 @@ export class Pollers {
         if (!iterator || signal.aborted) continue;
         const page = await streams<{ Records?: StreamRecord[]; NextShardIterator?: string }>(this.deps.endpoint, region, 'GetRecords', { ShardIterator: iterator, Limit: m.BatchSize ?? 100 });
         iterators.set(shardId, page.NextShardIterator);
+        // A closed shard: its children are new shards.
+        if (!page.NextShardIterator) describe = true;
         const records = (page.Records ?? []).map((r) => ({ ...r, awsRegion: region, eventSourceARN: arn }));
         got += records.length;
         // In order: the shard's next batch waits until this one is done (or given up).
         if (records.length) await this.streamBatch(m, shardId, records, 0, signal);
       }
       if (!got && !signal.aborted) {
+        describe = true;
         mark = await changes(this.deps.endpoint, 'stream', mark, CHANGES_WAIT_S, signal).catch((error) => {
           if (signal.aborted) return mark;
           throw error;
