@@ -49,7 +49,7 @@ export async function dashboard(options: DashboardOptions, deps: DashboardDeps):
   const labView = deps.view ? deps.view(session.ctx) : await parts.dashboard(session.names, resources);
   // --local: the local inbox shows below the lab (the mails SNS would have sent to this lab's topics).
   const topics = resources.filter((r) => r.type === 'sns-topic').map((r) => session.ctx.arns.topic(r.name));
-  const view = options.local && session.aws.endpointUrl ? (await import('../local/inbox-view.js')).withInbox(labView, `${session.aws.endpointUrl}/_poc/inbox?after=0&wait=0`, topics) : labView;
+  const view = options.local && session.aws.endpointUrl ? (await import('../local/inbox-view.js')).withInbox(labView, session.aws.endpointUrl, topics) : labView;
 
   let failing: string | undefined;
   const take = async (): Promise<Snapshot> => {

@@ -4,25 +4,12 @@ import { EXIT, PocError, UsageError } from '../errors.js';
 import { alreadyRuns, start, type Running } from '../local/runtime.js';
 import { alive, readState, type LocalState } from '../local/state.js';
 import { lambdaNode } from '../local/lambda-node.js';
+import { readInbox, type Mail } from '../local/inbox.js';
 
 // The SDK's Node-version warning is not the user's business (as in src/aws/clients.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export interface Mail {
-  seq: number;
-  id: string;
-  time: string;
-  to: string;
-  from: string;
-  subject: string;
-  body: string;
-  topicArn: string;
-  kind: 'confirmation' | 'notification';
-  /** The notification's message as published (notifications). */
-  message?: string;
-  /** The confirmation link (confirmation mails). */
-  link?: string;
-}
+export type { Mail };
 
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -108,11 +95,6 @@ function requireState(): LocalState {
   const state = readState();
   if (!state) throw new UsageError('No local AWS runs on this machine.', 'Start it with `poc local start --detach`.');
   return state;
-}
-
-export async function readInbox(state: LocalState, after: number, wait: number, signal?: AbortSignal): Promise<{ items: Mail[]; next: number }> {
-  const res = await fetch(`${state.endpoint}/_poc/inbox?after=${after}&wait=${wait}`, { signal });
-  return (await res.json()) as { items: Mail[]; next: number };
 }
 
 /** The inbox; with `follow`, every new mail as it arrives, until `signal`. */
