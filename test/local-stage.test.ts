@@ -6,11 +6,22 @@
 // The stage is given moto itself (motoEndpoint), not the checking proxy: it plays API
 // Gateway, and its integration request is API Gateway's own, in the SQS query protocol to
 // the queue's path, which botocore's SQS model (JSON protocol) does not describe.
+//
+// One suite runs on a local AWS (poc local start), whose emulator counts the changes made
+// through API Gateway and to IAM's roles: there the stage keeps what it read until one of
+// them moves, and the suite checks that a change still reaches the next request. poc local
+// runs the functions on poc's own Node (22 or later), so run-tests.js runs this file under Node 22:
+// @node 22
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SQS } from '@aws-sdk/client-sqs';
+import { runPoc } from './helpers/cli.js';
+import { directClients } from './helpers/clients.js';
 import { sendOrder } from './helpers/try-it.js';
 import { startStage, matchResource, type Stage } from '../src/local/stage.js';
 import { callService, IntegrationTimeout, parseServiceUri } from '../src/local/aws-integration.js';
@@ -140,23 +151,23 @@ describe("the lab's API, as poc setup built it, served by the local stage", () =
   });
 });
 
-describe('an API built by hand with plain SDK calls, as the console or another tool would', () => {
-  startTheStage();
-  const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
-  /** A queue, a role API Gateway may assume, and an API whose POST /items/{id} sends to the queue through `template`. */
-  async function handBuilt(c: Sdk, template: string) {
-    const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'hand-queue' });
-    const role = await c.iam.createRole({ RoleName: 'hand-api-role', AssumeRolePolicyDocument: TRUST });
-    const { id: restApiId } = await c.apigateway.createRestApi({ name: 'hand-api' });
-    const { items = [] } = await c.apigateway.getResources({ restApiId });
-    const items_ = await c.apigateway.createResource({ restApiId: restApiId!, parentId: items.find((r) => r.path === '/')!.id!, pathPart: 'items' });
-    const item = await c.apigateway.createResource({ restApiId: restApiId!, parentId: items_.id!, pathPart: '{id}' });
-    const validator = await c.apigateway.createRequestValidator({ restApiId: restApiId!, name: 'params', validateRequestParameters: true, validateRequestBody: false });
-    const on = { restApiId: restApiId!, resourceId: item.id!, httpMethod: 'POST' };
-    await c.apigateway.putMethod({ ...on, authorizationType: 'NONE', requestValidatorId: validator.id, requestParameters: { 'method.request.header.X-Note': true } });
-    await c.apigateway.putMethodResponse({ ...on, statusCode: '200', responseParameters: { 'method.response.header.X-Backend-Status': false } });
-    await c.apigateway.putMethodResponse({ ...on, statusCode: '400' });
+/** A queue, a role API Gateway may assume, and an API whose POST /items/{id} sends to the queue through `template`. */
+async function handBuilt(c: Sdk, template: string) {
+  const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'hand-queue' });
+  const role = await c.iam.createRole({ RoleName: 'hand-api-role', AssumeRolePolicyDocument: TRUST });
+  const { id: restApiId } = await c.apigateway.createRestApi({ name: 'hand-api' });
+  const { items = [] } = await c.apigateway.getResources({ restApiId });
+  const items_ = await c.apigateway.createResource({ restApiId: restApiId!, parentId: items.find((r) => r.path === '/')!.id!, pathPart: 'items' });
+  const item = await c.apigateway.createResource({ restApiId: restApiId!, parentId: items_.id!, pathPart: '{id}' });
+  const validator = await c.apigateway.createRequestValidator({ restApiId: restApiId!, name: 'params', validateRequestParameters: true, validateRequestBody: false });
+  const on = { restApiId: restApiId!, resourceId: item.id!, httpMethod: 'POST' };
+  await c.apigateway.putMethod({ ...on, authorizationType: 'NONE', requestValidatorId: validator.id, requestParameters: { 'method.request.header.X-Note': true } });
+  await c.apigateway.putMethodResponse({ ...on, statusCode: '200', responseParameters: { 'method.response.header.X-Backend-Status': false } });
+  await c.apigateway.putMethodResponse({ ...on, statusCode: '400' });
+  /** The integration through `template`, its responses, and a deployment (AWS serves a change once deployed). */
+  const integrate = async (template: string) => {
     await c.apigateway.putIntegration({
       ...on,
       type: 'AWS',
@@ -175,11 +186,15 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     });
     await c.apigateway.putIntegrationResponse({ ...on, statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { 'application/json': '{"error":"the queue refused it"}' } });
     await c.apigateway.createDeployment({ restApiId: restApiId!, stageName: 'test' });
-    return { restApiId: restApiId!, QueueUrl: QueueUrl!, roleArn: role.Role!.Arn!, on };
-  }
+  };
+  await integrate(template);
+  return { restApiId: restApiId!, QueueUrl: QueueUrl!, roleArn: role.Role!.Arn!, on, integrate };
+}
 
-  const TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode(\"id=$input.params('id');note=$input.params('X-Note');item=$input.path('$.item');api=$context.apiId;stage=$context.stage;path=$context.resourcePath\")";
+const TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode(\"id=$input.params('id');note=$input.params('X-Note');item=$input.path('$.item');api=$context.apiId;stage=$context.stage;path=$context.resourcePath\")";
 
+describe('an API built by hand with plain SDK calls, as the console or another tool would', () => {
+  startTheStage();
   it('sends what its own template makes (path parameter, header, JSONPath, $context), answers through its response template, and checks its required header', { timeout: 120_000 }, async () => {
     const c = sdk(moto);
     const api = await handBuilt(c, TEMPLATE);
@@ -280,6 +295,50 @@ describe('an API built by hand with plain SDK calls, as the console or another t
     assert.equal(other.status, 500);
     assert.deepEqual(await other.json(), { message: 'Internal server error' });
     assert.match(stderr.text(), /HTTP_PROXY integration, which the local stage does not support/);
+  });
+});
+
+describe('on a running local AWS, where the stage keeps what it read until API Gateway or IAM changes something', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'poc-local-stage-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, POC_STATE_DIR: stateDir, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  delete env.AWS_ENDPOINT_URL;
+  delete env.AWS_PROFILE;
+  let local: { endpoint: string; stageUrl: string };
+  before(async () => {
+    const run = await runPoc(['local', 'start', '--detach'], env);
+    assert.equal(run.code, 0, run.stderr);
+    local = JSON.parse(readFileSync(join(stateDir, 'local', 'state.json'), 'utf8')) as typeof local;
+  });
+  after(async () => {
+    await runPoc(['local', 'stop'], env);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('a new mapping template is used from the next request on; a role API Gateway may no longer assume fails the next one, and works again once trusted', { timeout: 120_000 }, async () => {
+    const c = directClients(local.endpoint, REGION);
+    const api = await handBuilt(c, TEMPLATE);
+    const send = (note: string) => fetch(`${local.stageUrl}/${api.restApiId}/test/items/42`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-note': note }, body: '{"item":"mop"}' });
+    const sent = async (note: string) => {
+      const res = await send(note);
+      assert.equal(res.status, 200, await res.text());
+      return (await drain(c.sqs, api.QueueUrl)).map((m) => m.Body);
+    };
+    // Twice as built: the second is answered from what the stage kept.
+    for (const note of ['first', 'second']) assert.deepEqual(await sent(note), [`id=42;note=${note};item=mop;api=${api.restApiId};stage=test;path=/items/{id}`]);
+
+    // Another template, deployed. (moto has no UpdateIntegration: PutIntegration replaces the whole integration.)
+    await api.integrate("Action=SendMessage&MessageBody=$util.urlEncode(\"v2 $input.params('X-Note') $input.path('$.item')\")");
+    assert.deepEqual(await sent('third'), ['v2 third mop']);
+
+    // API Gateway may no longer assume the role: the credentials the stage kept are not used.
+    await c.iam.updateAssumeRolePolicy({ RoleName: 'hand-api-role', PolicyDocument: TRUST.replace('apigateway.amazonaws.com', 'lambda.amazonaws.com') });
+    const refused = await send('fourth');
+    assert.equal(refused.status, 500);
+    assert.deepEqual(await refused.json(), { message: 'Internal server error' });
+    assert.equal(await depth(c.sqs, api.QueueUrl), 0, 'nothing was sent');
+    await c.iam.updateAssumeRolePolicy({ RoleName: 'hand-api-role', PolicyDocument: TRUST });
+    assert.deepEqual(await sent('fifth'), ['v2 fifth mop']);
+    for (const client of Object.values(c)) client.destroy();
   });
 });
 
