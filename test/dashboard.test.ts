@@ -426,7 +426,7 @@ describe('under --local: what each lab’s own chain makes, as it happens', () =
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('the order lab: an order POSTed at the stage URL goes through the queue and the table, and its mail arrives in the inbox', { timeout: 300_000 }, async () => {
+  it('the order lab: an order POSTed at the stage URL goes through the queue to the table, is announced by POC-Lambda-2, and its mail arrives in the inbox', { timeout: 300_000 }, async () => {
     const setup = await pocLocal('setup', '--local', '--email', EMAIL);
     const stageUrl = /Orders API: (\S+)/.exec(setup.stdout)?.[1];
     assert.ok(stageUrl, setup.stdout);
@@ -452,6 +452,9 @@ describe('under --local: what each lab’s own chain makes, as it happens', () =
       const stored = page.locator(`.orders tr[data-order="${messageId}"]`);
       await stored.waitFor(CHAIN);
       assert.match(await stored.innerText(), new RegExp(`${messageId}\\s+${JSON.stringify(order).replace(/[{}]/g, '\\$&')}`));
+      // Then POC-Lambda-2, run from the table's stream, publishes its notification: the row says when.
+      await page.locator(`.orders tr[data-order="${messageId}"][data-announced="yes"]`).waitFor(CHAIN);
+      assert.match(await stored.locator('td').last().innerText(), new RegExp(`^✔ published by ${names.function2} \\d`));
       const mail = inbox.locator('tbody tr[data-kind="notification"]', { hasText: messageId });
       await mail.waitFor(CHAIN);
       assert.match(await mail.innerText(), new RegExp(`${EMAIL}\\s+New Order Notification\\s+.*"item": "latex gloves", "customerID": "12345"`));

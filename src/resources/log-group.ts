@@ -73,6 +73,17 @@ export interface LogEvent {
   id: string;
 }
 
+/** The JSON a Lambda function logged on this line (the runtime writes "<time>\t<request>\t<level>\t<message>"), if any. */
+export function loggedJson(message: string): Record<string, unknown> | undefined {
+  const start = message.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    return JSON.parse(message.slice(start)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Log events of a group since startTime, oldest first; undefined when the group does not
  * exist (its function never ran and setup did not make it).

@@ -18,7 +18,7 @@ import { sleep } from '../../aws/retry.js';
 import { setupCommand } from '../../suggest.js';
 import { AwsFailure, EXIT, UsageError } from '../../errors.js';
 import { someOf } from '../../ui/format.js';
-import { readLogEvents } from '../../resources/log-group.js';
+import { loggedJson, readLogEvents } from '../../resources/log-group.js';
 import type { Session, TryItTools } from '../lab.js';
 import { checkTimeoutHasWait, followTimeout } from '../try-it.js';
 import { checkedBucketName, type InventoryNames } from './names.js';
@@ -163,17 +163,6 @@ function tableMissing(session: Session, names: InventoryNames, cause: unknown): 
   return new AwsFailure(`Table ${names.table} does not exist.`, `Build the lab first: \`${suggestion(session)(setupCommand({}, true))}\``, { cause });
 }
 
-/** The JSON a Lambda function logged on this line (the runtime writes "<time>\t<request>\t<level>\t<message>"). */
-function jsonOf(message: string): Record<string, unknown> | undefined {
-  const start = message.indexOf('{');
-  if (start < 0) return undefined;
-  try {
-    return JSON.parse(message.slice(start)) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The ids of the lines the two functions logged since then (lines the follow must not take for this upload's). */
 async function loggedIds(session: Session, names: InventoryNames, since: number): Promise<Set<string>> {
   const [loaded, alerts] = await Promise.all([
@@ -294,7 +283,7 @@ async function follow(
   const deadline = started + timeoutSeconds * 1000;
   const since = started - LOOK_BACK_MS;
   const linesOf = async (group: string, pattern: string) =>
-    ((await readLogEvents(ctx, group, since, pattern)) ?? []).filter((e) => !earlier.has(e.id)).map((e) => jsonOf(e.message)).filter((j): j is Record<string, unknown> => j !== undefined);
+    ((await readLogEvents(ctx, group, since, pattern)) ?? []).filter((e) => !earlier.has(e.id)).map((e) => loggedJson(e.message)).filter((j): j is Record<string, unknown> => j !== undefined);
   const elapsed = () => Math.round((Date.now() - started) / 100) / 10;
   const checkBuilt = await functionExists(session, names.checkFunction);
   const cmd = (command: string) => `\`${suggestion(session)(command)}\``;

@@ -3,6 +3,7 @@
 import { hasCode } from '../../aws/errors.js';
 import { storedJson, storedObjectJson } from '../../aws/stored-json.js';
 import type { AnyResource, Ctx } from '../../engine/resource.js';
+import { loggedJson, readLogEvents } from '../../resources/log-group.js';
 import { observeAll, type ResourceReport } from '../../engine/walks.js';
 import type { ObservedQueue } from '../../resources/sqs-queue.js';
 import type { DashboardView } from '../view.js';
@@ -26,7 +27,18 @@ export interface OrderSnapshot {
   dlq?: { name: string; depth: number };
   /** The stream trigger's failures queue: how many notifications failed every retry. */
   failures?: { name: string; depth: number };
-  orders: { table: string; exists: boolean; rows: { orderID: string; receivedAt?: string; summary: string }[]; read: number; bounded: boolean };
+  orders: { table: string; exists: boolean; rows: OrderRow[]; read: number; bounded: boolean };
+}
+
+export interface OrderRow {
+  orderID: string;
+  /** When POC-Lambda-1 stored it (it writes the time with the order). */
+  receivedAt?: string;
+  summary: string;
+  /** When POC-Lambda-2 logged that it published the order's notification; absent until then. */
+  announcedAt?: string;
+  /** No announcement was looked for (the order is older than the look-back, or has no time). */
+  notLooked?: boolean;
 }
 
 /** The pipeline's steps by the lab's resource keys: [label, main, attached, link]. */
@@ -45,6 +57,35 @@ const ORDER_PAGES = 5;
 const ORDER_PAGE_SIZE = 100;
 const ORDERS_SHOWN = 12;
 const SUMMARY_CHARS = 140;
+// An order not announced this long after it was stored is not looked for again: its
+// notification failed (the failures queue says so) or its log lines are gone.
+const ANNOUNCE_LOOK_MS = 15 * 60_000;
+// The functions' clock and the order's time may disagree by this much.
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * When POC-Lambda-2 announced each of the shown orders (its "order-announced" log line):
+ * one FilterLogEvents for those not yet known, none once each is, so an idle page costs
+ * CloudWatch nothing. `known` carries what earlier looks found.
+ */
+async function announcements(ctx: Ctx, group: string, rows: OrderRow[], known: Map<string, string>): Promise<void> {
+  const now = Date.now();
+  const wanted = rows.filter((r) => !known.has(r.orderID) && r.receivedAt && now - Date.parse(r.receivedAt) < ANNOUNCE_LOOK_MS);
+  if (wanted.length) {
+    const since = Math.min(...wanted.map((r) => Date.parse(r.receivedAt!))) - CLOCK_SKEW_MS;
+    for (const event of (await readLogEvents(ctx, group, since, '"order-announced"')) ?? []) {
+      const line = loggedJson(event.message);
+      if (line?.event === 'order-announced' && typeof line.orderID === 'string') known.set(line.orderID, new Date(event.timestamp).toISOString());
+    }
+  }
+  const shown = new Set(rows.map((r) => r.orderID));
+  for (const id of known.keys()) if (!shown.has(id)) known.delete(id);
+  for (const r of rows) {
+    const at = known.get(r.orderID);
+    if (at) r.announcedAt = at;
+    else if (!r.receivedAt || now - Date.parse(r.receivedAt) >= ANNOUNCE_LOOK_MS) r.notLooked = true;
+  }
+}
 
 function stageResource(report: ResourceReport | undefined, key: string): StageResource {
   if (!report) return { name: key, type: 'unknown', state: 'missing', reasons: ['not part of this lab'] };
@@ -68,7 +109,7 @@ async function latestOrders(ctx: Ctx, table: string): Promise<OrderSnapshot['ord
     if (hasCode(error, 'ResourceNotFoundException')) return { table, exists: false, rows: [], read: 0, bounded: false };
     throw error;
   }
-  const rows = items.map((item) => {
+  const rows: OrderRow[] = items.map((item) => {
     // The order's text with its numbers as stored (12345678901234567, 1E+125), not as
     // JavaScript would round them or fail on them.
     const { orderID, receivedAt, order, ...rest } = item;
@@ -86,6 +127,8 @@ async function latestOrders(ctx: Ctx, table: string): Promise<OrderSnapshot['ord
 
 /** `resources` are the lab's (orderLabResources(names)); the walk reads them all at once. */
 export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot> {
+  // Announcements found by earlier looks, by order ID (only the shown orders' are kept).
+  const announced = new Map<string, string>();
   return {
     id: 'orders',
     title: 'Order pipeline',
@@ -110,13 +153,16 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
       const dlq = ctx.state.get('queue:dlq') as ObservedQueue | undefined;
       const failures = ctx.state.get('queue:failures') as ObservedQueue | undefined;
       const tableName = byKey.get('table')?.name ?? ctx.names.table;
+      const orders = await latestOrders(ctx, tableName);
+      const logGroup2 = byKey.get('logs:function-2')?.name;
+      if (logGroup2 && orders.rows.length) await announcements(ctx, logGroup2, orders.rows, announced);
       return {
         stages,
         others: reports.filter((r) => !shown.has(r.key)).map((r) => stageResource(r, r.key)),
         ...(queue ? { queue: { depth: queue.depth, inFlight: queue.inFlight } } : {}),
         ...(dlq ? { dlq: { name: byKey.get('queue:dlq')!.name, depth: dlq.depth } } : {}),
         ...(failures ? { failures: { name: byKey.get('queue:failures')!.name, depth: failures.depth } } : {}),
-        orders: await latestOrders(ctx, tableName),
+        orders,
       };
     },
     // Runs in the browser: self-contained, builds only through h (see view.ts).
@@ -218,11 +264,24 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
                 h(
                   'table',
                   null,
-                  h('thead', null, h('tr', null, h('th', null, 'Received'), h('th', null, 'Order ID'), h('th', null, 'Order'))),
+                  h('thead', null, h('tr', null, h('th', null, 'Stored'), h('th', null, 'Order ID'), h('th', null, 'Order'), h('th', null, 'Notification'))),
                   h(
                     'tbody',
                     null,
-                    o.rows.map((r) => h('tr', { 'data-order': r.orderID }, h('td', null, r.receivedAt ? new Date(r.receivedAt).toLocaleTimeString() : '—'), h('td', null, h('code', null, r.orderID)), h('td', null, h('code', null, r.summary)))),
+                    o.rows.map((r) =>
+                      h(
+                        'tr',
+                        { 'data-order': r.orderID, 'data-announced': r.announcedAt ? 'yes' : r.notLooked ? undefined : 'not yet' },
+                        h('td', null, r.receivedAt ? new Date(r.receivedAt).toLocaleTimeString() : '—'),
+                        h('td', null, h('code', null, r.orderID)),
+                        h('td', null, h('code', null, r.summary)),
+                        h(
+                          'td',
+                          { class: r.announcedAt ? 'announced' : 'pending' },
+                          r.announcedAt ? `✔ published by ${stageNamed('Function 2')} ${new Date(r.announcedAt).toLocaleTimeString()}` : r.notLooked ? '—' : `waiting for ${stageNamed('Function 2')}…`,
+                        ),
+                      ),
+                    ),
                   ),
                 ),
                 h('p', { class: 'note' }, `${o.read} order${o.read === 1 ? '' : 's'} read${o.bounded ? ' (the first ones only: the table has more)' : ''}.`),
@@ -261,6 +320,8 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
 .chip { background: #fff; border: 1px solid #ccd; border-radius: 1rem; padding: .15rem .6rem; font-size: .85rem; }
 .orders table { background: #fff; width: 100%; }
 .orders code { font-size: .85rem; overflow-wrap: anywhere; }
+.orders td.announced { color: #0d5224; font-weight: 600; }
+.orders td.pending { color: #6b4000; }
 .note { font-size: .8rem; color: #445; }
 `,
   };
