@@ -2,8 +2,8 @@
 // The integration tests need moto (a real AWS API emulator, Python): check for it first,
 // so a missing emulator fails the run with the fix instead of as a hundred timeouts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 // Found (or installed into poc's venv) by the same code as `poc local start`: a fresh machine
 // with Python 3 sets itself up. The tests' own moto (test/helpers/moto-server.ts) uses it too.
@@ -57,36 +57,76 @@ if (selected.length === 0) {
 // majors Lambda runs (test/helpers/lambda-node.ts): once under each of those binaries,
 // not under this runner's Node. Every other file runs under this runner's Node.
 const { fileMajors, nodeBinary } = await import('../dist/test/helpers/lambda-node.js');
-const runs = new Map([[process.execPath, []]]);
+const jobs = [];
 for (const file of selected) {
   const majors = fileMajors(readFileSync(file, 'utf8'));
-  let nodes;
   try {
-    nodes = majors.length ? majors.map(nodeBinary) : [process.execPath];
+    for (const node of majors.length ? majors.map(nodeBinary) : [process.execPath]) jobs.push({ file, node, label: majors.length ? `${basename(file)} (Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim().slice(1).split('.')[0]})` : basename(file) });
   } catch (error) {
     process.stderr.write(`${file} runs under Node ${majors.join(' and ')}: ${error.message}\n`);
     process.exit(1);
   }
-  for (const node of nodes) runs.set(node, [...(runs.get(node) ?? []), file]);
 }
+
+// Each file is its own `node --test` process, two at a time (the machine this must pass on
+// has two cores), longest first: the last file to start is a short one, so nothing long
+// runs alone at the end. How long each took is kept from run to run (node_modules/.cache);
+// test/durations.json, written from such a run, orders a fresh clone's first run.
+const CONCURRENCY = Number(process.env.POC_TEST_CONCURRENCY) || 2;
+const CACHE = 'node_modules/.cache/poc-test-durations.json';
+const readDurations = (path) => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return {};
+  }
+};
+const known = { ...readDurations('test/durations.json'), ...readDurations(CACHE) };
+jobs.sort((a, b) => (known[b.label] ?? 60) - (known[a.label] ?? 60));
+
 // One moto per worker, reset between files (test/helpers/moto-pool.ts), instead of one
 // started by each file: starting moto is the costliest thing most files did.
 const { startMotoPool, POOL_ENV } = await import('../dist/test/helpers/moto-pool.js');
 const pool = await startMotoPool();
 const started = performance.now();
-let status = 0;
-for (const [node, batch] of runs) {
-  if (batch.length === 0) continue;
-  if (node !== process.execPath) process.stderr.write(`\nUnder ${node} (${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}): ${batch.map((f) => f.split('/').pop()).join(', ')}\n`);
-  // Not spawnSync: the pool answers the files' leases from this process's event loop.
-  const child = spawn(node, ['--test', '--test-concurrency=2', ...batch], { stdio: 'inherit', env: { ...process.env, [POOL_ENV]: pool.address } });
-  const code = await new Promise((resolve) => {
-    child.once('error', () => resolve(1));
-    child.once('close', (c) => resolve(c ?? 1));
+const took = {};
+const failed = [];
+let counts = { tests: 0, pass: 0, fail: 0 };
+const runJob = (job) =>
+  new Promise((resolve) => {
+    const t = performance.now();
+    // Not spawnSync: the pool answers the files' leases from this process's event loop.
+    const child = spawn(job.node, ['--test', '--test-reporter=spec', job.file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [POOL_ENV]: pool.address, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const done = (code) => {
+      const seconds = (performance.now() - t) / 1000;
+      took[job.label] = Math.round(seconds * 10) / 10;
+      const n = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
+      counts = { tests: counts.tests + n('tests'), pass: counts.pass + n('pass'), fail: counts.fail + n('fail') };
+      const ok = code === 0;
+      // A passing file is one line; a failing one prints all it said, so the failure reads in place.
+      if (!ok) (failed.push(job.label), process.stdout.write(`\n${output}\n`));
+      process.stdout.write(`${ok ? '✔' : '✖'} ${job.label}  ${n('tests')} tests, ${seconds.toFixed(1)} s${ok ? '' : ` (exit ${code})`}\n`);
+      resolve();
+    };
+    child.once('error', (error) => ((output += `\n${error.message}\n`), done(1)));
+    child.once('close', (code) => done(code ?? 1));
   });
-  status ||= code;
-}
+const queue = [...jobs];
+await Promise.all(
+  Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
+  }),
+);
 const { started: servers, leases } = pool.stats();
-process.stderr.write(`${selected.length} test files in ${Math.round((performance.now() - started) / 1000)} s; ${servers} moto servers served ${leases} leases\n`);
 await pool.close();
-process.exit(status);
+const seconds = Math.round((performance.now() - started) / 1000);
+process.stderr.write(`\n${jobs.length} test runs (${selected.length} files) in ${seconds} s, ${CONCURRENCY} at a time; ${counts.tests} tests, ${counts.pass} passed, ${counts.fail} failed; ${servers} moto servers served ${leases} leases\n`);
+if (failed.length) process.stderr.write(`Failed: ${failed.join(', ')}\n`);
+if (only.length === 0) {
+  mkdirSync('node_modules/.cache', { recursive: true });
+  writeFileSync(CACHE, `${JSON.stringify({ ...known, ...took }, null, 1)}\n`);
+}
+process.exit(failed.length ? 1 : 0);
