@@ -191,14 +191,14 @@ async function main() {
   }
   // The floors, along poc's own graph (the orders lab's resources and their needs).
   const { resources } = await ordersLab.load();
-  const nodes: GraphNode[] = resources(ordersLab.names(''), { account: '123456789012', region: 'us-east-1' }).map((r) => ({ key: r.key, type: r.type, needs: r.needs }));
+  const nodes: GraphNode[] = resources(ordersLab.names(''), { account: '123456789012', region: 'us-east-1' }).map((r) => ({ key: r.key, type: r.type, needs: r.needs, goesWith: r.goesWith }));
   const show = (name: string, wall: number, fl: Floor, target: string) => {
     console.log(`  ${name.padEnd(28)} ${f(wall)} ms / floor ${f(fl.ms)} ms = ${(wall / fl.ms).toFixed(2)}  [${target}]`);
     console.log(`    chain: ${fl.chain.join(' -> ')}`);
   };
   const setupF = setupFloor(nodes, PROFILE, SCALE);
   show('setup (empty account)', med['setup (empty account)'].ms, setupF, '<= 1.15');
-  show('cleanup', med.cleanup.ms, cleanupFloor(nodes, PROFILE, SCALE), '<= 1.2');
+  show('cleanup', med.cleanup.ms, cleanupFloor(nodes, PROFILE), '<= 1.2');
   show('baseline script (empty)', script, setupF, 'the plain script, for comparison');
   if (classRuns.setup && classRuns.cleanup) {
     const oneAtScale = setupFloor(nodes, PROFILE, CLASS_SCALE);

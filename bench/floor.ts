@@ -15,13 +15,15 @@
 // A command starts with 2 RT (the account's id, then one round of reads) and ends when
 // every resource is done and what poc waits for (table, function, trigger, stream) is ready.
 // Cleanup deletes a resource after everything that needs it: 1 RT each, a role 2 (its
-// policies detached, then the role); turning the stream off leaves its table UPDATING.
+// policies detached, then the role); a resource that goes with another (the stream with its
+// table) costs nothing of its own, and what needs it comes before that other one.
 import type { AwsProfile } from '../test/helpers/aws-profile.js';
 
 export interface GraphNode {
   key: string;
   type: string;
   needs: string[];
+  goesWith?: string;
 }
 
 export interface Floor {
@@ -114,10 +116,12 @@ export function setupFloor(nodes: GraphNode[], p: AwsProfile, scale: number): Fl
   return { ms, chain };
 }
 
-export function cleanupFloor(nodes: GraphNode[], p: AwsProfile, scale: number): Floor {
+export function cleanupFloor(all: GraphNode[], p: AwsProfile): Floor {
   const rt = p.roundTripMs;
-  // The stream is turned off before its table goes (poc's graph): the table is UPDATING meanwhile.
-  const waitMs = (type: string) => (type === 'dynamodb-stream' ? p.seconds.tableUpdating * 1000 * scale : 0);
+  // As destroyAll does: one that goes with another is not deleted on its own; what needs it
+  // comes before that other one.
+  const carried = new Map(all.filter((n) => n.goesWith && all.some((x) => x.key === n.goesWith)).map((n) => [n.key, n.goesWith!]));
+  const nodes = all.filter((n) => !carried.has(n.key)).map((n) => ({ ...n, needs: n.needs.map((k) => carried.get(k) ?? k) }));
   const neededBy = (key: string) => nodes.filter((n) => n.needs.includes(key)).map((n) => n.key);
   const gone = new Map<string, number>();
   const via = new Map<string, string | undefined>();
@@ -131,7 +135,7 @@ export function cleanupFloor(nodes: GraphNode[], p: AwsProfile, scale: number): 
       const t = visit(other);
       if (t > start) [start, from] = [t, other];
     }
-    const end = start + cost(n.type) * rt + waitMs(n.type);
+    const end = start + cost(n.type) * rt;
     gone.set(key, end);
     via.set(key, from);
     return end;
@@ -143,10 +147,7 @@ export function cleanupFloor(nodes: GraphNode[], p: AwsProfile, scale: number): 
     if (t > ms) [ms, last] = [t, n.key];
   }
   const chain: string[] = [];
-  for (let k: string | undefined = last; k; k = via.get(k)) {
-    const type = nodes.find((x) => x.key === k)!.type;
-    chain.unshift(`${k} (${cost(type)} RT${waitMs(type) ? ` + ${(waitMs(type) / 1000).toFixed(1)} s while its table is UPDATING` : ''})`);
-  }
+  for (let k: string | undefined = last; k; k = via.get(k)) chain.unshift(`${k} (${cost(nodes.find((x) => x.key === k)!.type)} RT)`);
   chain.unshift('account id and one round of reads (2 RT)');
   return { ms, chain };
 }

@@ -210,7 +210,6 @@ describe('a lost answer to a delete that took effect (the retry meets "not found
     ['iam', 'DeleteRole'],
     ['iam', 'DeletePolicy'],
     ['dynamodb', 'DeleteTable'],
-    ['dynamodb', 'UpdateTable'],
     ['sqs', 'DeleteQueue'],
     ['logs', 'DeleteLogGroup'],
     ['lambda', 'DeleteFunction'],

@@ -13,7 +13,7 @@ import { selectTasks } from '../src/commands/setup.js';
 import { messageIdOf, orderBody, parseOrder } from '../src/labs/orders/send-order.js';
 import { parseFunctionChoice, parseSince } from '../src/commands/logs.js';
 import { runGraph } from '../src/engine/graph.js';
-import { applyAll, readAhead } from '../src/engine/walks.js';
+import { applyAll, destroyAll, readAhead } from '../src/engine/walks.js';
 import { forget, readOnce, type AnyResource } from '../src/engine/resource.js';
 import { EXIT, UsageError } from '../src/errors.js';
 import { labNames, MAX_PREFIX_LENGTH } from '../src/labs/orders/names.js';
@@ -297,6 +297,49 @@ describe('a resource built ahead of its needs (buildsAhead)', () => {
     }, undefined, 1);
     assert.deepEqual([...results.values()].map((r) => r.status), ['done', 'done']);
     assert.deepEqual(log, ['waits starts', 'other starts', 'other ends', 'waits ends']);
+  });
+});
+
+describe('cleanup of a resource deleted with another (goesWith: a table\'s stream)', () => {
+  const bareCtx = () => ({ state: new Map(), reads: new Map(), note: () => {} }) as unknown as Ctx;
+  const fake = (key: string, needs: string[], log: string[], extra: Partial<AnyResource> = {}): AnyResource => ({
+    key, task: 1, type: 'fake', name: key, needs,
+    desired: () => 'made', observe: async () => 'made', diff: () => [], ensure: async () => 'made', id: () => key,
+    destroy: async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      if (extra.name === 'refuses') throw new Error(`${key} refused`);
+      log.push(key);
+      return 'deleted';
+    },
+    ...extra,
+  });
+  // table <- stream <- trigger: the trigger needs the stream, which goes with the table.
+  const lab = (log: string[], table: Partial<AnyResource> = {}) => [
+    fake('table', [], log, table),
+    fake('stream', ['table'], log, { goesWith: 'table' }),
+    fake('trigger', ['stream'], log),
+  ];
+
+  it('is not deleted on its own: what needs it goes first, then the other, and it is reported deleted with it', async () => {
+    const log: string[] = [];
+    const done: string[] = [];
+    const reports = await destroyAll(lab(log), bareCtx(), { done: (r, report) => done.push(`${r.key}:${report.outcome}`) });
+    assert.deepEqual(log, ['trigger', 'table']);
+    assert.deepEqual(reports.map((r) => [r.key, r.outcome]), [['table', 'deleted'], ['stream', 'deleted'], ['trigger', 'deleted']]);
+    assert.deepEqual(reports[1]!.reasons, ['deleted with fake table']);
+    assert.deepEqual(done, ['trigger:deleted', 'table:deleted', 'stream:deleted']);
+  });
+
+  it('is reported failed when the other could not be deleted', async () => {
+    const reports = await destroyAll(lab([], { name: 'refuses' }), bareCtx());
+    assert.deepEqual(reports.map((r) => [r.key, r.outcome]), [['table', 'failed'], ['stream', 'failed'], ['trigger', 'deleted']]);
+  });
+
+  it('is deleted on its own when the other is not being deleted', async () => {
+    const log: string[] = [];
+    const reports = await destroyAll(lab(log).slice(1), bareCtx());
+    assert.deepEqual(log, ['trigger', 'stream']);
+    assert.deepEqual(reports.map((r) => r.outcome), ['deleted', 'deleted']);
   });
 });
 

@@ -67,6 +67,12 @@ export interface Resource<D = unknown, O = unknown> {
    * its integration names are still being made). Cleanup still deletes it first.
    */
   buildsAhead?: boolean;
+  /**
+   * The key of a resource whose deletion deletes this one too (a table's stream goes with
+   * its table). When a cleanup deletes both, this one's own destroy is not called: it is
+   * gone when that one is, and reported so.
+   */
+  goesWith?: string;
   /** What it should look like; may read other resources' state from ctx.state. */
   desired(ctx: Ctx): D;
   /** Read-only. undefined when AWS says it does not exist; any other error is thrown. */

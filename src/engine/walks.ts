@@ -300,26 +300,49 @@ async function converge(r: AnyResource, ctx: Ctx, reading?: () => Promise<unknow
   };
 }
 
-/** Deletes the given resources, each only after everything that needs it is gone. */
+/**
+ * Deletes the given resources, each only after everything that needs it is gone. One that
+ * goes with another being deleted (Resource.goesWith) is not deleted on its own: what needs
+ * it waits as before, the other waits for those too, and it is reported as that one is.
+ */
 export async function destroyAll(resources: AnyResource[], ctx: Ctx, events: WalkEvents = {}): Promise<ResourceReport[]> {
   const byKey = new Map(resources.map((r) => [r.key, r]));
+  const holder = (r: AnyResource) => (r.goesWith && byKey.has(r.goesWith) ? r.goesWith : undefined);
+  const carried = resources.filter((r) => holder(r));
+  const own = resources.filter((r) => !holder(r));
+  // A need of a carried resource counts as a need of its holder.
+  const needsOf = (r: AnyResource) => r.needs.map((n) => (byKey.get(n) && holder(byKey.get(n)!)) || n);
+  const carriedReports = new Map<string, ResourceReport>();
   const results = await runGraph(
-    resources.map((r) => r.key),
-    (key) => resources.filter((r) => r.needs.includes(key)).map((r) => r.key),
+    own.map((r) => r.key),
+    (key) => own.filter((r) => needsOf(r).includes(key) || carried.some((c) => c.goesWith === key && needsOf(r).includes(c.key))).map((r) => r.key),
     async (key) => {
       const r = byKey.get(key)!;
-      events.start?.(r);
+      const along = carried.filter((c) => c.goesWith === key);
+      for (const x of [r, ...along]) events.start?.(x);
       try {
-        const report = reportOf(r, { outcome: await r.destroy(forResource(ctx, r, events)) });
+        const outcome = await r.destroy(forResource(ctx, r, events));
+        const report = reportOf(r, { outcome });
         events.done?.(r, report);
+        for (const c of along) {
+          const went = reportOf(c, { outcome, reasons: [`deleted with ${r.type} ${r.name}`] });
+          carriedReports.set(c.key, went);
+          events.done?.(c, went);
+        }
         return report;
       } catch (error) {
-        throw failed(r, toPocError(error, `Deleting ${r.type} ${r.name}`), events);
+        const pocError = toPocError(error, `Deleting ${r.type} ${r.name}`);
+        for (const c of along) failed(c, pocError, events);
+        throw failed(r, pocError, events);
       }
     },
     ctx.signal,
     ctx.concurrency,
   );
+  for (const c of carried) {
+    const went = carriedReports.get(c.key);
+    results.set(c.key, went ? { status: 'done', value: went } : results.get(c.goesWith!)!);
+  }
   return collect(resources, results, events);
 }
 

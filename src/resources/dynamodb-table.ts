@@ -223,6 +223,9 @@ export function dynamodbStream(spec: StreamSpec): Resource<{ viewType: string },
     type: 'dynamodb-stream',
     name: `${table} stream`,
     needs: [spec.table.key],
+    // DeleteTable disables the table's stream, and DynamoDB deletes it 24 hours later
+    // (DeleteTable, API reference): turning it off first would only wait out an UPDATING table.
+    goesWith: spec.table.key,
     desired: () => ({ viewType: spec.viewType }),
     async observe(ctx) {
       const t = await describeTable(ctx, table);
