@@ -97,6 +97,8 @@ describe('a class of ten in one account', () => {
       // One CreateRestApi and one CreateDeployment per student: none was throttled and retried.
       assert.equal(count(proxy, 'apigateway:CreateRestApi'), STUDENTS.length);
       assert.equal(count(proxy, 'apigateway:CreateDeployment'), STUDENTS.length);
+      // Said before it started: CreateDeployment's 1 every 5 s alone makes ten new APIs take 45 s.
+      assert.deepEqual(grid.expected, { ms: (STUDENTS.length - 1) * 5000 * SCALE, why: `API Gateway creates one API every 3 s and deploys one every 5 s per account: ${STUDENTS.length} APIs to build` });
     } finally {
       await proxy.close();
     }
@@ -245,6 +247,8 @@ describe('a class of ten in one account', () => {
     assert.ok(run.stopped, `cleanup ended before the SIGINT:\n${run.stderr}`);
     assert.equal(run.code, 130, `exit code; stderr:\n${run.stderr}`);
     assert.match(run.stderr, /API Gateway: deleting \d+ APIs \(its quota: 1 call every 30 s for the whole account\): (a few seconds|about \d+ (seconds|minutes?))/, 'the long wait is shown with an estimate');
+    // Said before the first deletion: DeleteRestApi's 1 every 30 s alone makes it take (n-1) x 30 s.
+    assert.match(run.stderr.replace(/\s+/g, ' '), new RegExp(`API Gateway deletes one API every 30 s per account: ${APIS_LEFT} APIs to delete, so this takes about ${((APIS_LEFT - 1) * 30) / 60} minutes or more \\(x${SCALE} here: about ${Math.round(((APIS_LEFT - 1) * 30 * SCALE) / 5) * 5} seconds\\)`));
     assert.match(run.stderr, /Interrupted/);
     assert.match(run.stdout, /Still there:/, 'what is left, per student');
     assertWithinQuotas(proxy);

@@ -6,8 +6,8 @@
 import { setMaxListeners } from 'node:events';
 import { createAws, type Aws } from '../aws/clients.js';
 import { toPocError } from '../aws/errors.js';
-import type { PaceWait } from '../aws/pacing.js';
-import { discoverStudents, type FoundStudent } from '../class/discover.js';
+import { aboutDuration, quotaTimeMs, type PaceWait } from '../aws/pacing.js';
+import { accountNames, discoverStudents, type FoundStudent } from '../class/discover.js';
 import { parseStudents, type Student, type StudentOptions } from '../class/students.js';
 import { EXIT, PocError, UsageError } from '../errors.js';
 import { buildingTasks, type Lab } from '../labs/lab.js';
@@ -67,8 +67,16 @@ export interface ClassGrid {
   students: StudentRow[];
   /** With no list given: how each student was found. */
   discovered?: FoundStudent[];
+  /** What the account's quotas alone make the run take, said before it starts (see expectedTime). */
+  expected?: ExpectedTime;
   notes: string[];
   exitCode: number;
+}
+
+export interface ExpectedTime {
+  /** Real milliseconds. */
+  ms: number;
+  why: string;
 }
 
 export interface ClassCleanupRow {
@@ -89,6 +97,7 @@ export interface ClassCleanupResult {
   dryRun: boolean;
   students: ClassCleanupRow[];
   discovered?: FoundStudent[];
+  expected?: ExpectedTime;
   notes: string[];
   cancelled?: boolean;
   exitCode: number;
@@ -208,6 +217,36 @@ export async function classStatus(options: ClassOptions, deps: ClassDeps): Promi
   return grid(c, 'status', tasks, rows, (cell) => cell.state === 'present', EXIT.incomplete);
 }
 
+/**
+ * What API Gateway's account-wide quotas alone make a class run take (CreateRestApi 1 every
+ * 3 s and CreateDeployment 1 every 5 s for the labs without an API yet; DeleteRestApi 1
+ * every 30 s for those with one), told to the instructor before it starts when it is long
+ * enough to matter. One read: the account's REST APIs. A lab without an API has none.
+ */
+async function expectedTime(c: Class, deps: ClassDeps, kind: 'setup' | 'cleanup'): Promise<ExpectedTime | undefined> {
+  const scale = c.aws.pacer?.timeScale;
+  if (!scale) return undefined;
+  const apiOf = async (s: Student) => (await c.lab.load()).resources(c.lab.names(s.prefix), c).find((r) => r.type === 'rest-api')?.name;
+  const names = (await Promise.all(c.students.map(apiOf))).filter((n): n is string => n !== undefined);
+  if (!names.length) return undefined;
+  let existing: Set<string>;
+  try {
+    existing = new Set(await accountNames(c.aws, 'rest-api'));
+  } catch {
+    return undefined; // only an estimate: the run itself says what it cannot read
+  }
+  const n = names.filter((name) => (kind === 'setup' ? !existing.has(name) : existing.has(name))).length;
+  const apis = `${n} ${n === 1 ? 'API' : 'APIs'}`;
+  const expected =
+    kind === 'setup'
+      ? { ms: Math.max(quotaTimeMs('apigateway', 'CreateRestApi', n, scale), quotaTimeMs('apigateway', 'CreateDeployment', n, scale)), why: `API Gateway creates one API every 3 s and deploys one every 5 s per account: ${apis} to build` }
+      : { ms: quotaTimeMs('apigateway', 'DeleteRestApi', n, scale), why: `API Gateway deletes one API every 30 s per account: ${apis} to delete` };
+  // Worth saying once it is longer than a lab's own setup (about half a minute on AWS).
+  if (expected.ms < 30_000 * scale) return undefined;
+  deps.reporter.info(`${expected.why}, so this takes ${aboutDuration(expected.ms / scale)} or more${scale === 1 ? '' : ` (x${scale} here: ${aboutDuration(expected.ms)})`}.`);
+  return expected;
+}
+
 /** poc class setup: builds (or repairs) the chosen tasks for every student. */
 export async function classSetup(options: ClassOptions, deps: ClassDeps): Promise<ClassGrid> {
   let tasks: number[] = [];
@@ -236,6 +275,7 @@ export async function classSetup(options: ClassOptions, deps: ClassDeps): Promis
       );
     }
   }
+  const expected = options.dryRun ? undefined : await expectedTime(c, deps, 'setup');
   const results = await each(c.students, (s) =>
     setup({ ...studentOptions(options, s), yes: true, step: false }, { ...sessionDeps(c, deps), reporter: deps.studentReporter(s.prefix), readRest: false }),
   );
@@ -247,7 +287,7 @@ export async function classSetup(options: ClassOptions, deps: ClassDeps): Promis
   });
   // A dry run is a plan: it succeeds when every student's lab could be read.
   const done = (cell: Cell) => (dryRun ? cell.state !== 'failed' && cell.state !== 'error' : cell.state === 'built' || cell.state === 'present');
-  return { ...grid(c, 'setup', tasks, rows, done, EXIT.failure), ...(dryRun ? { dryRun } : {}) };
+  return { ...grid(c, 'setup', tasks, rows, done, EXIT.failure), ...(dryRun ? { dryRun } : {}), ...(expected ? { expected } : {}) };
 }
 
 /** Whether the student's lab already has an email subscription (read-only; what setup looks for before it needs --email). */
@@ -300,9 +340,10 @@ export async function classCleanup(options: ClassOptions, deps: ClassDeps): Prom
       return { ...base, students: rows, cancelled: true, exitCode: EXIT.ok };
     }
   }
+  const expected = await expectedTime(c, deps, 'cleanup');
   const results = await each(c.students, (s) => one(s, { yes: true, dryRun: false }, deps.studentReporter(s.prefix)));
   const rows = results.map((r, i) => row(c.students[i].prefix, r));
   const clean = rows.every((r) => !r.error && !r.left.length && !r.unverified);
   // Ctrl-C: 130 unless every student's cleanup had finished and been checked anyway.
-  return { ...base, students: rows, exitCode: clean ? EXIT.ok : deps.signal?.aborted ? EXIT.interrupted : EXIT.failure };
+  return { ...base, ...(expected ? { expected } : {}), students: rows, exitCode: clean ? EXIT.ok : deps.signal?.aborted ? EXIT.interrupted : EXIT.failure };
 }
