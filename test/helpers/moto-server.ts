@@ -1,9 +1,12 @@
-// Starts moto (a real implementation of the AWS APIs) in server mode on a free port.
+// Starts moto (a real implementation of the AWS APIs) in server mode on a free port
+// (moto-test-server.py: moto.server, its managed policies built once, not at every reset).
 // If it cannot start, the test run fails with the reason: an integration test that
 // silently does not run would look like a pass. The tests use it through moto.ts (behind
 // the API-model check); the benchmark uses it bare, so that it measures poc, not the check.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { freePort } from '../../src/local/ports.js';
+import { ROOT } from './cli.js';
 
 export interface MotoServerOptions {
   /** Load AWS's managed policies into moto's IAM (for the tests that grade labs attaching them). */
@@ -19,7 +22,7 @@ export interface MotoServer {
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.env.POC_PYTHON ?? 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(process.env.POC_PYTHON ?? 'python3', [join(ROOT, 'test', 'helpers', 'moto-test-server.py'), '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: options.managedPolicies ? 'true' : 'false' },
   });
