@@ -472,18 +472,21 @@ describe('under --local: what each lab’s own chain makes, as it happens', () =
   });
 
   it('the inventory lab: files uploaded to S3 show as stores and counts once Load-Inventory has loaded them, zero counts marked, names escaped, and Check-Stock’s alerts arrive in the inbox', { timeout: 300_000 }, async () => {
-    await pocLocal('setup', '--local', '--lab', 'inventory', '--email', EMAIL);
-    await pocLocal('local', 'confirm');
     const files = mkdtempSync(join(tmpdir(), 'poc-dashboard-files-'));
     const file = (name: string, text: string) => {
       writeFileSync(join(files, name), text);
       return join(files, name);
     };
     try {
-      const samples = readdirSync(SAMPLES).filter((n) => n.endsWith('.csv')).sort().map((n) => join(SAMPLES, n));
-      // With them, an item name made to look like markup (CSV-quoted: it holds quotes).
-      await pocLocal('upload', '--local', '--lab', 'inventory', ...samples, file('inventory-berlin-extra.csv', `store,item,count\nBerlin,"${INJECTION.replace(/"/g, '""')}",4\n`));
       await onLocalDashboard(['--lab', 'inventory'], async (page) => {
+        // Opened before the lab is built: it says so, and how mail would come (the setup command for this lab).
+        await page.locator('main .empty', { hasText: 'The table Inventory does not exist yet' }).waitFor(WAIT);
+        await page.locator('.inbox .empty', { hasText: 'No mail yet. An email subscription gets its confirmation mail here: `poc setup --email you@example.com --local --lab inventory`, then `poc local confirm`.' }).waitFor(WAIT);
+        await pocLocal('setup', '--local', '--lab', 'inventory', '--email', EMAIL);
+        await pocLocal('local', 'confirm');
+        const samples = readdirSync(SAMPLES).filter((n) => n.endsWith('.csv')).sort().map((n) => join(SAMPLES, n));
+        // With them, an item name made to look like markup (CSV-quoted: it holds quotes).
+        await pocLocal('upload', '--local', '--lab', 'inventory', ...samples, file('inventory-berlin-extra.csv', `store,item,count\nBerlin,"${INJECTION.replace(/"/g, '""')}",4\n`));
         // Spelled out from the course's files, not computed with poc's code.
         await page.locator('.summary', { hasText: '6 stores, 37 items, 6 out of stock' }).waitFor(CHAIN);
         assert.deepEqual(await page.locator('section[data-store]').evaluateAll((els) => els.map((e) => e.getAttribute('data-store'))), ['Berlin', 'Calcutta', 'Karachi', 'Pusan', 'Shanghai', 'Springfield']);

@@ -17,6 +17,8 @@ interface WithInbox {
   inbox: InboxMail[];
   /** How many mails the lab's topics sent in all. */
   inboxTotal: number;
+  /** With no mail: what makes one come (this lab's setup with an address, then the confirmation). */
+  inboxHint: string;
 }
 
 const SHOWN = 20;
@@ -24,7 +26,7 @@ const TEXT_CHARS = 240;
 const clip = (text: string) => (text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS - 1)}…` : text);
 
 /** Runs in the page (self-contained: see src/labs/view.ts). */
-function renderInbox(mails: InboxMail[], total: number, h: H) {
+function renderInbox(mails: InboxMail[], total: number, hint: string, h: H) {
   const count = `${total} mail${total === 1 ? '' : 's'}${total > mails.length ? ` (the newest ${mails.length} shown)` : ''}`;
   return h(
     'section',
@@ -42,7 +44,7 @@ function renderInbox(mails: InboxMail[], total: number, h: H) {
             mails.map((m) => h('tr', { 'data-kind': m.kind }, h('td', { class: 'time' }, new Date(m.time).toLocaleTimeString()), h('td', null, m.to), h('td', null, m.subject), h('td', { class: 'message' }, m.text))),
           ),
         )
-      : h('p', { class: 'empty' }, 'No mail yet: confirm the subscription (poc local confirm), then send an order.'),
+      : h('p', { class: 'empty' }, `No mail yet. ${hint}`),
   );
 }
 
@@ -61,12 +63,14 @@ export function withInbox(view: AnyView, endpoint: string, topicArns: string[]):
           .reverse()
           .map((m) => ({ time: m.time, to: m.to, subject: m.subject, kind: m.kind, text: clip((m.message ?? m.link ?? '').replace(/\s+/g, ' ')) })),
         inboxTotal: mails.length,
+        // poc local confirm selects no lab (it confirms every pending address): it takes none of the options.
+        inboxHint: `An email subscription gets its confirmation mail here: \`${ctx.suggest?.('setup --email you@example.com') ?? 'poc setup --email you@example.com'}\`, then \`poc local confirm\`.`,
       };
     },
     // The page gets a render function as source text: this one is the lab's and the inbox's,
     // each self-contained, called one after the other.
-    render: Object.assign((data: WithInbox, h: H) => [view.render(data.lab, h), renderInbox(data.inbox, data.inboxTotal, h)], {
-      toString: () => `(data, h) => [(${labRender})(data.lab, h), (${renderInbox.toString()})(data.inbox, data.inboxTotal, h)]`,
+    render: Object.assign((data: WithInbox, h: H) => [view.render(data.lab, h), renderInbox(data.inbox, data.inboxTotal, data.inboxHint, h)], {
+      toString: () => `(data, h) => [(${labRender})(data.lab, h), (${renderInbox.toString()})(data.inbox, data.inboxTotal, data.inboxHint, h)]`,
     }),
     css: `${view.css ?? ''}
 .inbox h2 { font-size: 1.2rem; margin: 1.2rem 0 .5rem; }
