@@ -1,9 +1,6 @@
 // poc send-order (task 9), called in-process against moto: what it refuses before any
 // AWS call, where it reads the order from, what it sends to the API (a local stand-in
 // server, since moto cannot serve a deployed stage over HTTP) and to the queue.
-// POC-Lambda-1, called in-process, keeps an order's digits with what JSON.parse gives from
-// Node 22 on (each number's source text), so run-tests.js runs this file under Node 22:
-// @node 22
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -12,18 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { APIGateway } from '@aws-sdk/client-api-gateway';
-import { DynamoDB } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreams } from '@aws-sdk/client-dynamodb-streams';
-import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
 import { createAws, type Aws } from '../src/aws/clients.js';
 import { sendOrder, type SendOrderDeps, type SendOrderOptions } from './helpers/try-it.js';
 import { setup } from '../src/commands/setup.js';
 import { createReporter } from '../src/ui/reporter.js';
-import { handler as lambda1 } from '../handlers/orders/lambda-1.js';
-import { handler as lambda2 } from '../handlers/orders/lambda-2.js';
-import { captureLogs, createQueue, receiveAll, sqsEvent, streamEvent, type Queue } from './helpers/events.js';
-import { awsEnv, startMoto, type Moto } from './helpers/moto.js';
+import { createQueue, receiveAll, type Queue } from './helpers/events.js';
+import { startMoto, type Moto } from './helpers/moto.js';
 
 const REGION = 'us-east-1';
 const ORDER = { item: 'latex gloves', customerID: '12345', quantity: 3, notes: ['nitrile', 'size M'] };
@@ -367,48 +359,5 @@ describe('--count', () => {
     assert.deepEqual(new Set(messages.map((m) => m.MessageId)), new Set(result.sent.map((s) => s.messageId)));
     const bySequence = new Map(result.sent.map((s) => [s.sequence, s.messageId]));
     for (const m of messages) assert.equal(bySequence.get(JSON.parse(m.Body!).sequence), m.MessageId, 'each MessageId is reported against its own order');
-  });
-});
-
-describe('an order send-order accepts can be announced', () => {
-  it('a list of 40,000 small values (80 KB as JSON) is refused up front, or fits in its notification', { timeout: 90_000 }, async () => {
-    Object.assign(process.env, awsEnv(moto.endpoint, REGION), { TABLE_NAME: 'orders' });
-    const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    const dynamodb = new DynamoDB(config);
-    const streams = new DynamoDBStreams(config);
-    const sns = new SNS(config);
-    try {
-      const queue = await labQueue();
-      await dynamodb.createTable({
-        TableName: 'orders',
-        AttributeDefinitions: [{ AttributeName: 'orderID', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'orderID', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      });
-      process.env.TOPIC_ARN = (await sns.createTopic({ Name: 'POC-Topic' })).TopicArn;
-
-      const order = { item: 'cable ties', lengths: Array.from({ length: 40_000 }, (_, i) => i % 10) };
-      assert.ok(Buffer.byteLength(JSON.stringify(order)) < 100_000);
-      let sent;
-      try {
-        sent = await sendOrder(JSON.stringify(order), options({ via: 'queue' }), {});
-      } catch (error) {
-        // Refusing it before anything is sent is a correct answer too.
-        assert.equal((error as { exitCode?: number }).exitCode, 2);
-        return;
-      }
-      assert.equal(sent.exitCode, 0);
-
-      const first = captureLogs();
-      const written = await lambda1(sqsEvent(queue, await receiveAll(sqs, queue, 1), REGION)).finally(first.restore);
-      assert.deepEqual(written, { batchItemFailures: [] }, 'POC-Lambda-1 stores it (DynamoDB takes 400 KB)');
-      const second = captureLogs();
-      const announced = await lambda2(await streamEvent(dynamodb, streams, 'orders')).finally(second.restore);
-      assert.deepEqual(second.events('order-announce-failed'), [], 'POC-Lambda-2 could publish the order send-order accepted');
-      assert.deepEqual(announced, { batchItemFailures: [] });
-    } finally {
-      for (const client of [dynamodb, streams, sns]) client.destroy();
-    }
   });
 });
