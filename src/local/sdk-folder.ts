@@ -25,14 +25,17 @@ function resolvePackage(from: string, name: string): string | undefined {
 }
 
 /**
- * Top-level packages to link, by name: every @aws-sdk/* in `modules` and what they need
- * (dependencies, optional and peer), found from each package's real folder. A dependency
- * nested in a package's own node_modules is reached through that package's link.
+ * Top-level packages to link, by name: every @aws-sdk/* in `modules` (those `sdk` takes,
+ * by the name after @aws-sdk/) and what they need (dependencies, optional and peer), found
+ * from each package's real folder. A dependency nested in a package's own node_modules is
+ * reached through that package's link.
  */
-export function runtimePackages(modules: string = sdkNodeModules()): Map<string, string> {
+export function runtimePackages(modules: string = sdkNodeModules(), sdk: (name: string) => boolean = () => true): Map<string, string> {
   const linked = new Map<string, string>();
   const seen = new Set<string>();
-  const todo = readdirSync(join(modules, '@aws-sdk')).map((n) => join(modules, '@aws-sdk', n));
+  const todo = readdirSync(join(modules, '@aws-sdk'))
+    .filter(sdk)
+    .map((n) => join(modules, '@aws-sdk', n));
   while (todo.length) {
     const dir = todo.pop()!;
     const real = realpathSync(dir);
@@ -60,13 +63,13 @@ export function runtimePackages(modules: string = sdkNodeModules()): Map<string,
  * A new folder (in the system's temp folder, with no node_modules above it) whose
  * node_modules holds the runtime's packages. Functions are unpacked below it.
  */
-export function makeRuntimeFolder(prefix = 'poc-lambda-'): string {
+export function makeRuntimeFolder(prefix = 'poc-lambda-', packages: Map<string, string> = runtimePackages()): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (let dir = dirname(root); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) throw new Error(`${join(dir, 'node_modules')} exists: a function unpacked below it could import from it`);
     if (dir === dirname(dir)) break;
   }
-  for (const [name, dir] of runtimePackages()) {
+  for (const [name, dir] of packages) {
     const link = join(root, 'node_modules', name);
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(dir, link, 'dir');

@@ -7,10 +7,9 @@
 // The API's stage is no longer played here: poc's local stage (src/local/stage.ts) serves
 // it over HTTP from what is stored, and the tests call it.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { ROOT } from './cli.js';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeRuntimeFolder, runtimePackages as sdkPackages } from '../../src/local/sdk-folder.js';
 import { runtimeNode } from './lambda-node.js';
 import { onRequest } from './model-check-proxy.js';
 
@@ -33,52 +32,19 @@ export function captureFunctionZips(): { zips: Map<string, Buffer>; stop(): void
 }
 
 /**
- * The Lambda Node.js runtime's importable packages: the SDK's clients (@aws-sdk/client-*;
- * Lambda promises "a version of the SDK", not its utilities such as util-dynamodb, which
- * a function must bundle) and their dependency closure (from package-lock.json),
- * linked into <folder>/node_modules. A function unpacked
- * into <folder>/task resolves bare imports there and nowhere else (no node_modules above
- * the temp folder; no NODE_PATH).
+ * The Lambda Node.js runtime's importable packages, linked into a folder by poc's own code
+ * (src/local/sdk-folder.ts), but fewer: the SDK's clients (@aws-sdk/client-*; Lambda
+ * promises "a version of the SDK", not its utilities such as util-dynamodb, which a function
+ * must bundle) and what they need. A function unpacked below the folder resolves bare
+ * imports there and nowhere else (no node_modules above the temp folder; no NODE_PATH).
  */
-export function runtimePackages(lock = join(ROOT, 'package-lock.json')): string[] {
-  const { packages } = JSON.parse(readFileSync(lock, 'utf8')) as { packages: Record<string, { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> }> };
-  const resolve = (from: string, dep: string): string | undefined => {
-    for (let base = from; ; base = base.slice(0, base.lastIndexOf('/node_modules/'))) {
-      const candidate = `${base}/node_modules/${dep}`;
-      if (packages[candidate]) return candidate;
-      if (!base.includes('/node_modules/')) break;
-    }
-    return packages[`node_modules/${dep}`] ? `node_modules/${dep}` : undefined;
-  };
-  const seen = new Set<string>();
-  const todo = Object.keys(packages).filter((p) => /^node_modules\/@aws-sdk\/client-[^/]+$/.test(p));
-  while (todo.length) {
-    const path = todo.pop()!;
-    if (seen.has(path)) continue;
-    seen.add(path);
-    const entry = packages[path]!;
-    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies })) {
-      const found = resolve(path, dep);
-      if (found) todo.push(found);
-    }
-  }
-  // Only top-level entries are linked; nested ones are found from their parent's real path.
-  return [...seen].filter((p) => !p.slice('node_modules/'.length).includes('/node_modules/')).map((p) => p.slice('node_modules/'.length)).sort();
-}
+export const lambdaPackages = (): Map<string, string> => sdkPackages(undefined, (name) => name.startsWith('client-'));
+export const runtimePackages = (): string[] => [...lambdaPackages().keys()].sort();
 
 let runtimeRoot: string | undefined;
 function lambdaRuntime(): string {
   if (runtimeRoot) return runtimeRoot;
-  const root = mkdtempSync(join(tmpdir(), 'poc-lambda-runtime-'));
-  for (let dir = dirname(root); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) throw new Error(`${join(dir, 'node_modules')} exists: a function unpacked below it could import from it`);
-    if (dir === dirname(dir)) break;
-  }
-  for (const name of runtimePackages()) {
-    const link = join(root, 'node_modules', name);
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules', name), link, 'dir');
-  }
+  const root = makeRuntimeFolder('poc-lambda-runtime-', lambdaPackages());
   // The runtime's own loop, reduced: find the module the handler string names (.js, .mjs,
   // .cjs, as the Node.js runtime does), call the export with the event, write the result.
   writeFileSync(

@@ -1,28 +1,22 @@
 // The lab's functions as the Lambda service runs them, for tests that call them in-process
 // (moto cannot run Lambda code): the real deployment package, zipped as poc uploads it and
 // unpacked where only the AWS SDK can be imported (as in the runtime), and the S3 event S3
-// sends for an object really stored. Shared by every test that plays S3 -> Load-Inventory.
+// sends for an object really stored. For the tests of one handler's own contract, given a
+// Lambda-shaped event; end to end, the local AWS runs the functions (local*.test.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import { functionPackage } from '../../src/resources/function-package.js';
-import { runtimePackages } from './artifacts.js';
-
-const REPO_NODE_MODULES = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
+import { makeRuntimeFolder } from '../../src/local/sdk-folder.js';
+import { lambdaPackages } from './artifacts.js';
 
 /** A fresh folder where, as in the Lambda runtime, the AWS SDK's clients resolve and nothing else does (artifacts.ts). Remove it when done. */
 export async function runtimeFolder(prefix: string): Promise<string> {
-  const workdir = await mkdtemp(join(tmpdir(), prefix));
-  for (const name of runtimePackages()) {
-    await mkdir(dirname(join(workdir, 'node_modules', name)), { recursive: true });
-    await symlink(join(REPO_NODE_MODULES, name), join(workdir, 'node_modules', name), 'dir');
-  }
-  return workdir;
+  return makeRuntimeFolder(prefix, lambdaPackages());
 }
 
 /** Unpacks a function's package (as `npm run build` made it) as Lambda does, into the runtime folder, and loads its handler (index.handler). */
@@ -37,7 +31,7 @@ export async function deployHandler<T>(workdir: string, name: string, lab = 'inv
 }
 
 /** How S3 writes a key into an event: URL-encoded, a space as '+', '/' kept. */
-export const s3EventKey = (key: string) =>
+const s3EventKey = (key: string) =>
   key
     .split('/')
     .map((part) => encodeURIComponent(part).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
