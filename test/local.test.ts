@@ -373,12 +373,12 @@ describe('Lambda’s SQS scaling on the local AWS', () => {
   // A hand-built function that takes 1.5 s per message shows how many ran at the same time.
   before(async () => {
     // Run alone (--test-name-pattern), nothing has started the local AWS yet.
-    if (!existsSync(join(stateDir, 'local', 'state.json'))) assert.equal((await poc('local', 'start', '--detach')).code, 0);
+    if (!existsSync(join(local.stateDir, 'local', 'state.json'))) assert.equal((await poc('local', 'start', '--detach')).code, 0);
   });
 
   it('a queue with messages waiting is read by several batches at once, at most ScalingConfig.MaximumConcurrency', async () => {
-    assert.equal((await fetch(`${state().endpoint}/moto-api/reset`, { method: 'POST' })).status, 200);
-    c ??= clients();
+    await local.reset();
+    c ??= local.sdk;
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
     const role = (await c.iam.createRole({ RoleName: 'scaling-test', AssumeRolePolicyDocument: JSON.stringify(trust) })).Role!.Arn!;
     const code = await zipOf({ 'index.mjs': 'export const handler = async () => { const start = Date.now(); await new Promise((r) => setTimeout(r, 1500)); console.log(`span ${start} ${Date.now()}`); };\n' });
