@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { findMoto, launcherPath, MOTO_VERSION, venvDir } from '../src/local/moto.js';
+import { ROOT } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poc-install-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +21,7 @@ function fakePython(name: string, pip: 'ok' | 'no-index'): string {
 echo "venv-python $*" >> ${log}
 case "$1" in
   -c) [ -f "$(dirname "$0")/installed" ] && { echo ${MOTO_VERSION}; exit 0; }; exit 1;;
-  -m) ${pip === 'ok' ? 'touch "$(dirname "$0")/installed"; exit 0' : 'echo "ERROR: Could not find a version that satisfies the requirement moto[server]==' + MOTO_VERSION + '" >&2; exit 1'};;
+  -m) ${pip === 'ok' ? 'touch "$(dirname "$0")/installed"; exit 0' : 'sleep 1; echo "ERROR: Could not find a version that satisfies the requirement moto[server]==' + MOTO_VERSION + '" >&2; exit 1'};;
 esac
 exit 1
 `;
@@ -73,6 +74,16 @@ test('where pip cannot reach an index, poc stops with the exact commands to run 
     },
   );
   assert.equal(existsSync(venvDir(env)), false);
+});
+
+test('poc local start --detach says what it does while it installs moto, as the foreground start does', () => {
+  // The stand-in pip takes a second and fails: what the start said before the end is on stderr.
+  const python = fakePython('python-detach', 'no-index');
+  const env = { ...process.env, POC_PYTHON: python, XDG_CACHE_HOME: join(dir, 'cache-detach'), POC_STATE_DIR: join(dir, 'state-detach'), POC_LAMBDA_NODE: process.execPath, NO_COLOR: '1' };
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'poc.js'), 'local', 'start', '--detach'], { env, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 1, run.stderr);
+  const said = run.stderr.indexOf(`Installing moto ${MOTO_VERSION} into ${venvDir(env)}`);
+  assert.ok(said >= 0 && said < run.stderr.indexOf('did not start'), run.stderr);
 });
 
 test('without any python3, poc says so and names the fix', () => {

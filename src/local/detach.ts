@@ -19,11 +19,25 @@ export async function startDetached(options: { port?: number; stagePort?: number
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? 1));
   child.unref();
-  const tail = () => readFileSync(log, 'utf8').trim().split('\n').slice(-10).join('\n');
+  // What the start says while it works (installing moto on a first run) is relayed from its
+  // log, as the foreground start says it, up to its error if it fails (which ends the
+  // message below); timestamped lines are the runtime's own log.
+  const say = options.say ?? (() => {});
+  let shown = 0;
+  let failing = false;
+  const tail = () => readFileSync(log, 'utf8').slice(shown).trim().split('\n').slice(-10).join('\n');
   const deadline = Date.now() + 180_000;
   for (;;) {
+    const text = readFileSync(log, 'utf8');
     const state = readState();
     if (state && state.pid === child.pid) return state;
+    // Whole lines only: the one being written is read next time.
+    for (const line of text.slice(shown, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1)) {
+      failing ||= line.startsWith('Error:');
+      if (failing) break;
+      shown += line.length + 1;
+      if (line.trim() && !/^\d{4}-\d\d-\d\dT/.test(line)) say(line.trim());
+    }
     if (exited !== null) {
       const text = tail();
       // The runtime's own message (with its hint) is the last thing it printed.
