@@ -13,7 +13,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BOOTSTRAP } from './bootstrap.js';
 import { LogStream, reportLine } from './function-logs.js';
-import { changes } from './changes.js';
+import { CHANGES_WAIT_S, changes } from './changes.js';
 
 export interface LocalEndpoint {
   endpoint: string;
@@ -62,6 +62,7 @@ export class Functions {
   private readonly lambdas = new Map<string, LambdaClient>();
   private readonly logClients = new Map<string, CloudWatchLogsClient>();
   private readonly configs = new Map<string, { generation: number; config: Config }>();
+  private watching: Promise<void> | undefined;
   invocations = 0;
 
   constructor(
@@ -150,13 +151,37 @@ export class Functions {
     return outcome.error ? { ok: false, error: outcome.error, functionError: 'Unhandled' } : { ok: true, result: outcome.result };
   }
 
+  /** The launcher's "lambda" counter as last seen by `watchLambda`, while that watch runs. */
+  private lambdaGeneration: number | undefined;
+  private readonly stopWatching = new AbortController();
+
   /**
-   * The function's configuration as GetFunction gives it, read again only when Lambda's API
-   * changed something since (the launcher's "lambda" counter, read as this invoke starts: a
-   * change made before the event was produced is always seen).
+   * Keeps `lambdaGeneration` current with one long poll (/_poc/changes answers as soon as a
+   * change is made through Lambda's API, before that call's own answer): an invoke reads no
+   * counter of its own. As on AWS, an invoke that races an update may run what was there
+   * before (Lambda runs the old code and settings until the update is Successful).
    */
+  private async watchLambda() {
+    const signal = this.stopWatching.signal;
+    let seen = -1;
+    while (!signal.aborted) {
+      try {
+        seen = await changes(this.options.endpoint, 'lambda', seen, CHANGES_WAIT_S, signal);
+        this.lambdaGeneration = seen;
+      } catch {
+        if (signal.aborted) return;
+        // Not known until the emulator answers again: each invoke reads the counter itself.
+        this.lambdaGeneration = undefined;
+        seen = -1;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** The function's configuration as GetFunction gives it, read again only when Lambda's API changed something since. */
   private async config(functionArn: string, region: string): Promise<Config> {
-    const generation = await changes(this.options.endpoint, 'lambda', -1, 0);
+    if (!this.watching) this.watching = this.watchLambda();
+    const generation = this.lambdaGeneration ?? (await changes(this.options.endpoint, 'lambda', -1, 0));
     const cached = this.configs.get(functionArn);
     if (cached?.generation === generation) return cached.config;
     const got = await this.client(region).send(new GetFunctionCommand({ FunctionName: functionArn }));
@@ -292,6 +317,8 @@ export class Functions {
   }
 
   async close() {
+    this.stopWatching.abort();
+    await this.watching;
     const flushes = [...this.all].map((e) => e.logs.flush());
     for (const e of [...this.all]) this.retire(e);
     await Promise.all(flushes);
