@@ -1,5 +1,4 @@
 // poc local start|stop|status|inbox|confirm: the local AWS on this machine (src/local/).
-import { ListEventSourceMappingsCommand, ListFunctionsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { EXIT, PocError, UsageError } from '../errors.js';
 import { alreadyRuns, start, type Running } from '../local/runtime.js';
 import { alive, readState, type LocalState } from '../local/state.js';
@@ -71,6 +70,8 @@ export async function localStatus(): Promise<LocalStatus> {
   const state = readState();
   if (!state) return { running: false, exitCode: EXIT.incomplete };
   const { regions } = (await (await fetch(`${state.endpoint}/_poc/regions`)).json()) as { regions: { region: string }[] };
+  // Loaded here, not with the module: `poc local start` has no use for it (it starts sooner without).
+  const { ListEventSourceMappingsCommand, ListFunctionsCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
   let functions = 0;
   let mappings = 0;
   for (const region of new Set(regions.map((r) => r.region))) {

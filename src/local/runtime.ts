@@ -6,13 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { PocError, UsageError } from '../errors.js';
-import { Functions } from './functions.js';
 import { lambdaNode } from './lambda-node.js';
 import { findMoto, launcherPath } from './moto.js';
-import { deliverS3Events, Pollers } from './pollers.js';
 import { freePort, portBusy } from './ports.js';
-import { makeRuntimeFolder } from './sdk-folder.js';
-import { startStage, type Stage } from './stage.js';
 import { logFile, readState, removeState, writeState, type LocalState } from './state.js';
 
 export interface StartOptions {
@@ -66,6 +62,7 @@ export async function start(options: StartOptions = {}): Promise<Running> {
   };
   const stopping = new AbortController();
   let moto: ChildProcess;
+  let preparing: Promise<unknown> = Promise.resolve();
   try {
     moto = spawn(python, [launcherPath(), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: env.MOTO_IAM_LOAD_MANAGED_POLICIES ?? 'true' } });
     let stderr = '';
@@ -75,6 +72,18 @@ export async function start(options: StartOptions = {}): Promise<Running> {
       log(`moto: ${String(c).trimEnd()}`);
     });
     cleanups.push(() => stopProcess(moto));
+    // What needs no emulator is made while moto starts (Python takes seconds to import it):
+    // the runtime's own modules (the SDK clients they load take as long), the functions'
+    // folder and the stage's server.
+    const parts = (async () => {
+      const [{ Functions }, { deliverS3Events, Pollers }, { startStage }, { makeRuntimeFolder }] = await Promise.all([import('./functions.js'), import('./pollers.js'), import('./stage.js'), import('./sdk-folder.js')]);
+      const functionsDir = makeRuntimeFolder();
+      cleanups.push(() => rmSync(functionsDir, { recursive: true, force: true }));
+      const stage = await startStage({ endpoint, region: env.AWS_REGION || 'us-east-1', port: options.stagePort });
+      cleanups.push(() => stage.close());
+      return { Functions, Pollers, deliverS3Events, functionsDir, stage };
+    })();
+    preparing = parts.catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
       let out = '';
       const onData = (c: Buffer) => {
@@ -93,14 +102,11 @@ export async function start(options: StartOptions = {}): Promise<Running> {
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
     moto.stdout!.resume();
-    const functionsDir = makeRuntimeFolder();
-    cleanups.push(() => rmSync(functionsDir, { recursive: true, force: true }));
+    const { Functions, Pollers, deliverS3Events, functionsDir, stage } = await parts;
     const functions = new Functions({ endpoint, root: functionsDir, python, node: lambdaNode(process.version, env), log });
     cleanups.push(() => functions.close());
     const pollers = new Pollers({ endpoint, functions, log, signal: stopping.signal });
     cleanups.push(() => pollers.close());
-    const stage: Stage = await startStage({ endpoint, region: env.AWS_REGION || 'us-east-1', port: options.stagePort });
-    cleanups.push(() => stage.close());
     if (signal.aborted) throw signal.reason;
 
     // Mappings come and go with the labs: read again whenever Lambda's API changed something.
@@ -145,6 +151,8 @@ export async function start(options: StartOptions = {}): Promise<Running> {
     });
     return { state, ended, stop, stats: () => ({ functions: functions.running, pollers: pollers.count, invocations: functions.invocations }) };
   } catch (error) {
+    // What was being made while moto started is finished first, so that cleanup undoes it too.
+    await preparing;
     await cleanup();
     throw error;
   }
