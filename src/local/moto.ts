@@ -2,7 +2,7 @@
 // into a venv under the cache directory. `poc local start` and the test runner
 // (test/run-tests.js) both come through here, so a fresh machine with Python 3 sets itself up.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PocError } from '../errors.js';
 import { pocRoot } from '../resources/function-package.js';
@@ -50,7 +50,7 @@ export interface FoundMoto {
  * has it, else poc's own venv, installing it there first when missing. `say` hears progress.
  */
 export function findMoto(say: (text: string) => void = () => {}, env: NodeJS.ProcessEnv = process.env): FoundMoto {
-  const base = env.POC_PYTHON || 'python3';
+  const base = baseOf(env);
   const own = motoIn(base);
   if (own?.version === MOTO_VERSION) return { python: own.executable, version: own.version, installed: false };
   const dir = venvDir(env);
@@ -88,3 +88,28 @@ export function findMoto(say: (text: string) => void = () => {}, env: NodeJS.Pro
   say(`moto ${MOTO_VERSION} installed in ${dir}`);
   return { python: venvPython, version: MOTO_VERSION, installed: true };
 }
+
+// The interpreter the last start found, by the command it was found from (POC_PYTHON or
+// python3): the next start runs moto with it at once while findMoto confirms it (runtime.ts).
+const lastFile = (env: NodeJS.ProcessEnv) => join(cacheDir(env), 'moto-python.json');
+const baseOf = (env: NodeJS.ProcessEnv) => env.POC_PYTHON || 'python3';
+
+/** The interpreter findMoto found last time from the same command, if it is still there. */
+export function lastPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const last = JSON.parse(readFileSync(lastFile(env), 'utf8')) as { base?: string; python?: string };
+    return last.base === baseOf(env) && last.python && existsSync(last.python) ? last.python : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function rememberPython(python: string, env: NodeJS.ProcessEnv = process.env) {
+  try {
+    mkdirSync(cacheDir(env), { recursive: true });
+    writeFileSync(lastFile(env), JSON.stringify({ base: baseOf(env), python }));
+  } catch {
+    // Only a head start is lost.
+  }
+}
+

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { PocError, UsageError } from '../errors.js';
 import { lambdaNode } from './lambda-node.js';
-import { findMoto, launcherPath } from './moto.js';
+import { findMoto, lastPython, launcherPath, rememberPython } from './moto.js';
 import { freePort, portBusy } from './ports.js';
 import { logFile, readState, removeState, writeState, type LocalState } from './state.js';
 
@@ -53,8 +53,30 @@ export async function start(options: StartOptions = {}): Promise<Running> {
       throw new UsageError(`Port ${port} on 127.0.0.1 is in use by another program.`, `Choose another with ${flag} <n>, or leave ${flag} out for a free one.`);
     }
   }
-  const { python } = findMoto(say, env);
   const port = options.port ?? (await freePort());
+  const launch = (python: string) => {
+    const child = spawn(python, [launcherPath(), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: env.MOTO_IAM_LOAD_MANAGED_POLICIES ?? 'true' } });
+    const launched = { child, error: undefined as Error | undefined };
+    child.once('error', (error) => (launched.error = error));
+    return launched;
+  };
+  // moto takes a second or two to start, and finding the Python that has it as long (through
+  // a version manager's shim): the interpreter found last time starts it at once, and is
+  // stopped for another if findMoto finds another now.
+  const guess = lastPython(env);
+  let early = guess ? launch(guess) : undefined;
+  let python: string;
+  try {
+    ({ python } = findMoto(say, env));
+  } catch (error) {
+    if (early) await stopProcess(early.child);
+    throw error;
+  }
+  rememberPython(python, env);
+  if (early && python !== guess) {
+    await stopProcess(early.child);
+    early = undefined;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
@@ -64,7 +86,8 @@ export async function start(options: StartOptions = {}): Promise<Running> {
   let moto: ChildProcess;
   let preparing: Promise<unknown> = Promise.resolve();
   try {
-    moto = spawn(python, [launcherPath(), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: env.MOTO_IAM_LOAD_MANAGED_POLICIES ?? 'true' } });
+    const launched = early ?? launch(python);
+    moto = launched.child;
     let stderr = '';
     moto.stderr!.on('data', (c) => {
       stderr = (stderr + c).slice(-4000);
@@ -94,11 +117,18 @@ export async function start(options: StartOptions = {}): Promise<Running> {
         }
       };
       moto.stdout!.on('data', onData);
-      moto.once('exit', (code) => {
+      const onExit = (code: number | null) => {
         if (code === 4) reject(new UsageError(`Port ${port} on 127.0.0.1 is in use by another program.`, 'Choose another with --port <n>, or leave --port out for a free one.'));
         else reject(new PocError(`The emulator (moto) exited with code ${code} before it answered:\n${stderr.trim().split('\n').slice(-8).join('\n')}`, `Check ${python} has moto with its server extras (pip install 'moto[server]'), or run poc local start --verbose.`));
-      });
-      moto.once('error', (error) => reject(new PocError(`Could not run ${python}: ${error.message}`, 'Set POC_PYTHON to a Python 3, or install python3.')));
+      };
+      const onError = (error: Error) => reject(new PocError(`Could not run ${python}: ${error.message}`, 'Set POC_PYTHON to a Python 3, or install python3.'));
+      // Started early, it may have ended already.
+      if (launched.error) onError(launched.error);
+      else if (moto.exitCode !== null || moto.signalCode !== null) onExit(moto.exitCode);
+      moto.once('exit', onExit);
+      moto.once('error', onError);
+      // Ctrl-C during findMoto (a synchronous probe) has already aborted it.
+      if (signal.aborted) reject(signal.reason);
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
     moto.stdout!.resume();
@@ -160,7 +190,8 @@ export async function start(options: StartOptions = {}): Promise<Running> {
 
 /** SIGTERM, then SIGKILL after 3 s. */
 async function stopProcess(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: it never started (its 'error' said why), and no 'exit' may follow.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
