@@ -27,6 +27,7 @@ import { ROOT, runPoc, type Run } from './helpers/cli.js';
 import { directClients } from './helpers/clients.js';
 import { expectedNames, motoPerFile, queueUrl, REGION, runSetup, sdk } from './helpers/lab.js';
 import { INVENTORY_TABLE } from './helpers/inventory-course.js';
+import { startFaultProxy } from './helpers/fault-proxy.js';
 
 // Distinctive on purpose: the tests look for them in everything the server sends.
 const ACCESS_KEY = 'AKIADASHBOARDTEST7Q2Z';
@@ -77,11 +78,11 @@ after(async () => {
 });
 
 /** Starts the dashboard in-process; stop() ends it as Ctrl-C would and waits for it. */
-async function startDashboard(view?: DashboardDeps['view']) {
+async function startDashboard(view?: DashboardDeps['view'], endpointUrl = moto.endpoint) {
   const controller = new AbortController();
   let ready!: (info: DashboardInfo) => void;
   const started = new Promise<DashboardInfo>((resolve) => (ready = resolve));
-  const running = dashboard({ endpointUrl: moto.endpoint, region: REGION }, { signal: controller.signal, ready, view });
+  const running = dashboard({ endpointUrl, region: REGION }, { signal: controller.signal, ready, view });
   const info = await Promise.race([started, running.then(() => Promise.reject(new Error('the dashboard ended before it was ready')))]);
   return {
     ...info,
@@ -362,6 +363,30 @@ describe('order view', () => {
     } finally {
       await page.close();
       await server.stop();
+    }
+  });
+});
+
+describe('poc dashboard for a user who may not read CloudWatch Logs', () => {
+  it('shows the lab and its orders, and says of each order only that POC-Lambda-2\'s log could not be read', { timeout: 120_000 }, async () => {
+    await runSetup(moto);
+    const names = expectedNames();
+    await sdk(moto).dynamodb.putItem({ TableName: names.table, Item: { orderID: { S: 'order-1' }, receivedAt: { S: new Date().toISOString() }, order: { M: { item: { S: 'mop' } } } } });
+    // As AWS answers a user whose policy lacks logs:FilterLogEvents.
+    const denied = JSON.stringify({ __type: 'AccessDeniedException', message: 'User: arn:aws:iam::123456789012:user/student is not authorized to perform: logs:FilterLogEvents' });
+    const proxy = await startFaultProxy({ target: moto.endpoint, respond: (info) => (info.operation === 'FilterLogEvents' ? { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: denied } : undefined) });
+    const server = await startDashboard(undefined, proxy.endpoint);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator(`.orders tr[data-order="order-1"][data-announced="unknown"]`, { hasText: `could not read /aws/lambda/${names.function2}: AccessDeniedException` }).waitFor(WAIT);
+      await page.locator(`.stage[data-resource="${names.queue}"][data-state="present"]`).waitFor(WAIT);
+      assert.equal(await page.locator('.state-error').count(), 0, 'the rest of the page is read as usual');
+      assert.equal(await page.locator('#error.shown').count(), 0, 'no look at AWS failed as a whole');
+    } finally {
+      await page.close();
+      await server.stop();
+      await proxy.close();
     }
   });
 });

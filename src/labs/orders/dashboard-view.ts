@@ -39,6 +39,8 @@ export interface OrderRow {
   announcedAt?: string;
   /** No announcement was looked for (the order is older than the look-back, or has no time). */
   notLooked?: boolean;
+  /** POC-Lambda-2's log could not be read (a user without logs:FilterLogEvents): why. */
+  lookFailed?: string;
 }
 
 /** The pipeline's steps by the lab's resource keys: [label, main, attached, link]. */
@@ -73,9 +75,16 @@ async function announcements(ctx: Ctx, group: string, rows: OrderRow[], known: M
   const wanted = rows.filter((r) => !known.has(r.orderID) && r.receivedAt && now - Date.parse(r.receivedAt) < ANNOUNCE_LOOK_MS);
   if (wanted.length) {
     const since = Math.min(...wanted.map((r) => Date.parse(r.receivedAt!))) - CLOCK_SKEW_MS;
-    for (const event of (await readLogEvents(ctx, group, since, '"order-announced"')) ?? []) {
-      const line = loggedJson(event.message);
-      if (line?.event === 'order-announced' && typeof line.orderID === 'string') known.set(line.orderID, new Date(event.timestamp).toISOString());
+    try {
+      for (const event of (await readLogEvents(ctx, group, since, '"order-announced"')) ?? []) {
+        const line = loggedJson(event.message);
+        if (line?.event === 'order-announced' && typeof line.orderID === 'string') known.set(line.orderID, new Date(event.timestamp).toISOString());
+      }
+    } catch (error) {
+      // Only this column needs the log: the rest of the page stands without it.
+      if (ctx.signal?.aborted) throw error;
+      const why = `could not read ${group}: ${(error as { name?: string }).name ?? 'error'}`;
+      for (const r of wanted) r.lookFailed = why;
     }
   }
   const shown = new Set(rows.map((r) => r.orderID));
@@ -271,14 +280,14 @@ export function orderView(resources: AnyResource[]): DashboardView<OrderSnapshot
                     o.rows.map((r) =>
                       h(
                         'tr',
-                        { 'data-order': r.orderID, 'data-announced': r.announcedAt ? 'yes' : r.notLooked ? undefined : 'not yet' },
+                        { 'data-order': r.orderID, 'data-announced': r.announcedAt ? 'yes' : r.notLooked ? undefined : r.lookFailed ? 'unknown' : 'not yet' },
                         h('td', null, r.receivedAt ? new Date(r.receivedAt).toLocaleTimeString() : '—'),
                         h('td', null, h('code', null, r.orderID)),
                         h('td', null, h('code', null, r.summary)),
                         h(
                           'td',
                           { class: r.announcedAt ? 'announced' : 'pending' },
-                          r.announcedAt ? `✔ published by ${stageNamed('Function 2')} ${new Date(r.announcedAt).toLocaleTimeString()}` : r.notLooked ? '—' : `waiting for ${stageNamed('Function 2')}…`,
+                          r.announcedAt ? `✔ published by ${stageNamed('Function 2')} ${new Date(r.announcedAt).toLocaleTimeString()}` : r.notLooked ? '—' : r.lookFailed ? `? ${r.lookFailed}` : `waiting for ${stageNamed('Function 2')}…`,
                         ),
                       ),
                     ),
