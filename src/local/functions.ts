@@ -195,8 +195,10 @@ export class Functions {
       memory: c.MemorySize ?? 128,
       env: c.Environment?.Variables ?? {},
       sha: c.CodeSha256 ?? '',
-      // Any change of code or configuration starts new environments, as on AWS.
-      revision: `${c.CodeSha256}|${c.LastModified}|${c.RevisionId ?? ''}`,
+      // Any change of code or configuration starts new environments, as on AWS. What an
+      // environment is made from is compared itself: moto changes neither LastModified nor
+      // RevisionId on UpdateFunctionConfiguration.
+      revision: JSON.stringify([c.CodeSha256, c.LastModified, c.RevisionId, c.Handler, c.Timeout, c.MemorySize, c.Environment?.Variables ?? {}]),
       location: got.Code?.Location ?? '',
     };
     this.configs.set(functionArn, { generation, config });
