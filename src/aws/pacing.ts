@@ -418,6 +418,20 @@ export function quotaTimeMs(service: string, operation: string, calls: number, t
   return (Math.ceil(calls / quota.count) - 1) * quota.seconds * 1000 * timeScale;
 }
 
+/**
+ * About how long API Gateway's account quotas make a class run take, in real ms at this time
+ * scale: building `apis` new APIs (CreateRestApi 1 every 3 s, CreateDeployment 1 every 5 s,
+ * after one lab's own setup, about 20 s on AWS: a new role usable by Lambda after ~8 s, a
+ * function Active after ~2 s, its trigger Enabled after ~5 s), or deleting them
+ * (DeleteRestApi 1 every 30 s).
+ */
+export function classQuotaTimeMs(kind: 'setup' | 'cleanup', apis: number, timeScale = defaultTimeScale()): number {
+  if (kind === 'cleanup') return quotaTimeMs('apigateway', 'DeleteRestApi', apis, timeScale);
+  const paced = Math.max(quotaTimeMs('apigateway', 'CreateRestApi', apis, timeScale), quotaTimeMs('apigateway', 'CreateDeployment', apis, timeScale));
+  return paced && paced + ONE_LAB_SETUP_S * 1000 * timeScale;
+}
+const ONE_LAB_SETUP_S = 20;
+
 /** "about 6 minutes", "about 40 seconds", "a few seconds". */
 export function aboutDuration(ms: number): string {
   const s = Math.round(ms / 1000);

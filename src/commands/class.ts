@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { createAws, type Aws } from '../aws/clients.js';
 import { toPocError } from '../aws/errors.js';
-import { aboutDuration, quotaTimeMs, type PaceWait } from '../aws/pacing.js';
+import { aboutDuration, classQuotaTimeMs, type PaceWait } from '../aws/pacing.js';
 import { accountNames, discoverStudents, type FoundStudent } from '../class/discover.js';
 import { parseStudents, type Student, type StudentOptions } from '../class/students.js';
 import { EXIT, PocError, UsageError } from '../errors.js';
@@ -239,9 +239,9 @@ async function expectedTime(c: Class, deps: ClassDeps, kind: 'setup' | 'cleanup'
   const apis = `${n} ${n === 1 ? 'API' : 'APIs'}`;
   const expected =
     kind === 'setup'
-      ? { ms: Math.max(quotaTimeMs('apigateway', 'CreateRestApi', n, scale), quotaTimeMs('apigateway', 'CreateDeployment', n, scale)), why: `API Gateway creates one API every 3 s and deploys one every 5 s per account: ${apis} to build` }
-      : { ms: quotaTimeMs('apigateway', 'DeleteRestApi', n, scale), why: `API Gateway deletes one API every 30 s per account: ${apis} to delete` };
-  // Worth saying once it is longer than a lab's own setup (about half a minute on AWS).
+      ? { ms: classQuotaTimeMs('setup', n, scale), why: `API Gateway creates one API every 3 s and deploys one every 5 s per account: ${apis} to build` }
+      : { ms: classQuotaTimeMs('cleanup', n, scale), why: `API Gateway deletes one API every 30 s per account: ${apis} to delete` };
+  // Worth saying once it is over half a minute.
   if (expected.ms < 30_000 * scale) return undefined;
   deps.reporter.info(`${expected.why}, so this takes ${aboutDuration(expected.ms / scale)} or more${scale === 1 ? '' : ` (x${scale} here: ${aboutDuration(expected.ms)})`}.`);
   return expected;
