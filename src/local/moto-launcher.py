@@ -21,7 +21,9 @@ below undoes one of these, so that the local AWS behaves as AWS does and poc's r
      with every role created, deleted or given another trust policy; all with a reset;
   6. ReceiveMessage takes visible messages one receive at a time: Lambda reads a queue with
      several receives at once, and moto's long poll, run in two threads, could give both the
-     same message (SQS hides a received message from other receives for its visibility timeout).
+     same message (SQS hides a received message from other receives for its visibility timeout);
+     and a receive that names no visibility timeout hides what it takes for the queue's value
+     when it takes it, not when its long poll began.
 
 Every patched name is checked first (check_internals): if the pinned moto changes under
 them, this fails at start-up with the name, rather than running unpatched.
@@ -200,9 +202,15 @@ def apply_patches():
 
     def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout, message_attribute_names=None):
         deadline = time.monotonic() + (wait_seconds_timeout or 0)
+        # moto reads the queue's visibility timeout when the request arrives; a long poll
+        # takes its messages later, when the queue's own may have changed (a student lowering
+        # it): a receive that did not name one hides them for the queue's value at that time.
+        queue = self.get_queue(queue_name)
+        default = visibility_timeout == queue.visibility_timeout
         while True:
             with receiving:
-                result = original_receive(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+                hide = queue.visibility_timeout if default else visibility_timeout
+                result = original_receive(self, queue_name, count, 0, hide, message_attribute_names)
             left = deadline - time.monotonic()
             if result or left <= 0:
                 return result
