@@ -412,7 +412,7 @@ const key = (service: string, operation: string) => `${service}:${operation}`;
  * The least time the account's quota of one operation allows for `calls` of it, in real ms
  * at this time scale: a window quota lets `count` go at once, then `count` more every window.
  */
-export function quotaTimeMs(service: string, operation: string, calls: number, timeScale = defaultTimeScale(), policies = PACING): number {
+function quotaTimeMs(service: string, operation: string, calls: number, timeScale: number, policies = PACING): number {
   const quota = policies[service]?.operations[operation];
   if (!quota || calls <= quota.count) return 0;
   return (Math.ceil(calls / quota.count) - 1) * quota.seconds * 1000 * timeScale;

@@ -226,8 +226,8 @@ export async function classStatus(options: ClassOptions, deps: ClassDeps): Promi
 async function expectedTime(c: Class, deps: ClassDeps, kind: 'setup' | 'cleanup'): Promise<ExpectedTime | undefined> {
   const scale = c.aws.pacer?.timeScale;
   if (!scale) return undefined;
-  const apiOf = async (s: Student) => (await c.lab.load()).resources(c.lab.names(s.prefix), c).find((r) => r.type === 'rest-api')?.name;
-  const names = (await Promise.all(c.students.map(apiOf))).filter((n): n is string => n !== undefined);
+  const parts = await c.lab.load();
+  const names = c.students.map((s) => parts.resources(c.lab.names(s.prefix), c).find((r) => r.type === 'rest-api')?.name).filter((n): n is string => n !== undefined);
   if (!names.length) return undefined;
   let existing: Set<string>;
   try {
