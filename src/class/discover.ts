@@ -22,6 +22,8 @@ export interface Discovery {
   students: FoundStudent[];
   /** What could not be looked at, and the lab without a prefix (nobody's in a class). */
   notes: string[];
+  /** Each kind's names in the account, as read whole (not narrowed by a prefix): a later estimate reads them here, not again. */
+  listed: Map<string, string[]>;
 }
 
 type Lister = (aws: Aws, namePrefix: string) => Promise<string[]>;
@@ -131,6 +133,7 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
   const notes: string[] = [];
   let unprefixed = false;
   const capitals = new Map<string, string>();
+  const listed = new Map<string, string[]>();
   const add = (prefix: string, via: 'tags' | 'names', name: string) => {
     if (!prefix) {
       unprefixed = true;
@@ -166,7 +169,9 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
     // Narrow a listing by the part every name of this kind starts with (log groups' /aws/lambda/).
     const common = mine.every((f) => f.before === mine[0].before) ? mine[0].before : '';
     try {
-      for (const name of await lister(aws, common)) {
+      const names = await lister(aws, common);
+      if (!common) listed.set(type, names);
+      for (const name of names) {
         const prefix = prefixOf(lab, forms, type, name, (p) => capitals.set(p, capitals.get(p) ?? name));
         if (prefix !== undefined) add(prefix, 'names', name);
       }
@@ -184,5 +189,5 @@ export async function discoverStudents(lab: Lab, aws: Aws, place: LabPlace, sugg
     );
   }
   if (unprefixed) notes.push(`A lab without a prefix exists too; it is nobody's in the class (see it with \`${suggest('status')}\`).`);
-  return { students: [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)), notes };
+  return { students: [...found.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)), notes, listed };
 }

@@ -110,6 +110,8 @@ interface Class {
   region: string;
   students: Student[];
   discovered?: FoundStudent[];
+  /** The account's names by kind, when discovery read them (see Discovery.listed). */
+  listed?: Map<string, string[]>;
   notes: string[];
 }
 
@@ -134,14 +136,16 @@ async function openClass(
   const { account } = await aws.identity();
   const notes: string[] = [];
   let discovered: FoundStudent[] | undefined;
+  let listed: Map<string, string[]> | undefined;
   if (!students) {
     const found = await discoverStudents(lab, aws, { account, region: aws.region }, (command) => pocCommand({ ...studentOptions(options, { prefix: '' }), prefix: undefined, lab: lab.id }, command));
     discovered = found.students;
+    listed = found.listed;
     notes.push(...found.notes);
     students = found.students.map((s) => ({ prefix: s.prefix, email: options.email?.replaceAll('{student}', s.prefix) }));
     deps.reporter.info(`Found ${students.length} student(s) in ${account} ${aws.region}${students.length ? `: ${students.map((s) => s.prefix).join(', ')}` : ''}`);
   } else deps.reporter.info(`Account ${account} in ${aws.region}, ${students.length} student(s)`);
-  return { lab, aws, account, region: aws.region, students, discovered, notes };
+  return { lab, aws, account, region: aws.region, students, discovered, listed, notes };
 }
 
 /** One student's options: the class's, for that prefix (a hint from their walk then names them, not the class). */
@@ -221,7 +225,7 @@ export async function classStatus(options: ClassOptions, deps: ClassDeps): Promi
  * What API Gateway's account-wide quotas alone make a class run take (CreateRestApi 1 every
  * 3 s and CreateDeployment 1 every 5 s for the labs without an API yet; DeleteRestApi 1
  * every 30 s for those with one), told to the instructor before it starts when it is long
- * enough to matter. One read: the account's REST APIs. A lab without an API has none.
+ * enough to matter. One read: the account's REST APIs (none when discovery just read them). A lab without an API has none.
  */
 async function expectedTime(c: Class, deps: ClassDeps, kind: 'setup' | 'cleanup'): Promise<ExpectedTime | undefined> {
   const scale = c.aws.pacer?.timeScale;
@@ -231,7 +235,7 @@ async function expectedTime(c: Class, deps: ClassDeps, kind: 'setup' | 'cleanup'
   if (!names.length) return undefined;
   let existing: Set<string>;
   try {
-    existing = new Set(await accountNames(c.aws, 'rest-api'));
+    existing = new Set(c.listed?.get('rest-api') ?? (await accountNames(c.aws, 'rest-api')));
   } catch {
     return undefined; // only an estimate: the run itself says what it cannot read
   }
