@@ -1,7 +1,7 @@
 // `poc class`: ten students in one account at once, through a proxy in front of moto that
-// enforces API Gateway's account quotas as AWS documents them (the real limits, time run
-// 20 times faster), so the runs prove that no call goes over a quota and that nothing is
-// retried into a storm. Then a grid with students broken on purpose at different tasks,
+// enforces API Gateway's, Lambda's and CloudWatch Logs' account quotas as AWS documents
+// them (the real limits, time run 20 times faster), so the runs prove that no call goes
+// over a quota and that nothing is retried into a storm. Then a grid with students broken on purpose at different tasks,
 // discovery (tagged labs, a hand-built untagged one, bo kept apart from bob and bo-b),
 // cleanup interrupted with Ctrl-C in the real CLI and resumed, and bad input refused
 // with exit 2 before any AWS call.
@@ -31,16 +31,11 @@ const moto = motoPerFile({ env: { POC_BACKOFF_SCALE: '0.01' } });
 /** Time runs this much faster for the pacer and the proxy alike. */
 const SCALE = 0.05;
 
-// API Gateway's quotas for creating, deploying and managing an API, spelled out from the
-// docs (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), not
-// taken from src/: a test that used poc's own table would agree with poc's mistakes.
-const API_GATEWAY: QuotaRule[] = [
-  { service: 'apigateway', operation: 'CreateRestApi', count: 1, seconds: 3, burst: 1 },
-  { service: 'apigateway', operation: 'DeleteRestApi', count: 1, seconds: 30, burst: 1 },
-  { service: 'apigateway', operation: 'GetResources', count: 5, seconds: 2, burst: 5 },
-  { service: 'apigateway', operation: 'CreateDeployment', count: 1, seconds: 5, burst: 1 },
-  { service: 'apigateway', count: 10, seconds: 1, burst: 40 },
-];
+// The account's quotas as AWS documents them (API Gateway's for creating, deploying and
+// managing an API; Lambda's control plane; CloudWatch Logs'), each with its source in
+// helpers/aws-profile.ts, not taken from src/: a test that used poc's own table would agree
+// with poc's mistakes.
+const QUOTAS: QuotaRule[] = AWS_PROFILE.quotas;
 // The service's total (a rate with a burst) forgives half a token: the loaded machine's
 // scheduling decides when a request lands. An operation's own quota forgives nothing.
 const SLACK = 0.5;
@@ -52,7 +47,7 @@ const EMAIL_TEMPLATE = 'teacher+{student}@example.com';
 // The class runs on AWS's clock (helpers/aws-clock.ts): roles, tables, functions and
 // triggers become usable as late as on AWS, time run SCALE times faster.
 const quotaProxy = (extra: Partial<Parameters<typeof startFaultProxy>[0]> = {}) =>
-  startFaultProxy({ target: moto.endpoint, clock: createAwsClock(AWS_PROFILE, SCALE), quotas: { rules: API_GATEWAY, timeScale: SCALE, slack: SLACK }, ...extra });
+  startFaultProxy({ target: moto.endpoint, clock: createAwsClock(AWS_PROFILE, SCALE), quotas: { rules: QUOTAS, timeScale: SCALE, slack: SLACK }, ...extra });
 
 async function classDeps(endpoint: string): Promise<ClassDeps & { aws: Aws }> {
   const reporter = await createReporter({ json: true });
@@ -65,8 +60,8 @@ const opts = (endpoint: string, extra: Partial<ClassOptions> = {}): ClassOptions
 /** No quota was exceeded: no refusal, and no more than `count` calls in any `seconds`. */
 function assertWithinQuotas(proxy: FaultProxy) {
   assert.deepEqual(proxy.stats.overQuota, {}, 'calls refused for a quota');
-  for (const rule of API_GATEWAY.filter((r) => r.operation)) {
-    const times = proxy.stats.arrivals[`apigateway:${rule.operation}`] ?? [];
+  for (const rule of QUOTAS.filter((r) => r.operation)) {
+    const times = proxy.stats.arrivals[`${rule.service}:${rule.operation}`] ?? [];
     const window = rule.seconds * 1000 * SCALE;
     for (let i = rule.count; i < times.length; i++) {
       assert.ok(times[i] - times[i - rule.count] >= window, `${rule.operation}: ${rule.count + 1} calls within ${Math.round(times[i] - times[i - rule.count])} ms; the quota allows ${rule.count} every ${window} ms`);

@@ -68,9 +68,9 @@ export interface AwsProfile {
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): CreateRestApi
  *   1 every 3 s, DeleteRestApi 1 every 30 s, GetResources 5 every 2 s, CreateDeployment 1
  *   every 5 s, all together 10 per second with a burst of 40. Lambda, "Lambda quotas" >
- *   "Lambda API requests": GetFunction 100 per second (the 15 per second of the other
- *   control-plane requests together is not enforced: the proxy's quotas have no "the rest" bucket). CloudWatch Logs, "CloudWatch Logs quotas":
- *   FilterLogEvents 5 per second per account and region.
+ *   "Lambda API requests": GetFunction 100 per second, GetPolicy 15 per second, the other
+ *   control-plane requests together 15 per second (Invoke is the data plane). CloudWatch
+ *   Logs, "CloudWatch Logs quotas": FilterLogEvents 5 per second per account and region.
  */
 export const AWS_PROFILE: AwsProfile = {
   name: 'aws',
@@ -93,6 +93,8 @@ export const AWS_PROFILE: AwsProfile = {
     { service: 'apigateway', operation: 'CreateDeployment', count: 1, seconds: 5, burst: 1 },
     { service: 'apigateway', count: 10, seconds: 1, burst: 40 },
     { service: 'lambda', operation: 'GetFunction', count: 100, seconds: 1, burst: 100 },
+    { service: 'lambda', operation: 'GetPolicy', count: 15, seconds: 1, burst: 15 },
+    { service: 'lambda', others: true, except: ['Invoke', 'InvokeAsync', 'InvokeWithResponseStream'], count: 15, seconds: 1, burst: 15 },
     { service: 'logs', operation: 'FilterLogEvents', count: 5, seconds: 1, burst: 5 },
   ],
 };

@@ -108,6 +108,12 @@ export interface QuotaRule {
   service: string;
   /** One operation's own quota; the service's total when left out. */
   operation?: string;
+  /**
+   * Without `operation`: the quota shared by the service's operations that have no rule of
+   * their own (Lambda's "15 per second" for its other control-plane requests), but `except`.
+   */
+  others?: boolean;
+  except?: string[];
   count: number;
   seconds: number;
   burst: number;
@@ -365,7 +371,7 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
   const overQuota = (info: RequestInfo): string | undefined => {
     const now = performance.now();
     const ops = windows.filter((w) => w.rule.service === info.service && w.rule.operation === info.operation);
-    const all = totals.filter((t) => t.rule.service === info.service);
+    const all = totals.filter((t) => t.rule.service === info.service && (!t.rule.others || (!windows.some((w) => w.rule.service === info.service && w.rule.operation === info.operation) && !t.rule.except?.includes(info.operation))));
     if (ops.length) (stats.arrivals[`${info.service}:${info.operation}`] ??= []).push(now);
     for (const t of all) {
       t.tokens = Math.min(t.rule.burst, t.tokens + (now - t.last) * t.rate);
@@ -375,7 +381,7 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
     if (full) return `${info.service}:${full.rule.operation}`;
     // A total's burst forgives a request arriving a little early (scheduling jitter).
     const empty = all.find((t) => t.tokens + (options.quotas?.slack ?? 0) < 1);
-    if (empty) return `${info.service}:*`;
+    if (empty) return `${info.service}:${empty.rule.others ? 'others' : '*'}`;
     for (const w of ops) w.times.push(now);
     for (const t of all) t.tokens -= 1;
     return undefined;
