@@ -60,6 +60,9 @@ interface BenchProxy {
   close(): Promise<void>;
 }
 
+/** Calls the clock's proxies refused for a quota (poc then waited and retried), "service:Operation" -> count, over every proxy of the run. */
+const refused: Record<string, number> = {};
+
 /** The round-trip profile's latency proxy, or the fault proxy with AWS's clock at `scale`. */
 async function benchProxy(target: string, scale: number): Promise<BenchProxy> {
   if (!AWS) return startLatencyProxy(target, LATENCY);
@@ -73,7 +76,10 @@ async function benchProxy(target: string, scale: number): Promise<BenchProxy> {
         return { service, operation, startedAt: c.sentAt, endedAt: c.answeredAt ?? performance.now() };
       });
     },
-    close: proxy.close,
+    async close() {
+      for (const [call, n] of Object.entries(proxy.stats.overQuota)) refused[call] = (refused[call] ?? 0) + n;
+      await proxy.close();
+    },
   };
 }
 
@@ -203,6 +209,8 @@ async function main() {
     console.log(`  ${name.padEnd(28)} ${f(wall)} ms / floor ${f(fl.ms)} ms = ${(wall / fl.ms).toFixed(2)}  [${target}]`);
     console.log(`    chain: ${fl.chain.join(' -> ')}`);
   };
+  const over = Object.entries(refused).map(([call, n]) => `${call} ${n}`);
+  console.log(`  calls refused for a quota (API Gateway's, Lambda's, CloudWatch Logs'): ${over.length ? over.join(', ') : 'none'}  [none]`);
   const setupF = setupFloor(nodes, PROFILE, SCALE);
   show('setup (empty account)', med['setup (empty account)'].ms, setupF, '<= 1.15');
   show('cleanup', med.cleanup.ms, cleanupFloor(nodes, PROFILE), '<= 1.2');
