@@ -25,7 +25,8 @@ import { zipOf } from './helpers/artifacts.js';
 import { ROOT, runPoc } from './helpers/cli.js';
 import { EMAIL, REGION, localAws, until, type LocalState as State } from './helpers/local-aws.js';
 
-const local = localAws('local-test');
+// The runtime's retry waits (five stream retries: 12.5 s) and poc's polls shrink tenfold.
+const local = localAws('local-test', { POC_BACKOFF_SCALE: '0.1' });
 const { env, poc, state, inbox, notifications, queueUrl, logText, labWithConfirmedMail, file, running } = local;
 let c: typeof local.sdk;
 
@@ -245,10 +246,12 @@ describe('the order lab on the local AWS', () => {
     await labWithConfirmedMail();
     const { EventSourceMappings = [] } = await c.lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' });
     await c.lambda.updateEventSourceMapping({ UUID: EventSourceMappings[0]!.UUID!, Enabled: false });
-    await delay(2500); // the runtime reads the mappings every second
+    // The runtime reads the mappings again as soon as Lambda's API changed one (tens of ms).
+    await delay(1000);
     const url = await queueUrl('POC-Queue');
     await c.sqs.sendMessage({ QueueUrl: url, MessageBody: '{"item":"held"}' });
-    await delay(4000);
+    // An enabled mapping takes a message within a second (its readers wait in a long poll).
+    await delay(2500);
     const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] });
     assert.equal(Attributes?.ApproximateNumberOfMessages, '1');
     assert.equal(await logText('/aws/lambda/POC-Lambda-1'), '');

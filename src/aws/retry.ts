@@ -51,7 +51,7 @@ export async function unmeterThrottling(config: { retryStrategy: () => Promise<u
 }
 
 /** Tests shrink every delay with POC_BACKOFF_SCALE (e.g. 0.01); real runs use 1. */
-function scale(): number {
+export function backoffScale(): number {
   const raw = Number(process.env.POC_BACKOFF_SCALE ?? '1');
   return Number.isFinite(raw) && raw >= 0 ? raw : 1;
 }
@@ -62,7 +62,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms * scale());
+    }, ms * backoffScale());
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
@@ -124,7 +124,7 @@ export async function retryWhile<T>(
       if (!waitingFor) throw error;
       if (attempt >= backoff.attempts) throw new RetryExhausted(waitingFor, attempt, error);
       const delay = delayFor(backoff, attempt);
-      onWait(`waiting for ${waitingFor} (try ${attempt + 1} of ${backoff.attempts}, in ${Math.round((delay * scale()) / 100) / 10}s)`);
+      onWait(`waiting for ${waitingFor} (try ${attempt + 1} of ${backoff.attempts}, in ${Math.round((delay * backoffScale()) / 100) / 10}s)`);
       await sleep(delay, signal);
     }
   }
@@ -255,7 +255,7 @@ export async function watchedWait<C extends Sender, T>(
             timer = setTimeout(() => {
               lost = error;
               controller.abort(new EndpointLost(waitedFor, error));
-            }, Math.max(0, lastAnswerAt + LOST_ENDPOINT_MS * scale() - Date.now()));
+            }, Math.max(0, lastAnswerAt + LOST_ENDPOINT_MS * backoffScale() - Date.now()));
           }
           throw error;
         }

@@ -13,8 +13,11 @@
 //            /_poc/changes), not a timer: no record waits, and an idle stream costs nothing.
 //   S3       asynchronous invoke: two retries after an error (AWS waits 1 then 2 minutes;
 //            here 1 then 2 seconds, a local run should not take minutes).
+// The retries' waits (not the polling) shrink with POC_BACKOFF_SCALE, as poc's own do: the
+// tests prove five stream retries without waiting 12 s for them.
 import { ListEventSourceMappingsCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { backoffScale } from '../aws/retry.js';
 import { CHANGES_WAIT_S, changes } from './changes.js';
 import type { Functions, InvokeResult } from './functions.js';
 
@@ -352,7 +355,7 @@ export class Pollers {
         return;
       }
       // Lambda retries a stream batch with a growing backoff (not documented further): 0.5 s doubling to 5 s.
-      await sleep(Math.min(500 * 2 ** (attempt - retries), 5_000), signal);
+      await sleep(Math.min(500 * 2 ** (attempt - retries), 5_000) * backoffScale(), signal);
     }
   }
 
@@ -449,7 +452,7 @@ export async function deliverS3Events(deps: PollerDeps & { moto: string }) {
 
 async function asyncInvoke(deps: PollerDeps, functionArn: string, event: unknown) {
   for (let attempt = 0; attempt <= ASYNC_RETRY_MS.length && !deps.signal.aborted; attempt++) {
-    if (attempt) await sleep(ASYNC_RETRY_MS[attempt - 1]!, deps.signal);
+    if (attempt) await sleep(ASYNC_RETRY_MS[attempt - 1]! * backoffScale(), deps.signal);
     const outcome = await invokeLogged(deps, functionArn, event);
     if (outcome.ok) return;
     if (outcome.error?.errorType === 'ResourceNotFoundException') return;

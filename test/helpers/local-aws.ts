@@ -46,10 +46,11 @@ export async function until<T>(what: string, read: () => Promise<T>, test: (v: T
   }
 }
 
-export function localAws(name: string) {
+/** `extraEnv`: more for poc's processes (the runtime inherits them), e.g. POC_BACKOFF_SCALE. */
+export function localAws(name: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), `poc-${name}-`));
   const files = mkdtempSync(join(tmpdir(), `poc-${name}-files-`));
-  const env: NodeJS.ProcessEnv = { ...process.env, POC_STATE_DIR: stateDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, POC_STATE_DIR: stateDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1', ...extraEnv };
   delete env.AWS_ENDPOINT_URL;
   delete env.AWS_PROFILE;
   const poc = (...args: string[]) => runPoc(args, env);
