@@ -373,7 +373,8 @@ describe('poc local start: life cycle and bad input', () => {
 describe('Lambda’s SQS scaling on the local AWS', () => {
   // Lambda reads a queue with five batches at once and more while messages wait, never more
   // than the mapping's ScalingConfig.MaximumConcurrency (src/local/pollers.ts cites the docs).
-  // A hand-built function that takes 1.5 s per message shows how many ran at the same time.
+  // A hand-built function that takes 1.5 s per message shows how many ran at the same time:
+  // six messages, so three rounds of two when capped, and five at once when not.
   before(async () => {
     // Run alone (--test-name-pattern), nothing has started the local AWS yet.
     if (!existsSync(join(local.stateDir, 'local', 'state.json'))) assert.equal((await poc('local', 'start', '--detach')).code, 0);
@@ -393,7 +394,7 @@ describe('Lambda’s SQS scaling on the local AWS', () => {
       await c.lambda.createFunction({ FunctionName: name, Runtime: 'nodejs22.x', Role: role, Handler: 'index.handler', Timeout: 10, Code: { ZipFile: code } });
       const { QueueUrl } = await c.sqs.createQueue({ QueueName: `${name}-queue`, Attributes: { VisibilityTimeout: '60' } });
       const { Attributes } = await c.sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['QueueArn'] });
-      await c.sqs.sendMessageBatch({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `message ${i}` })) });
+      await c.sqs.sendMessageBatch({ QueueUrl, Entries: Array.from({ length: 6 }, (_, i) => ({ Id: String(i), MessageBody: `message ${i}` })) });
       await c.lambda.createEventSourceMapping({ FunctionName: name, EventSourceArn: Attributes!.QueueArn!, BatchSize: 1, ScalingConfig: maximumConcurrency ? { MaximumConcurrency: maximumConcurrency } : undefined });
     }
     const spans = async (name: string) => [...(await logText(`/aws/lambda/${name}`)).matchAll(/span (\d+) (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
@@ -401,11 +402,11 @@ describe('Lambda’s SQS scaling on the local AWS', () => {
     const mostAtOnce = (runs: (readonly [number, number])[]) => Math.max(...runs.map(([start]) => runs.filter(([s, e]) => s <= start && start < e).length));
     const environments = async (name: string) => ((await c.logs.describeLogStreams({ logGroupName: `/aws/lambda/${name}` })).logStreams ?? []).length;
 
-    const capped = await until('the 10 messages of the capped mapping handled', () => spans('capped'), (s) => s.length === 10, 180_000);
+    const capped = await until('the 6 messages of the capped mapping handled', () => spans('capped'), (s) => s.length === 6, 180_000);
     assert.equal(mostAtOnce(capped), 2, `two at once, never more: ${JSON.stringify(capped)}`);
     assert.ok((await environments('capped')) <= 2, 'no more than two execution environments');
 
-    const uncapped = await until('the 10 messages of the uncapped mapping handled', () => spans('uncapped'), (s) => s.length === 10, 180_000);
+    const uncapped = await until('the 6 messages of the uncapped mapping handled', () => spans('uncapped'), (s) => s.length === 6, 180_000);
     assert.ok(mostAtOnce(uncapped) > 1, `several at once: ${JSON.stringify(uncapped)}`);
     assert.ok((await environments('uncapped')) >= 5, 'five batches at once from the start: five execution environments at least');
   });
