@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { createAws, type Aws } from '../aws/clients.js';
 import { toPocError } from '../aws/errors.js';
-import { aboutDuration, classQuotaTimeMs, type PaceWait } from '../aws/pacing.js';
+import { aboutDuration, classQuotaTimeMs, inTurn, type PaceWait } from '../aws/pacing.js';
 import { accountNames, discoverStudents, type FoundStudent } from '../class/discover.js';
 import { parseStudents, type Student, type StudentOptions } from '../class/students.js';
 import { EXIT, PocError, UsageError } from '../errors.js';
@@ -154,9 +154,12 @@ function studentOptions<T extends ClassOptions>(options: T, s: Student): Omit<T,
   return { ...rest, prefix: s.prefix, email: s.email };
 }
 
-/** Runs one student's work; anything it throws is that student's, never the class's. */
+/**
+ * Runs every student's work at once, each student's calls in the class's order for the
+ * account's quotas (inTurn); anything one throws is that student's, never the class's.
+ */
 async function each<T>(students: Student[], work: (s: Student) => Promise<T>): Promise<(T | PocError)[]> {
-  return Promise.all(students.map((s) => work(s).catch((error: unknown) => toPocError(error, `Student ${s.prefix}`))));
+  return Promise.all(students.map((s, i) => inTurn(i, () => work(s)).catch((error: unknown) => toPocError(error, `Student ${s.prefix}`))));
 }
 
 function grid(c: Class, command: ClassGrid['command'], tasks: number[], rows: StudentRow[], passing: (cell: Cell) => boolean, failCode: number): ClassGrid {
