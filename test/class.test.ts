@@ -341,19 +341,19 @@ describe('the pacer', () => {
     const waiting = pacer.take('apigateway', 'DeleteRestApi');
     controller.abort(new Error('stop'));
     await assert.rejects(waiting, /stop/);
-    // Operations without a quota of their own share the service's total (burst 40, one kept
-    // in reserve); others are not paced. (A pacer of its own: this one's waits now end at once.)
+    // Operations without a quota of their own share the service's total (burst 40, a tenth
+    // kept in reserve); others are not paced. (A pacer of its own: this one's waits now end at once.)
     const fresh = createPacer({ timeScale: 0.01, clock });
     let went = 0;
-    for (let i = 0; i < 39; i++) void fresh.take('apigateway', 'GetRestApis').then(() => went++);
+    for (let i = 0; i < 36; i++) void fresh.take('apigateway', 'GetRestApis').then(() => went++);
     for (let i = 0; i < 100; i++) void fresh.take('sqs', 'SendMessage').then(() => went++);
     await clock.advance(0);
-    assert.equal(went, 139, 'a burst within the quota waits for nothing');
+    assert.equal(went, 136, 'a burst within the quota waits for nothing');
     void fresh.take('apigateway', 'GetRestApis').then(() => went++);
     await clock.advance(0);
-    assert.equal(went, 139, 'the 40th waits: a token stays in reserve for requests held up on the way');
+    assert.equal(went, 136, 'the 37th waits: four tokens stay in reserve for requests held up on the way');
     await clock.advance(1);
-    assert.equal(went, 140, 'then goes one interval later (10 per second at x0.01: 1 ms)');
+    assert.equal(went, 137, 'then goes one interval later (10 per second at x0.01: 1 ms)');
   });
 
   it('serves waiting calls in their turn (a class’s student order), then first come, first served', async () => {
@@ -383,7 +383,7 @@ describe('the pacer', () => {
     assert.equal(out, 'all three went');
   });
 
-  it('a rate with a burst: the burst less one token goes at once, the next call waits one interval', async () => {
+  it('a rate with a burst: the burst less a tenth (at least one token) goes at once, the next call waits one interval', async () => {
     const clock = controlledClock();
     const b = new TokenBucket({ count: 5, seconds: 2, burst: 5 }, 1, clock);
     assert.equal(b.eta(), 0);

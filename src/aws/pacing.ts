@@ -289,11 +289,12 @@ export class WindowQuota extends Queue implements Bucket {
 
 /**
  * A rate with a burst ("10 per second, burst 40"): tokens refill at count/seconds up to burst,
- * less one kept in reserve. AWS counts a request when it arrives, and this bucket when it
- * goes; between the two lie signing, the connection pool and the network, which vary by tens
- * of ms. At the quota's full pace a request held up on the way lets the next arrive early, to
- * an account bucket that is empty (a class at AWS's pace had a few such refusals per run):
- * the token in reserve absorbs one interval (67 ms at Lambda's 15 per second) of that.
+ * less a tenth of it (at least one token) kept in reserve. AWS counts a request when it
+ * arrives, and this bucket when it goes; between the two lie signing, the connection pool and
+ * the network, which vary by tens of ms, more on a busy machine. At the quota's full pace a
+ * request held up on the way lets the next arrive early, to an account bucket that is empty (a
+ * class at AWS's pace had a few such refusals per run): the reserve absorbs that much delay
+ * (two tokens at Lambda's 15 per second: 133 ms). It costs none of the quota's rate.
  */
 export class TokenBucket extends Queue implements Bucket {
   private tokens: number;
@@ -301,7 +302,7 @@ export class TokenBucket extends Queue implements Bucket {
   private timer = false;
   /** Tokens per real millisecond. */
   readonly rate: number;
-  /** The burst less the token in reserve. */
+  /** The burst less the tokens in reserve. */
   private readonly capacity: number;
 
   constructor(
@@ -311,7 +312,7 @@ export class TokenBucket extends Queue implements Bucket {
   ) {
     super(clock);
     this.last = clock.now();
-    this.capacity = Math.max(1, quota.burst - 1);
+    this.capacity = Math.max(1, quota.burst - Math.ceil(quota.burst / 10));
     this.tokens = this.capacity;
     this.rate = quota.count / (quota.seconds * 1000 * timeScale);
   }
