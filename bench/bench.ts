@@ -22,9 +22,8 @@ import { createAwsClock } from '../test/helpers/aws-clock.js';
 import { PROFILES } from '../test/helpers/aws-profile.js';
 import { startFaultProxy, type QuotaRule } from '../test/helpers/fault-proxy.js';
 import { startMotoServer } from '../test/helpers/moto-server.js';
-import { ordersLab } from '../src/labs/orders/index.js';
 import { classQuotaTimeMs } from '../src/aws/pacing.js';
-import { classCleanupFloor, classSetupFloor, cleanupFloor, setupFloor, type Floor, type GraphNode } from './floor.js';
+import { classCleanupFloor, classSetupFloor, cleanupFloor, ordersGraph, setupFloor, type Floor } from './floor.js';
 import { startLatencyProxy, type SeenCall } from './latency-proxy.js';
 import { timeline, type Timeline } from './rounds.js';
 
@@ -87,16 +86,7 @@ async function benchProxy(target: string, scale: number): Promise<BenchProxy> {
       });
     },
     refused: () => ({ ...proxy.stats.overQuota }),
-    quietMs() {
-      let ms = 0;
-      for (const rule of PROFILE.quotas) {
-        const mine = (call: string) => (rule.operation ? call === `${rule.service}:${rule.operation}` : call.startsWith(`${rule.service}:`));
-        const last = Math.max(...proxy.stats.timed.filter((c) => mine(c.call)).map((c) => c.sentAt));
-        if (last === -Infinity) continue;
-        ms = Math.max(ms, last + rule.seconds * 1000 * scale * (rule.operation ? 1 : rule.burst / rule.count) - performance.now());
-      }
-      return ms;
-    },
+    quietMs: proxy.quietMs,
     close: () => proxy.close(),
   };
 }
@@ -149,7 +139,7 @@ async function main() {
     // A quota counts every call of the account: a command started right after another would
     // meet what that one used (setup's CreateRestApi 3 s after the baseline script's), and
     // these two are timed against an idle account's floor. So each waits until it is idle.
-    const idle = () => new Promise((r) => setTimeout(r, Math.max(0, proxy.quietMs())));
+    const idle = () => new Promise((r) => setTimeout(r, proxy.quietMs()));
     for (let i = 0; i < RUNS; i++) {
       await moto.reset();
       await idle();
@@ -230,8 +220,7 @@ async function main() {
     return;
   }
   // The floors, along poc's own graph (the orders lab's resources and their needs).
-  const { resources } = await ordersLab.load();
-  const nodes: GraphNode[] = resources(ordersLab.names(''), { account: '123456789012', region: 'us-east-1' }).map((r) => ({ key: r.key, type: r.type, needs: r.needs, goesWith: r.goesWith }));
+  const nodes = await ordersGraph();
   const show = (name: string, wall: number, fl: Floor, target: string) => {
     console.log(`  ${name.padEnd(28)} ${f(wall)} ms / floor ${f(fl.ms)} ms = ${(wall / fl.ms).toFixed(2)}  [${target}]`);
     console.log(`    chain: ${fl.chain.join(' -> ')}`);

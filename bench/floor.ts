@@ -17,6 +17,7 @@
 // Cleanup deletes a resource after everything that needs it: 1 RT each, a role 2 (its
 // policies detached, then the role); a resource that goes with another (the stream with its
 // table) costs nothing of its own, and what needs it comes before that other one.
+import { ordersLab } from '../src/labs/orders/index.js';
 import type { AwsProfile } from '../test/helpers/aws-profile.js';
 
 export interface GraphNode {
@@ -24,6 +25,12 @@ export interface GraphNode {
   type: string;
   needs: string[];
   goesWith?: string;
+}
+
+/** The orders lab's resources and their needs: the graph the floors walk. */
+export async function ordersGraph(): Promise<GraphNode[]> {
+  const { resources } = await ordersLab.load();
+  return resources(ordersLab.names(''), { account: '123456789012', region: 'us-east-1' }).map((r) => ({ key: r.key, type: r.type, needs: r.needs, goesWith: r.goesWith }));
 }
 
 export interface Floor {

@@ -6,6 +6,7 @@
 // say what it waits for whenever it falls silent for long.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { APIGateway } from '@aws-sdk/client-api-gateway';
 import { createAwsClock, type AwsClock } from './helpers/aws-clock.js';
 import { AWS_PROFILE } from './helpers/aws-profile.js';
 import { completeLab, EMPTY_LAB, labInventory, normalised, startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
@@ -56,6 +57,23 @@ describe('the order lab on AWS’s clock (time x' + SCALE + ')', () => {
     assert.deepEqual(proxy.stats.overQuota, {}, 'calls refused for a quota');
     // The clock was met: AWS's states were reported to poc (or its early calls refused).
     assert.ok(clock.rewrites > 0 || Object.keys(clock.refusals).length > 0, 'the clock never acted');
+  });
+});
+
+describe('the clock’s quotas', () => {
+  it('say how long until the account is idle again (the bench waits that long before timing a command)', async () => {
+    const quotas = await startFaultProxy({ target: moto.endpoint, quotas: { rules: AWS_PROFILE.quotas, timeScale: 1 } });
+    const apigateway = new APIGateway({ endpoint: quotas.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+    try {
+      assert.equal(quotas.quietMs(), 0, 'nothing called yet');
+      await apigateway.deleteRestApi({ restApiId: 'none' }).catch(() => undefined);
+      // DeleteRestApi: 1 every 30 s for the account, counted from its arrival.
+      const quiet = quotas.quietMs();
+      assert.ok(quiet > 25_000 && quiet <= 30_000, `${quiet} ms`);
+    } finally {
+      apigateway.destroy();
+      await quotas.close();
+    }
   });
 });
 

@@ -142,6 +142,8 @@ export interface FaultProxy {
   setRules(rules: FaultRule[]): void;
   /** How many times `kind` hit `service:Operation` (any operation when left out). */
   count(kind: FaultKind, op?: string): number;
+  /** ms until every quota is as on an idle account: each window's calls aged out, each total refilled (0 if so already). */
+  quietMs(): number;
   close(): Promise<void>;
 }
 
@@ -539,6 +541,12 @@ export async function startFaultProxy(given: FaultProxyOptions): Promise<FaultPr
     count(kind, op) {
       const byOp = stats.byKind[kind] ?? {};
       return op ? (byOp[op] ?? 0) : Object.values(byOp).reduce((a, b) => a + b, 0);
+    },
+    quietMs() {
+      const now = performance.now();
+      const windowsLeft = windows.map((w) => Math.max(...w.times, -Infinity) + scaleMs(w.rule.seconds) - now);
+      const totalsLeft = totals.map((t) => (t.rule.burst - Math.min(t.rule.burst, t.tokens + (now - t.last) * t.rate)) / t.rate);
+      return Math.max(0, ...windowsLeft, ...totalsLeft);
     },
     close: server.close,
   };
