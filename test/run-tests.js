@@ -106,8 +106,10 @@ const runJob = (job) =>
       const n = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
       counts = { tests: counts.tests + n('tests'), pass: counts.pass + n('pass'), fail: counts.fail + n('fail') };
       const ok = code === 0;
-      // A passing file is one line; a failing one prints all it said, so the failure reads in place.
-      if (!ok) (failed.push(job.label), process.stdout.write(`\n${output}\n`));
+      // A passing file is one line (all it said with POC_TEST_VERBOSE=1, to see each test's time);
+      // a failing one prints all it said, so the failure reads in place.
+      if (!ok) failed.push(job.label);
+      if (!ok || process.env.POC_TEST_VERBOSE) process.stdout.write(`\n${output}\n`);
       process.stdout.write(`${ok ? '✔' : '✖'} ${job.label}  ${n('tests')} tests, ${seconds.toFixed(1)} s${ok ? '' : ` (exit ${code})`}\n`);
       resolve();
     };
