@@ -1,5 +1,5 @@
 // Starts moto (a real implementation of the AWS APIs) in server mode on a free port
-// (moto-test-server.py: moto.server, its managed policies built once, not at every reset).
+// (moto-test-server.py: moto.server with the launcher's cost patches).
 // If it cannot start, the test run fails with the reason: an integration test that
 // silently does not run would look like a pass. The tests use it through moto.ts (behind
 // the API-model check); the benchmark uses it bare, so that it measures poc, not the check.
