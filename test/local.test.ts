@@ -245,9 +245,11 @@ describe('the order lab on the local AWS', () => {
   it('a disabled mapping delivers nothing', async () => {
     await labWithConfirmedMail();
     const { EventSourceMappings = [] } = await c.lambda.listEventSourceMappings({ FunctionName: 'POC-Lambda-1' });
+    // The runtime reads the mappings again as soon as Lambda's API changed one (tens of ms,
+    // more on a loaded machine), and says so in its log: the message goes once it has.
+    const logged = readFileSync(state().logFile, 'utf8').length;
     await c.lambda.updateEventSourceMapping({ UUID: EventSourceMappings[0]!.UUID!, Enabled: false });
-    // The runtime reads the mappings again as soon as Lambda's API changed one (tens of ms).
-    await delay(1000);
+    await until('the runtime to see the trigger disabled', async () => readFileSync(state().logFile, 'utf8').slice(logged), (t) => /POC-Lambda-1: its trigger on \S+:POC-Queue is disabled: it delivers nothing until it is enabled again/.test(t));
     const url = await queueUrl('POC-Queue');
     await c.sqs.sendMessage({ QueueUrl: url, MessageBody: '{"item":"held"}' });
     // An enabled mapping takes a message within a second (its readers wait in a long poll).

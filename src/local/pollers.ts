@@ -151,8 +151,11 @@ export class Pollers {
         for (const m of page.EventSourceMappings ?? []) {
           seen.add(m.UUID!);
           const current = this.running.get(m.UUID!);
-          if (current) current.mapping = m;
-          else this.start(m);
+          if (current) {
+            // Said when it happens, so that whoever disabled a trigger sees the runtime act on it.
+            if (this.disabled(current.mapping) !== this.disabled(m)) this.deps.log(`${m.FunctionArn}: its trigger on ${m.EventSourceArn} is ${this.disabled(m) ? 'disabled: it delivers nothing until it is enabled again' : 'enabled again'}`);
+            current.mapping = m;
+          } else this.start(m);
         }
         Marker = page.NextMarker;
       } while (Marker);

@@ -25,6 +25,8 @@ export interface LocalState {
   motoPid: number;
   endpoint: string;
   stageUrl: string;
+  /** The runtime's own log (a detached one, as `setup --local` starts it, writes there). */
+  logFile: string;
 }
 
 export interface Mail {
